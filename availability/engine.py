@@ -1,0 +1,320 @@
+"""The slot engine: pure interval maths over UTC instants.
+
+Inputs are plain data (a weekly schedule in an IANA zone, the link's rules, each host's busy
+ranges, ``now``); the output is the slot starts and, for each, which hosts are free. No ORM and no
+clock reads happen here, so the same function serves the slot list and the booking-time re-check:
+a slot the page shows is bookable, and a slot it hides is refused.
+
+Instants are whole seconds since the epoch (``int``) inside the engine: comparing and bisecting
+ints is several times faster than datetimes, and the public helpers convert at the edges.
+
+Speed comes from two choices. Candidate starts are generated once per link (the schedule's grid);
+each host's busy ranges then knock out index ranges of that sorted list with two bisects each, kept
+as one Python ``int`` bitmask per host. Union (round-robin) and intersection (collective) are then
+single big-integer operations instead of per-slot loops.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+MINUTES_PER_DAY = 24 * 60
+Window = tuple[int, int]  # minutes from local midnight: start, end (end may be 1440 = 24:00)
+
+
+class Mode(StrEnum):
+    ANY = "any"  # one-on-one and round-robin: a slot is offered when at least one host is free
+    ALL = "all"  # collective: every host must be free
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """Weekly windows per weekday (0 = Monday) and date overrides, in one IANA zone.
+
+    An override replaces that date's windows; an empty override is a day off.
+    """
+
+    timezone: str
+    weekly: Mapping[int, Sequence[Window]]
+    overrides: Mapping[date, Sequence[Window]] = field(default_factory=dict)
+
+    def windows_on(self, day: date) -> Sequence[Window]:
+        if day in self.overrides:
+            return self.overrides[day]
+        return self.weekly.get(day.weekday(), ())
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """A link's rules, all in minutes except the day counts and caps."""
+
+    duration: int
+    interval: int | None = None  # grid step; defaults to the duration
+    buffer_before: int = 0
+    buffer_after: int = 0
+    min_notice: int = 0
+    max_days_ahead: int | None = 30
+    daily_cap: int | None = None
+    weekly_cap: int | None = None
+    monthly_cap: int | None = None
+
+    @property
+    def step(self) -> int:
+        return self.interval or self.duration
+
+
+@dataclass(frozen=True, slots=True)
+class HostBusy:
+    """One host and the ranges (epoch seconds, buffers of existing meetings included) it is busy."""
+
+    host: Hashable
+    busy: Sequence[tuple[int, int]] = ()
+
+
+@dataclass(slots=True)
+class Grid:
+    """The schedule's candidate starts in a span of local days, sorted, with each day's index range."""
+
+    starts: list[int]
+    days: list[tuple[date, int, int]]  # (local date, first index, end index)
+
+
+@dataclass(slots=True)
+class Availability:
+    starts: list[int]
+    hosts: list[Hashable]
+    masks: list[int]  # per host: bit i set when that host is free at starts[i]
+    offered: int  # bit i set when the slot is offered under the requested mode
+
+    def offered_starts(self) -> list[int]:
+        return [s for i, s in enumerate(self.starts) if self.offered >> i & 1]
+
+    def free_hosts(self, start: int) -> list[Hashable]:
+        i = bisect.bisect_left(self.starts, start)
+        if i == len(self.starts) or self.starts[i] != start:
+            return []
+        return [h for h, m in zip(self.hosts, self.masks, strict=True) if m >> i & 1]
+
+    def is_offered(self, start: int) -> bool:
+        i = bisect.bisect_left(self.starts, start)
+        return i < len(self.starts) and self.starts[i] == start and bool(self.offered >> i & 1)
+
+
+# --- Local time to UTC ------------------------------------------------------------------------
+
+
+def local_to_epoch(naive: datetime, zone: ZoneInfo) -> int:
+    """The instant of a local wall-clock time.
+
+    A time in a repeated hour (autumn) means its first occurrence. A time in a skipped hour
+    (spring) means the first valid instant after it, the end of the gap.
+    """
+    ts = int(naive.replace(tzinfo=zone).timestamp())
+    if datetime.fromtimestamp(ts, zone).replace(tzinfo=None) == naive:
+        return ts
+    # In a gap: fold=1 reads it with the offset after the gap, which lands before the gap.
+    lo = int(naive.replace(tzinfo=zone, fold=1).timestamp())
+    hi = ts
+    while hi - lo > 1:  # the first instant whose wall time is at or past ``naive``
+        mid = (lo + hi) // 2
+        if datetime.fromtimestamp(mid, zone).replace(tzinfo=None) >= naive:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time())
+
+
+def local_midnight_epoch(day: date, zone: ZoneInfo) -> int:
+    return local_to_epoch(_day_start(day), zone)
+
+
+def local_date(ts: int, zone: ZoneInfo) -> date:
+    return datetime.fromtimestamp(ts, zone).date()
+
+
+# --- The grid -----------------------------------------------------------------------------------
+
+
+def build_grid(schedule: Schedule, rules: Rules, first: date, last: date) -> Grid:
+    """Every start the schedule offers on the local days ``first``..``last``.
+
+    Starts step by the slot interval from each window's start in wall-clock time, so every booker
+    sees the same instants whatever their zone, and a DST day (23 or 25 hours) keeps its grid.
+    """
+    zone = ZoneInfo(schedule.timezone)
+    duration = rules.duration * 60
+    step = rules.step * 60
+    starts: list[int] = []
+    days: list[tuple[date, int, int]] = []
+    day = first
+    while day <= last:
+        begin = len(starts)
+        for window in sorted(schedule.windows_on(day)):
+            _window_starts(starts, day, window, zone, duration, step)
+        days.append((day, begin, len(starts)))
+        day += timedelta(days=1)
+    return Grid(starts=starts, days=days)
+
+
+def _window_starts(
+    out: list[int], day: date, window: Window, zone: ZoneInfo, duration: int, step: int
+) -> None:
+    midnight = _day_start(day)
+    naive_start = midnight + timedelta(minutes=window[0])
+    naive_end = midnight + timedelta(minutes=window[1])
+    begin = local_to_epoch(naive_start, zone)
+    end = local_to_epoch(naive_end, zone)
+    floor = out[-1] if out else None
+    if _same_offset(begin, end, zone):
+        # No transition inside the window: wall-clock steps are plain UTC steps.
+        s = begin
+        while s + duration <= end:
+            if floor is None or s > floor:
+                out.append(s)
+            s += step
+        return
+    # A DST transition inside the window: step the wall clock, anchored at the first valid
+    # instant, and take each wall time once (its first occurrence), skipping ones that don't exist.
+    anchor = datetime.fromtimestamp(begin, zone).replace(tzinfo=None)
+    k = 0
+    while True:
+        naive = anchor + timedelta(seconds=k * step)
+        k += 1
+        s = local_to_epoch(naive, zone)
+        if s + duration > end:
+            break
+        exists = datetime.fromtimestamp(s, zone).replace(tzinfo=None) == naive
+        if exists and (floor is None or s > floor) and (not out or s > out[-1]):
+            out.append(s)
+
+
+def _same_offset(a: int, b: int, zone: ZoneInfo) -> bool:
+    return (
+        datetime.fromtimestamp(a, zone).utcoffset() == datetime.fromtimestamp(b, zone).utcoffset()
+    )
+
+
+# --- Availability -------------------------------------------------------------------------------
+
+
+def compute(
+    schedule: Schedule,
+    rules: Rules,
+    hosts: Sequence[HostBusy],
+    *,
+    now: int,
+    range_start: int,
+    range_end: int,
+    mode: Mode = Mode.ANY,
+    booked_starts: Sequence[int] = (),
+) -> Availability:
+    """Slots starting in ``[range_start, range_end)`` and, for each, the hosts free then.
+
+    ``booked_starts`` are the starts of the link's confirmed and pending bookings, for the caps.
+    """
+    zone = ZoneInfo(schedule.timezone)
+    first = local_date(range_start, zone) - timedelta(days=1)
+    last = local_date(range_end, zone) + timedelta(days=1)
+    grid = build_grid(schedule, rules, first, last)
+    starts = grid.starts
+    window = _allowed_span(grid, rules, zone, now=now, range_start=range_start, range_end=range_end)
+    window &= ~_capped_mask(grid, rules, zone, booked_starts)
+    masks = [window & ~_busy_mask(starts, h.busy, rules) for h in hosts]
+    offered = _combine(masks, mode)
+    return Availability(starts=starts, hosts=[h.host for h in hosts], masks=masks, offered=offered)
+
+
+def _combine(masks: Sequence[int], mode: Mode) -> int:
+    if not masks:
+        return 0
+    result = masks[0]
+    for m in masks[1:]:
+        result = result & m if mode is Mode.ALL else result | m
+    return result
+
+
+def _range_mask(lo: int, hi: int) -> int:
+    return ((1 << (hi - lo)) - 1) << lo if hi > lo else 0
+
+
+def _allowed_span(
+    grid: Grid, rules: Rules, zone: ZoneInfo, *, now: int, range_start: int, range_end: int
+) -> int:
+    """Starts inside the requested range, past the minimum notice and before the horizon."""
+    earliest = max(range_start, now + rules.min_notice * 60)
+    latest = range_end
+    if rules.max_days_ahead is not None:
+        last_day = local_date(now, zone) + timedelta(days=rules.max_days_ahead)
+        latest = min(latest, local_midnight_epoch(last_day + timedelta(days=1), zone))
+    lo = bisect.bisect_left(grid.starts, earliest)
+    hi = bisect.bisect_left(grid.starts, latest)
+    return _range_mask(lo, hi)
+
+
+def _busy_mask(starts: list[int], busy: Sequence[tuple[int, int]], rules: Rules) -> int:
+    """Starts whose buffered range [s - before, s + duration + after) overlaps a busy range."""
+    reach_back = (rules.duration + rules.buffer_after) * 60
+    reach_forward = rules.buffer_before * 60
+    mask = 0
+    for b0, b1 in busy:
+        # Overlap when s - before < b1 and s + duration + after > b0.
+        lo = bisect.bisect_right(starts, b0 - reach_back)
+        hi = bisect.bisect_left(starts, b1 + reach_forward)
+        if hi > lo:
+            mask |= _range_mask(lo, hi)
+    return mask
+
+
+def _capped_mask(grid: Grid, rules: Rules, zone: ZoneInfo, booked: Sequence[int]) -> int:
+    """Starts in a day, ISO week or month whose bookings already reach the link's cap."""
+    caps = [
+        (rules.daily_cap, _day_key),
+        (rules.weekly_cap, _week_key),
+        (rules.monthly_cap, _month_key),
+    ]
+    caps = [(cap, key) for cap, key in caps if cap is not None]
+    if not caps:
+        return 0
+    booked_days = [local_date(s, zone) for s in booked]
+    full: list[set[Hashable]] = []
+    for cap, key in caps:
+        counts = Counter(key(d) for d in booked_days)
+        full.append({k for k, n in counts.items() if n >= cap})
+    mask = 0
+    for day, lo, hi in grid.days:
+        if any(key(day) in periods for (_, key), periods in zip(caps, full, strict=True)):
+            mask |= _range_mask(lo, hi)
+    return mask
+
+
+def _day_key(d: date) -> Hashable:
+    return d
+
+
+def _week_key(d: date) -> Hashable:
+    return d.isocalendar()[:2]
+
+
+def _month_key(d: date) -> Hashable:
+    return (d.year, d.month)
+
+
+# --- Conversions at the edges -----------------------------------------------------------------
+
+
+def to_epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def from_epoch(ts: int) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)

@@ -1,0 +1,316 @@
+"""Forms for the host's link settings and the attendee's booking request (page and API alike)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+import phonenumbers
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.utils.text import slugify
+
+from booking.hours import WEEKDAYS, parse_windows, windows_text
+from booking.models import MAX_CTAS, MAX_DURATION, MAX_GUESTS, BookingLink
+from booking.variables import unknown_variables
+from crm.models import Stage
+from workestra.models import Workspace
+from workestra.timezones import is_valid_timezone, timezone_names
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+MAX_DURATION_CHOICES = 10
+_http_url = URLValidator(schemes=["http", "https"])
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in timezone_names()]
+
+
+def _validate_http_url(value: str, *, placeholders: bool = False) -> None:
+    probe = re.sub(r"\{\{\s*\w+\s*\}\}", "x", value) if placeholders else value
+    try:
+        _http_url(probe)
+    except ValidationError:
+        raise ValidationError("Enter a full web address starting with https://.") from None
+
+
+class BookingLinkForm(forms.ModelForm):
+    """Create or edit a link. Weekly hours, durations and CTAs are edited as plain text fields so
+    the form works without JavaScript."""
+
+    durations_text = forms.CharField(
+        label="Available durations",
+        required=False,
+        max_length=100,
+        help_text="Optional: minutes an attendee may choose from, e.g. 30, 45, 60.",
+    )
+    timezone = forms.ChoiceField(label="Time zone", choices=timezone_choices)
+
+    class Meta:
+        model = BookingLink
+        fields = [
+            "title",
+            "description",
+            "slug",
+            "duration",
+            "buffer_before",
+            "buffer_after",
+            "min_notice_hours",
+            "max_days_ahead",
+            "timezone",
+            "create_deal",
+            "deal_stage",
+            "deal_value",
+            "notification_mode",
+            "use_no_reply",
+            "phone_mode",
+            "allow_guests",
+            "lock_timezone",
+            "redirect_url",
+            "is_active",
+        ]
+        labels = {
+            "duration": "Duration (minutes)",
+            "buffer_before": "Buffer before (minutes)",
+            "buffer_after": "Buffer after (minutes)",
+            "min_notice_hours": "Minimum notice (hours)",
+            "is_active": "Active",
+            "redirect_url": "Post-booking redirect URL",
+            "use_no_reply": "Use no-reply email",
+            "allow_guests": "Allow invitee guests",
+            "lock_timezone": "Lock event time zone",
+            "phone_mode": "Ask for phone number",
+            "create_deal": "Auto-create deal",
+            "deal_stage": "Default deal stage",
+            "deal_value": "Default deal value",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = "Lowercase letters, numbers and dashes. Blank: from title."
+        self.fields["deal_stage"].queryset = Stage.objects.filter(
+            workspace=workspace
+        ).select_related("pipeline")
+        for i, day in enumerate(WEEKDAYS):
+            self.fields[f"hours_{i}"] = forms.CharField(
+                label=day,
+                required=False,
+                max_length=200,
+                initial=windows_text(self.instance.weekly_hours.get(str(i), [])),
+                widget=forms.TextInput(attrs={"placeholder": "e.g. 09:00-12:00, 13:00-17:00"}),
+            )
+        for n in range(1, MAX_CTAS + 1):
+            cta = self.instance.ctas[n - 1] if len(self.instance.ctas) >= n else {}
+            self.fields[f"cta_label_{n}"] = forms.CharField(
+                label=f"Button {n} label",
+                required=False,
+                max_length=60,
+                initial=cta.get("label", ""),
+            )
+            self.fields[f"cta_url_{n}"] = forms.CharField(
+                label=f"Button {n} URL", required=False, max_length=2000, initial=cta.get("url", "")
+            )
+        if self.instance.pk:
+            self.initial["durations_text"] = ", ".join(
+                str(d) for d in self.instance.duration_choices[1:]
+            )
+
+    def hours_fields(self) -> list[forms.BoundField]:
+        return [self[f"hours_{i}"] for i in range(len(WEEKDAYS))]
+
+    def cta_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"cta_label_{n}"], self[f"cta_url_{n}"]) for n in range(1, MAX_CTAS + 1)]
+
+    def clean_slug(self) -> str:
+        slug = (self.cleaned_data.get("slug") or "").strip()
+        if slug and not SLUG_RE.match(slug):
+            raise ValidationError("Use lowercase letters, numbers and single dashes only.")
+        return slug
+
+    def clean_durations_text(self) -> list[int]:
+        text = self.cleaned_data.get("durations_text") or ""
+        values: list[int] = []
+        for part in (p.strip() for p in re.split(r"[,\s]+", text) if p.strip()):
+            if not part.isdigit() or not 5 <= int(part) <= MAX_DURATION:
+                raise ValidationError(
+                    f"“{part[:10]}” is not a duration from 5 to {MAX_DURATION} minutes."
+                )
+            values.append(int(part))
+        if len(set(values)) > MAX_DURATION_CHOICES:
+            raise ValidationError(f"Offer at most {MAX_DURATION_CHOICES} durations.")
+        return sorted(set(values))
+
+    def clean_redirect_url(self) -> str:
+        url = (self.cleaned_data.get("redirect_url") or "").strip()
+        if url:
+            _validate_http_url(url, placeholders=True)
+            unknown = unknown_variables(url)
+            if unknown:
+                raise ValidationError(unknown)
+        return url
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        weekly: dict[str, list[list[str]]] = {}
+        for i in range(len(WEEKDAYS)):
+            try:
+                windows = parse_windows(data.get(f"hours_{i}") or "")
+            except ValidationError as exc:
+                self.add_error(f"hours_{i}", exc)
+                continue
+            if windows:
+                weekly[str(i)] = windows
+        data["weekly_hours"] = weekly
+        data["ctas"] = self._clean_ctas(data)
+        if data.get("create_deal") and not data.get("deal_stage"):
+            self.add_error("deal_stage", "Pick the stage new deals land in.")
+        if "slug" in data and not self.errors.get("title"):
+            data["slug"] = self._unique_slug(data.get("slug") or "", data.get("title") or "")
+        return data
+
+    def _clean_ctas(self, data: dict[str, Any]) -> list[dict[str, str]]:
+        ctas = []
+        for n in range(1, MAX_CTAS + 1):
+            label = (data.get(f"cta_label_{n}") or "").strip()
+            url = (data.get(f"cta_url_{n}") or "").strip()
+            if not label and not url:
+                continue
+            if not label:
+                self.add_error(f"cta_label_{n}", "Give the button a label.")
+            try:
+                _validate_http_url(url)
+            except ValidationError as exc:
+                self.add_error(f"cta_url_{n}", exc)
+            ctas.append({"label": label, "url": url})
+        return ctas
+
+    def _unique_slug(self, wanted: str, title: str) -> str:
+        live = BookingLink.objects.live()
+        if self.instance.pk:
+            live = live.exclude(pk=self.instance.pk)
+        if wanted:
+            if live.filter(slug=wanted).exists():
+                self.add_error("slug", "Another link already uses this slug.")
+            return wanted
+        base = slugify(title)[:90].strip("-") or "meeting"
+        slug, n = base, 2
+        while live.filter(slug=slug).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    def save(self, commit: bool = True) -> BookingLink:
+        link: BookingLink = super().save(commit=False)
+        link.workspace = self.workspace
+        link.slug = self.cleaned_data["slug"]
+        link.weekly_hours = self.cleaned_data["weekly_hours"]
+        link.durations = self.cleaned_data["durations_text"]
+        link.ctas = self.cleaned_data["ctas"]
+        if commit:
+            link.save()
+        return link
+
+
+class BookingRequestForm(forms.Form):
+    """What an attendee submits, from the public page or the JSON API."""
+
+    start = forms.DateTimeField(
+        input_formats=["iso-8601"],
+        error_messages={"required": "Pick a time.", "invalid": "Pick a time from the list."},
+    )
+    duration = forms.IntegerField(required=False)
+    timezone = forms.CharField(max_length=64)
+    name = forms.CharField(max_length=200)
+    email = forms.EmailField(max_length=254)
+    phone = forms.CharField(max_length=32, required=False)
+    guests = forms.CharField(
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "one email per line"}),
+    )
+
+    def __init__(self, *args: Any, link: BookingLink, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.link = link
+        self.fields["phone"].required = link.phone_mode == BookingLink.PhoneMode.REQUIRED
+        if link.phone_mode == BookingLink.PhoneMode.HIDDEN:
+            del self.fields["phone"]
+        if not link.allow_guests:
+            del self.fields["guests"]
+
+    def clean_start(self) -> datetime:
+        start: datetime = self.cleaned_data["start"]
+        if start.tzinfo is None:
+            raise ValidationError("Give the time with its UTC offset.")
+        if start.second or start.microsecond:
+            raise ValidationError("Pick a time from the list.")
+        return start
+
+    def clean_duration(self) -> int:
+        duration = self.cleaned_data.get("duration") or self.link.duration
+        if duration not in self.link.duration_choices:
+            offered = ", ".join(str(d) for d in self.link.duration_choices)
+            raise ValidationError(f"Pick one of the offered lengths: {offered} minutes.")
+        return duration
+
+    def clean_timezone(self) -> str:
+        zone = self.cleaned_data["timezone"].strip()
+        if not is_valid_timezone(zone):
+            raise ValidationError("Pick a time zone from the list.")
+        return zone
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise ValidationError("Enter your name.")
+        return name
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip()
+
+    def clean_phone(self) -> str:
+        raw = (self.cleaned_data.get("phone") or "").strip()
+        if not raw:
+            return ""
+        try:
+            number = phonenumbers.parse(raw, None)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise ValidationError(
+                "Enter the phone number with its country code, e.g. +1 415 555 0100."
+            )
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def clean_guests(self) -> list[str]:
+        raw = self.cleaned_data.get("guests") or ""
+        guests: list[str] = []
+        for item in (g.strip() for g in re.split(r"[\s,;]+", raw) if g.strip()):
+            try:
+                validate_email(item)
+            except ValidationError:
+                raise ValidationError(f"“{item[:60]}” is not an email address.") from None
+            if item.lower() not in (g.lower() for g in guests):
+                guests.append(item)
+        if len(guests) > MAX_GUESTS:
+            raise ValidationError(f"Invite at most {MAX_GUESTS} guests.")
+        return guests
+
+
+def clean_utm(values: dict[str, Any]) -> dict[str, str]:
+    """The UTM parameters worth keeping: known keys, short string values."""
+    return {k: str(values[k])[:200] for k in UTM_KEYS if values.get(k)}
+
+
+def clean_answers(values: dict[str, Any]) -> dict[str, str]:
+    """Pre-meeting answers keyed ``a<id>``: at most 50, each at most 5,000 characters."""
+    answers = {}
+    for key, value in list(values.items())[:50]:
+        if re.fullmatch(r"a\d{1,6}", str(key)) and value not in (None, ""):
+            answers[str(key)] = str(value)[:5000]
+    return answers

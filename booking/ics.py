@@ -1,0 +1,57 @@
+"""iCalendar (.ics) files for bookings: invites, updates and cancellations (RFC 5545/5546)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from booking.models import Booking
+
+PRODID = "-//Workestra//Scheduling//EN"
+
+
+def booking_ics(booking: Booking, *, method: str = "REQUEST", now: datetime | None = None) -> bytes:
+    """The booking as one VEVENT. UID is stable per booking, SEQUENCE grows with each change."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", method)
+    cal.add("calscale", "GREGORIAN")
+    event = Event()
+    event.add("uid", booking.ical_uid)
+    event.add("dtstamp", now or timezone.now())
+    event.add("dtstart", booking.start)
+    event.add("dtend", booking.end)
+    event.add("sequence", booking.sequence)
+    event.add("summary", f"{booking.link.title}: {booking.name}")
+    event.add("description", _description(booking))
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    event.add("url", booking.reschedule_url)
+    host = booking.host
+    organizer = vCalAddress(f"mailto:{host.email}")
+    organizer.params["cn"] = vText(host.display_name)
+    event.add("organizer", organizer)
+    people = [(booking.name, booking.email), *((g, g) for g in booking.guests)]
+    for name, email in people:
+        attendee = vCalAddress(f"mailto:{email}")
+        attendee.params["cn"] = vText(name)
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = vText("ACCEPTED")
+        attendee.params["rsvp"] = vText("FALSE")
+        event.add("attendee", attendee, encode=0)
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def _description(booking: Booking) -> str:
+    lines = [booking.link.description] if booking.link.description else []
+    lines += [
+        f"Booked by {booking.name} <{booking.email}>",
+        f"Reschedule: {booking.reschedule_url}",
+        f"Cancel: {booking.cancel_url}",
+        f"Managed by {settings.PUBLIC_BASE_URL}",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,298 @@
+"""Booking links (event types), bookings and the host reservations that stop double booking."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone as dj_timezone
+
+from availability.engine import Rules, Schedule
+from booking.hours import WEEKDAYS, parse_hhmm
+from workestra.timezones import validate_timezone
+
+MAX_DURATION = 480
+MAX_CTAS = 5
+MAX_GUESTS = 10
+
+
+def new_token() -> str:
+    """128 random bits as 32 hex characters: the only credential for self-service pages."""
+    return secrets.token_hex(16)
+
+
+class BookingLinkQuerySet(models.QuerySet["BookingLink"]):
+    def live(self) -> BookingLinkQuerySet:
+        """Links that exist (active or paused); deleted ones are kept only for their bookings."""
+        return self.filter(deleted_at__isnull=True)
+
+
+class BookingLink(models.Model):
+    class Kind(models.TextChoices):
+        ONE_ON_ONE = "one_on_one", "One-on-one"
+        ROUND_ROBIN = "round_robin", "Round-robin"
+        COLLECTIVE = "collective", "Collective"
+        GROUP = "group", "Group"
+        INSTANT = "instant", "Instant"
+
+    class NotificationMode(models.TextChoices):
+        CALENDAR_INVITE = "calendar_invite", "Calendar invite"
+        EMAIL = "email", "Email confirmation"
+
+    class PhoneMode(models.TextChoices):
+        HIDDEN = "hidden", "Don't ask"
+        OPTIONAL = "optional", "Optional"
+        REQUIRED = "required", "Required"
+
+    workspace = models.ForeignKey("workestra.Workspace", on_delete=models.CASCADE)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="booking_links"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.ONE_ON_ONE)
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=5000)
+    slug = models.SlugField(max_length=100)
+
+    duration = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(5), MaxValueValidator(MAX_DURATION)]
+    )
+    durations = models.JSONField(default=list, blank=True)  # extra choices, minutes
+    slot_interval = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(5), MaxValueValidator(MAX_DURATION)]
+    )
+    buffer_before = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(MAX_DURATION)]
+    )
+    buffer_after = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(MAX_DURATION)]
+    )
+    min_notice_hours = models.PositiveIntegerField(
+        default=0, validators=[MaxValueValidator(24 * 365)]
+    )
+    max_days_ahead = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(1), MaxValueValidator(730)]
+    )
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    weekly_hours = models.JSONField(default=dict, blank=True)  # {"0": [["09:00", "17:00"]], …}
+    daily_cap = models.PositiveSmallIntegerField(null=True, blank=True)
+    weekly_cap = models.PositiveSmallIntegerField(null=True, blank=True)
+    monthly_cap = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    create_deal = models.BooleanField(default=False)
+    deal_stage = models.ForeignKey("crm.Stage", on_delete=models.SET_NULL, null=True, blank=True)
+    deal_value = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+
+    notification_mode = models.CharField(
+        max_length=16, choices=NotificationMode.choices, default=NotificationMode.CALENDAR_INVITE
+    )
+    use_no_reply = models.BooleanField(default=False)
+    phone_mode = models.CharField(max_length=8, choices=PhoneMode.choices, default=PhoneMode.HIDDEN)
+    allow_guests = models.BooleanField(default=False)
+    ctas = models.JSONField(default=list, blank=True)  # [{"label": …, "url": …}], at most 5
+    lock_timezone = models.BooleanField(default=False)
+    redirect_url = models.CharField(max_length=2000, blank=True)
+
+    is_active = models.BooleanField(default=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BookingLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "pk"]
+        constraints = [
+            # Public URLs have no workspace in them, so a live slug is unique everywhere;
+            # deleting a link frees its slug.
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=Q(deleted_at__isnull=True),
+                name="booking_link_live_slug_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration__gte=5, duration__lte=MAX_DURATION),
+                name="booking_link_duration_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def public_path(self) -> str:
+        return reverse("booking:public", args=[self.slug])
+
+    @property
+    def public_url(self) -> str:
+        return settings.PUBLIC_BASE_URL + self.public_path
+
+    @property
+    def duration_choices(self) -> list[int]:
+        """Every duration an attendee may pick, the default first."""
+        extra = sorted({int(d) for d in self.durations} - {self.duration})
+        return [self.duration, *extra]
+
+    def schedule(self) -> Schedule:
+        weekly = {
+            int(day): [(parse_hhmm(a), parse_hhmm(b)) for a, b in windows]
+            for day, windows in self.weekly_hours.items()
+        }
+        return Schedule(timezone=self.timezone, weekly=weekly)
+
+    def rules(self, duration: int | None = None) -> Rules:
+        return Rules(
+            duration=duration or self.duration,
+            interval=self.slot_interval,
+            buffer_before=self.buffer_before,
+            buffer_after=self.buffer_after,
+            min_notice=self.min_notice_hours * 60,
+            max_days_ahead=self.max_days_ahead,
+            daily_cap=self.daily_cap,
+            weekly_cap=self.weekly_cap,
+            monthly_cap=self.monthly_cap,
+        )
+
+    def weekly_hours_display(self) -> list[tuple[str, str]]:
+        return [
+            (name, ", ".join(f"{a}–{b}" for a, b in self.weekly_hours.get(str(i), [])))
+            for i, name in enumerate(WEEKDAYS)
+        ]
+
+
+class BookingQuerySet(models.QuerySet["Booking"]):
+    def active(self) -> BookingQuerySet:
+        return self.filter(status__in=Booking.ACTIVE_STATUSES)
+
+
+class Booking(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        PENDING_VERIFICATION = "pending_verification", "Pending verification"
+        PENDING_PAYMENT = "pending_payment", "Pending payment"
+        CANCELLED = "cancelled", "Cancelled"
+        RESCHEDULED = "rescheduled", "Rescheduled"
+        NO_SHOW = "no_show", "No-show"
+
+    ACTIVE_STATUSES = (Status.CONFIRMED, Status.PENDING_VERIFICATION, Status.PENDING_PAYMENT)
+
+    workspace = models.ForeignKey("workestra.Workspace", on_delete=models.CASCADE)
+    link = models.ForeignKey(BookingLink, on_delete=models.PROTECT, related_name="bookings")
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="hosted_bookings"
+    )
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.CONFIRMED)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    phone = models.CharField(max_length=32, blank=True)
+    guests = models.JSONField(default=list, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    utm = models.JSONField(default=dict, blank=True)
+
+    reschedule_token = models.CharField(max_length=32, unique=True, default=new_token)
+    # Stable across reschedules so calendar clients update the same event.
+    ical_uid = models.CharField(max_length=120)
+    sequence = models.PositiveIntegerField(default=0)
+
+    contact = models.ForeignKey(
+        "crm.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="bookings"
+    )
+    deal = models.ForeignKey(
+        "crm.Deal", on_delete=models.SET_NULL, null=True, blank=True, related_name="bookings"
+    )
+    rescheduled_from = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="rescheduled_to"
+    )
+    cancel_reason = models.TextField(blank=True, max_length=2000)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    reconfirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "pk"]
+        indexes = [models.Index(fields=["link", "start"]), models.Index(fields=["host", "start"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="booking_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.link.title} · {self.start:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+    @property
+    def subject(self) -> str:
+        """How outbox rows refer to this booking."""
+        return f"booking:{self.pk}"
+
+    @property
+    def reschedule_url(self) -> str:
+        return settings.PUBLIC_BASE_URL + reverse(
+            "booking:reschedule", args=[self.reschedule_token]
+        )
+
+    @property
+    def cancel_url(self) -> str:
+        return settings.PUBLIC_BASE_URL + reverse("booking:cancel", args=[self.reschedule_token])
+
+    def is_self_service_open(self, now: datetime | None = None) -> bool:
+        """Attendees may move or cancel until the meeting starts."""
+        return self.status in self.ACTIVE_STATUSES and (now or dj_timezone.now()) < self.start
+
+    def blocked_range(self, link: BookingLink | None = None) -> tuple[datetime, datetime]:
+        link = link or self.link
+        return (
+            self.start - timedelta(minutes=link.buffer_before),
+            self.end + timedelta(minutes=link.buffer_after),
+        )
+
+
+class Reservation(models.Model):
+    """A host's time held by a booking, buffers included.
+
+    On PostgreSQL an exclusion constraint (see the migration) forbids two active reservations of
+    one host from overlapping, so a double booking cannot be committed whatever the code does.
+    """
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="reservations")
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reservations"
+    )
+    blocked_start = models.DateTimeField()
+    blocked_end = models.DateTimeField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["host", "blocked_start"],
+                condition=Q(active=True),
+                name="reservation_active_host_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(blocked_end__gt=models.F("blocked_start")),
+                name="reservation_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.host} {self.blocked_start:%Y-%m-%d %H:%M}–{self.blocked_end:%H:%M}"

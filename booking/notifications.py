@@ -1,0 +1,125 @@
+"""Outbox handlers for booking emails. Each runs in a worker, outside the booking's transaction."""
+
+from __future__ import annotations
+
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from booking.formatting import local_range
+from booking.ics import booking_ics
+from booking.models import Booking, BookingLink
+from booking.services import sender_for
+from workflows import outbox
+from workflows.models import OutboxMessage
+
+
+def _booking(message: OutboxMessage) -> Booking:
+    booking = (
+        Booking.objects.select_related("link", "link__owner", "host")
+        .filter(pk=message.payload.get("booking_id"))
+        .first()
+    )
+    if booking is None:
+        raise outbox.Drop("the booking no longer exists")
+    return booking
+
+
+def _send(
+    booking: Booking, *, template: str, to: list[str], cc: list[str], method: str, when_zone: str
+) -> None:
+    context = {
+        "booking": booking,
+        "link": booking.link,
+        "host": booking.host,
+        "when": local_range(booking.start, booking.end, when_zone),
+    }
+    subject = render_to_string(f"booking/email/{template}_subject.txt", context).strip()
+    body = render_to_string(f"booking/email/{template}.txt", context)
+    from_email, reply_to = sender_for(booking.link)
+    email = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=body,
+        from_email=from_email,
+        to=to,
+        cc=cc,
+        reply_to=reply_to,
+    )
+    ics = booking_ics(booking, method=method)
+    if booking.link.notification_mode == BookingLink.NotificationMode.CALENDAR_INVITE:
+        # An inline text/calendar part with METHOD makes mail clients show Accept/Decline.
+        email.attach_alternative(ics.decode(), f"text/calendar; method={method}; charset=utf-8")
+    email.attach("invite.ics", ics, "application/ics")
+    email.send()
+
+
+@outbox.register("booking.confirmation")
+def send_confirmation(message: OutboxMessage) -> None:
+    booking = _booking(message)
+    _send(
+        booking,
+        template="confirmation",
+        to=[booking.email],
+        cc=list(booking.guests),
+        method="REQUEST",
+        when_zone=booking.timezone,
+    )
+
+
+@outbox.register("booking.host_notification")
+def send_host_notification(message: OutboxMessage) -> None:
+    booking = _booking(message)
+    _send(
+        booking,
+        template="host_notification",
+        to=[booking.host.email],
+        cc=[],
+        method="REQUEST",
+        when_zone=booking.link.timezone,
+    )
+
+
+@outbox.register("booking.reminder")
+def send_reminder(message: OutboxMessage) -> None:
+    booking = _booking(message)
+    if booking.status != Booking.Status.CONFIRMED:
+        raise outbox.Drop(f"the booking is {booking.get_status_display().lower()}")
+    _send(
+        booking,
+        template="reminder",
+        to=[booking.email],
+        cc=list(booking.guests),
+        method="REQUEST",
+        when_zone=booking.timezone,
+    )
+
+
+def _send_to_audience(message: OutboxMessage, *, template: str, method: str) -> None:
+    booking = _booking(message)
+    if message.payload.get("audience") == "host":
+        _send(
+            booking,
+            template=template,
+            to=[booking.host.email],
+            cc=[],
+            method=method,
+            when_zone=booking.link.timezone,
+        )
+    else:
+        _send(
+            booking,
+            template=template,
+            to=[booking.email],
+            cc=list(booking.guests),
+            method=method,
+            when_zone=booking.timezone,
+        )
+
+
+@outbox.register("booking.cancellation")
+def send_cancellation(message: OutboxMessage) -> None:
+    _send_to_audience(message, template="cancellation", method="CANCEL")
+
+
+@outbox.register("booking.rescheduled")
+def send_rescheduled(message: OutboxMessage) -> None:
+    _send_to_audience(message, template="rescheduled", method="REQUEST")

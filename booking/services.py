@@ -1,0 +1,360 @@
+"""Booking writes. One function per state change, one transaction each, side effects in the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import formataddr
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from availability import engine
+from booking import selectors
+from booking.models import Booking, BookingLink, Reservation
+from crm.services import contact_find_or_create, deal_create
+from workflows import outbox
+
+REMINDER_BEFORE = timedelta(hours=24)
+EXCLUSION_VIOLATION = "23P01"
+
+
+class BookingError(Exception):
+    """A booking request that cannot be honoured; ``message`` is shown to the attendee."""
+
+    field = "start"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class SlotTaken(BookingError):
+    """Someone else got the slot first (or a cap filled): pick another time."""
+
+    def __init__(self, message: str = "That time was just taken. Please pick another.") -> None:
+        super().__init__(message)
+
+
+class SlotUnavailable(BookingError):
+    """The time was never offered: past, too soon, too far ahead or outside the hours."""
+
+
+class LinkInactive(BookingError):
+    def __init__(self) -> None:
+        super().__init__("This link is no longer active.")
+
+
+@dataclass(frozen=True)
+class Attendee:
+    name: str
+    email: str
+    timezone: str
+    phone: str = ""
+    guests: tuple[str, ...] = ()
+    answers: dict[str, str] = field(default_factory=dict)
+    utm: dict[str, str] = field(default_factory=dict)
+
+
+def booking_create(
+    *,
+    link: BookingLink,
+    start: datetime,
+    attendee: Attendee,
+    duration: int | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Book ``start`` on ``link`` for ``attendee``.
+
+    Re-checks the exact slot inside the transaction, inserts the booking and its host reservation,
+    finds or creates the CRM contact (and deal), and writes the outbox rows for every email.
+    Raises :class:`BookingError` subclasses with a message for the attendee; nothing is written then.
+    """
+    now = now or timezone.now()
+    duration = duration or link.duration
+    if not link.is_active or link.deleted_at is not None:
+        raise LinkInactive
+    if duration not in link.duration_choices:
+        raise SlotUnavailable("Pick one of the offered meeting lengths.")
+    end = start + timedelta(minutes=duration)
+    try:
+        with transaction.atomic():
+            host_id = _free_host(link, start=start, duration=duration, now=now)
+            booking = _insert(
+                link, host_id=host_id, start=start, end=end, attendee=attendee, now=now
+            )
+    except IntegrityError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == EXCLUSION_VIOLATION:
+            raise SlotTaken from exc
+        raise
+    return booking
+
+
+def _free_host(link: BookingLink, *, start: datetime, duration: int, now: datetime) -> int:
+    found = selectors.link_availability(
+        link, start=start, end=start + timedelta(seconds=1), now=now, duration=duration
+    )
+    hosts = (
+        found.free_hosts(engine.to_epoch(start)) if found.is_offered(engine.to_epoch(start)) else []
+    )
+    if hosts:
+        return int(hosts[0])  # type: ignore[call-overload]
+    raise _why_unavailable(link, start=start, duration=duration, now=now)
+
+
+def _why_unavailable(
+    link: BookingLink, *, start: datetime, duration: int, now: datetime
+) -> BookingError:
+    if start <= now:
+        return SlotUnavailable("That time has already passed.")
+    if start < now + timedelta(hours=link.min_notice_hours):
+        return SlotUnavailable(
+            f"That time is too soon: book at least {link.min_notice_hours} hours ahead."
+        )
+    rules = link.rules(duration)
+    schedule = link.schedule()
+    free = engine.compute(
+        schedule,
+        rules,
+        [engine.HostBusy(host=0)],
+        now=engine.to_epoch(now),
+        range_start=engine.to_epoch(start),
+        range_end=engine.to_epoch(start) + 1,
+    )
+    if free.is_offered(engine.to_epoch(start)):
+        return SlotTaken()
+    horizon = engine.compute(
+        schedule,
+        engine.Rules(duration=duration, interval=rules.interval, max_days_ahead=None),
+        [engine.HostBusy(host=0)],
+        now=engine.to_epoch(now),
+        range_start=engine.to_epoch(start),
+        range_end=engine.to_epoch(start) + 1,
+    )
+    if horizon.is_offered(engine.to_epoch(start)):
+        return SlotUnavailable(
+            f"That time is too far ahead: book within {link.max_days_ahead} days."
+        )
+    return SlotUnavailable("That time is not available. Please pick one of the listed times.")
+
+
+def _insert(
+    link: BookingLink,
+    *,
+    host_id: int,
+    start: datetime,
+    end: datetime,
+    attendee: Attendee,
+    now: datetime,
+) -> Booking:
+    contact = contact_find_or_create(
+        workspace=link.workspace, email=attendee.email, name=attendee.name, phone=attendee.phone
+    )
+    deal = None
+    if link.create_deal and link.deal_stage_id:
+        deal = deal_create(
+            workspace=link.workspace,
+            contact=contact,
+            stage=link.deal_stage,
+            title=f"{link.title}: {attendee.name}",
+            value=link.deal_value,
+        )
+    booking = Booking(
+        workspace=link.workspace,
+        link=link,
+        host_id=host_id,
+        start=start,
+        end=end,
+        timezone=attendee.timezone,
+        name=attendee.name,
+        email=attendee.email,
+        phone=attendee.phone,
+        guests=list(attendee.guests),
+        answers=attendee.answers,
+        utm=attendee.utm,
+        contact=contact,
+        deal=deal,
+        created_at=now,
+    )
+    booking.ical_uid = f"{booking.reschedule_token}@workestra"
+    booking.save()
+    blocked_start, blocked_end = booking.blocked_range(link)
+    Reservation.objects.create(
+        booking=booking, host_id=host_id, blocked_start=blocked_start, blocked_end=blocked_end
+    )
+    _enqueue_confirmation(booking, now=now)
+    return booking
+
+
+def _enqueue_confirmation(booking: Booking, *, now: datetime) -> None:
+    key = f"booking:{booking.pk}"
+    payload = {"booking_id": booking.pk}
+    outbox.enqueue(
+        kind="booking.confirmation",
+        key=f"{key}:confirmation",
+        payload=payload,
+        subject=booking.subject,
+    )
+    outbox.enqueue(
+        kind="booking.host_notification",
+        key=f"{key}:host-notification",
+        payload=payload,
+        subject=booking.subject,
+    )
+    reminder_at = booking.start - REMINDER_BEFORE
+    if reminder_at > now:
+        outbox.enqueue(
+            kind="booking.reminder",
+            key=f"{key}:reminder:24h",
+            payload=payload,
+            subject=booking.subject,
+            due_at=reminder_at,
+        )
+
+
+def sender_for(link: BookingLink) -> tuple[str, list[str]]:
+    """The From address and Reply-To list for a link's emails, per its no-reply setting."""
+    if link.use_no_reply:
+        return settings.NOREPLY_EMAIL, []
+    host = link.owner
+    address = formataddr((host.name, host.email))
+    return address, [address]
+
+
+class BookingClosed(BookingError):
+    """The booking can no longer be changed by this route (started, cancelled, moved on)."""
+
+
+def _locked(booking: Booking) -> Booking:
+    return Booking.objects.select_for_update().select_related("link", "host").get(pk=booking.pk)
+
+
+def booking_cancel(
+    *, booking: Booking, reason: str = "", by_host: bool = False, now: datetime | None = None
+) -> Booking:
+    """Cancel and notify. Cancelling a cancelled booking returns it unchanged (idempotent)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _locked(booking)
+        if booking.status == Booking.Status.CANCELLED:
+            return booking
+        if booking.status not in Booking.ACTIVE_STATUSES:
+            raise BookingClosed(
+                f"This booking is {booking.get_status_display().lower()} and "
+                "can no longer be cancelled."
+            )
+        if not by_host and booking.start <= now:
+            raise BookingClosed("This meeting has already started and can no longer be changed.")
+        booking.status = Booking.Status.CANCELLED
+        booking.cancel_reason = reason.strip()[:2000]
+        booking.cancelled_at = now
+        booking.sequence += 1
+        booking.save(update_fields=["status", "cancel_reason", "cancelled_at", "sequence"])
+        booking.reservations.update(active=False)
+        outbox.withdraw(subject=booking.subject, kinds=["booking.reminder"])
+        _notify_both(booking, event="cancellation")
+    return booking
+
+
+def booking_reschedule(
+    *, booking: Booking, start: datetime, now: datetime | None = None
+) -> Booking:
+    """Move a booking: the old row becomes ``rescheduled`` (kept, linked), a new confirmed row
+    with a fresh token takes the new time, and everyone gets an updated invite."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            old = _locked(booking)
+            _check_reschedulable(old, now=now)
+            link = old.link
+            found = selectors.link_availability(
+                link,
+                start=start,
+                end=start + timedelta(seconds=1),
+                now=now,
+                duration=old.duration_minutes,
+                exclude_booking_id=old.pk,
+            )
+            hosts = (
+                found.free_hosts(engine.to_epoch(start))
+                if found.is_offered(engine.to_epoch(start))
+                else []
+            )
+            if not hosts:
+                raise _why_unavailable(link, start=start, duration=old.duration_minutes, now=now)
+            host_id = old.host_id if old.host_id in hosts else int(hosts[0])  # type: ignore[call-overload]
+            new = _move(old, host_id=host_id, start=start, now=now)
+    except IntegrityError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == EXCLUSION_VIOLATION:
+            raise SlotTaken from exc
+        raise
+    return new
+
+
+def _check_reschedulable(booking: Booking, *, now: datetime) -> None:
+    if booking.status == Booking.Status.RESCHEDULED:
+        raise BookingClosed(
+            "This booking was already rescheduled. Use the link in the latest confirmation email."
+        )
+    if booking.status not in Booking.ACTIVE_STATUSES:
+        raise BookingClosed(
+            f"This booking is {booking.get_status_display().lower()} and "
+            "can no longer be rescheduled."
+        )
+    if booking.start <= now:
+        raise BookingClosed("This meeting has already started and can no longer be changed.")
+
+
+def _move(old: Booking, *, host_id: int, start: datetime, now: datetime) -> Booking:
+    old.status = Booking.Status.RESCHEDULED
+    old.save(update_fields=["status"])
+    old.reservations.update(active=False)
+    outbox.withdraw(subject=old.subject, kinds=["booking.reminder"])
+    new = Booking.objects.create(
+        workspace=old.workspace,
+        link=old.link,
+        host_id=host_id,
+        status=Booking.Status.CONFIRMED,
+        start=start,
+        end=start + (old.end - old.start),
+        timezone=old.timezone,
+        name=old.name,
+        email=old.email,
+        phone=old.phone,
+        guests=old.guests,
+        answers=old.answers,
+        utm=old.utm,
+        ical_uid=old.ical_uid,
+        sequence=old.sequence + 1,
+        contact=old.contact,
+        deal=old.deal,
+        rescheduled_from=old,
+        created_at=now,
+    )
+    blocked_start, blocked_end = new.blocked_range(old.link)
+    Reservation.objects.create(
+        booking=new, host_id=host_id, blocked_start=blocked_start, blocked_end=blocked_end
+    )
+    _notify_both(new, event="rescheduled")
+    reminder_at = new.start - REMINDER_BEFORE
+    if reminder_at > now:
+        outbox.enqueue(
+            kind="booking.reminder",
+            key=f"booking:{new.pk}:reminder:24h",
+            payload={"booking_id": new.pk},
+            subject=new.subject,
+            due_at=reminder_at,
+        )
+    return new
+
+
+def _notify_both(booking: Booking, *, event: str) -> None:
+    """One outbox row per audience, so a failure for one never resends to the other."""
+    for audience in ("attendee", "host"):
+        outbox.enqueue(
+            kind=f"booking.{event}",
+            key=f"booking:{booking.pk}:{event}:{audience}",
+            payload={"booking_id": booking.pk, "audience": audience},
+            subject=booking.subject,
+        )

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from booking.views import links, manage, public
+
+app_name = "booking"
+
+urlpatterns = [
+    path("settings/booking-links", links.link_list, name="link-list"),
+    path("settings/booking-links/new", links.link_create, name="link-create"),
+    path("settings/booking-links/<int:pk>", links.link_edit, name="link-edit"),
+    path("settings/booking-links/<int:pk>/toggle", links.link_toggle, name="link-toggle"),
+    path("settings/booking-links/<int:pk>/delete", links.link_delete, name="link-delete"),
+    path("book/<slug:slug>", public.book, name="public"),
+    path("book/<slug:slug>/booked/<str:token>", public.confirmed, name="confirmed"),
+    path(
+        "book/<slug:slug>/booked/<str:token>/invite.ics", public.confirmed_ics, name="confirmed-ics"
+    ),
+    path("book/reschedule/<str:token>", manage.reschedule, name="reschedule"),
+    path("book/rescheduled/<str:token>", manage.rescheduled, name="rescheduled"),
+    path("book/cancel/<str:token>", manage.cancel, name="cancel"),
+]

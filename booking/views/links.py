@@ -1,0 +1,98 @@
+"""Host settings for booking links: ``/settings/booking-links``. Plain forms first, HTMX on top."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from booking.forms import BookingLinkForm
+from booking.models import BookingLink
+from workestra.tenancy import scoped, workspace_required
+
+
+def link_get_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> BookingLink:
+    """The one way views fetch a link: another workspace's id is a 404; editing someone
+    else's link needs the admin role."""
+    link = get_object_or_404(
+        scoped(BookingLink.objects.live(), request).select_related("owner"), pk=pk
+    )
+    if write and link.owner_id != request.user.pk and not request.membership.is_admin:  # type: ignore[attr-defined]
+        raise PermissionDenied("Only the link's host or a workspace admin can change it.")
+    return link
+
+
+@workspace_required
+def link_list(request: HttpRequest) -> HttpResponse:
+    links = scoped(BookingLink.objects.live(), request).select_related("owner")
+    return render(request, "booking/links/list.html", {"links": links})
+
+
+@workspace_required
+@require_http_methods(["GET", "POST"])
+def link_create(request: HttpRequest) -> HttpResponse:
+    initial = {"timezone": request.user.timezone}  # type: ignore[union-attr]
+    form = BookingLinkForm(
+        request.POST or None,
+        workspace=request.workspace,  # type: ignore[attr-defined]
+        initial=initial,
+        instance=BookingLink(owner=request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        link = form.save()
+        messages.success(request, f"“{link.title}” is live at {link.public_url}")
+        return redirect("booking:link-list")
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "booking/links/form.html", {"form": form, "creating": True}, status=status
+    )
+
+
+@workspace_required
+@require_http_methods(["GET", "POST"])
+def link_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    link = link_get_for_user(request, pk, write=request.method == "POST")
+    form = BookingLinkForm(
+        request.POST or None,
+        workspace=request.workspace,  # type: ignore[attr-defined]
+        instance=link,
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved “{link.title}”.")
+        return redirect("booking:link-list")
+    status = 400 if form.is_bound else 200
+    return render(request, "booking/links/form.html", {"form": form, "link": link}, status=status)
+
+
+@workspace_required
+@require_POST
+def link_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    link = link_get_for_user(request, pk, write=True)
+    link.is_active = not link.is_active
+    link.save(update_fields=["is_active", "updated_at"])
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "booking/links/list.html#link-row", {"link": link})
+    state = "active" if link.is_active else "paused"
+    messages.success(request, f"“{link.title}” is now {state}.")
+    return redirect("booking:link-list")
+
+
+@workspace_required
+@require_http_methods(["GET", "POST"])
+def link_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    link = link_get_for_user(request, pk, write=True)
+    if request.method == "GET":
+        return render(request, "booking/links/delete.html", {"link": link})
+    # Bookings keep pointing at the row, so it is marked deleted rather than removed;
+    # that frees its slug for a new link.
+    link.deleted_at = timezone.now()
+    link.is_active = False
+    link.save(update_fields=["deleted_at", "is_active", "updated_at"])
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponse("")
+    messages.success(request, f"Deleted “{link.title}”.")
+    return redirect("booking:link-list")

@@ -1,0 +1,190 @@
+"""Self-service pages behind the booking's token: reschedule and cancel.
+
+A GET only shows a page (mail scanners prefetch links); every change happens on POST.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from booking import ratelimit, services
+from booking.formatting import local_range
+from booking.models import Booking
+from booking.views.public import build_picker, render_picker_page
+
+TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
+
+
+class RescheduleForm(forms.Form):
+    start = forms.DateTimeField(
+        input_formats=["iso-8601"],
+        error_messages={"required": "Pick a new time.", "invalid": "Pick a time from the list."},
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Optional: let the host know why"}),
+    )
+
+
+def booking_by_token(request: HttpRequest, token: str) -> Booking:
+    """The booking a token belongs to; unknown tokens are a 404 and count against a rate limit."""
+    if not ratelimit.hit(
+        "token", ratelimit.client_ip(request), limit=settings.RATELIMIT_TOKENS_PER_MINUTE
+    ):
+        raise TooManyAttempts
+    booking = None
+    if TOKEN_RE.match(token):
+        booking = (
+            Booking.objects.select_related("link", "host", "link__owner")
+            .filter(reschedule_token=token)
+            .first()
+        )
+    if booking is None:
+        raise Http404("This link is not valid.")
+    return booking
+
+
+class TooManyAttempts(Exception):
+    pass
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "booking/manage_message.html",
+        {"title": "Too many attempts", "message": "Please wait a minute and try again."},
+        status=429,
+    )
+
+
+def _closed(
+    request: HttpRequest, booking: Booking, message: str, status: int = 410
+) -> HttpResponse:
+    return render(
+        request,
+        "booking/manage_message.html",
+        {"title": booking.link.title, "message": message, "booking": booking},
+        status=status,
+    )
+
+
+def _closed_message(booking: Booking, now: datetime) -> str:
+    if booking.status == Booking.Status.RESCHEDULED:
+        return "This booking was already rescheduled. Use the link in the latest email."
+    if booking.status == Booking.Status.CANCELLED:
+        return "This booking is cancelled."
+    if booking.start <= now:
+        return "This meeting has already started and can no longer be changed."
+    return f"This booking is {booking.get_status_display().lower()}."
+
+
+@require_http_methods(["GET", "POST"])
+def reschedule(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        booking = booking_by_token(request, token)
+    except TooManyAttempts:
+        return _too_many(request)
+    now = timezone.now()
+    if not booking.is_self_service_open(now):
+        return _closed(request, booking, _closed_message(booking, now))
+    query = request.GET.copy()
+    query.setdefault("tz", booking.timezone)
+    form = RescheduleForm(request.POST or None)
+    error, status = "", 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                new = services.booking_reschedule(booking=booking, start=form.cleaned_data["start"])
+            except services.BookingError as exc:
+                error = exc.message
+                status = 409 if isinstance(exc, services.SlotTaken) else 400
+            else:
+                return redirect(reverse("booking:rescheduled", args=[new.reschedule_token]))
+        else:
+            error, status = "Pick a time from the list.", 400
+    if request.method == "POST":
+        query.pop("slot", None)
+    picker = build_picker(
+        booking.link,
+        query,
+        base_path=request.path,
+        fixed_duration=booking.duration_minutes,
+        exclude_booking_id=booking.pk,
+    )
+    return render_picker_page(
+        request,
+        booking.link,
+        picker=picker,
+        form=form,
+        error=error,
+        status=status,
+        extra={
+            "rescheduling": booking,
+            "rescheduling_from": local_range(booking.start, booking.end, picker.zone),
+        },
+    )
+
+
+def rescheduled(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        booking = booking_by_token(request, token)
+    except TooManyAttempts:
+        return _too_many(request)
+    zone = ZoneInfo(booking.timezone)
+    return render(
+        request,
+        "booking/confirmed.html",
+        {
+            "booking": booking,
+            "link": booking.link,
+            "rescheduled": True,
+            "start_local": booking.start.astimezone(zone),
+            "end_local": booking.end.astimezone(zone),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        booking = booking_by_token(request, token)
+    except TooManyAttempts:
+        return _too_many(request)
+    now = timezone.now()
+    if booking.status == Booking.Status.CANCELLED:
+        return _closed(request, booking, "This booking is cancelled.", status=200)
+    if not booking.is_self_service_open(now):
+        return _closed(request, booking, _closed_message(booking, now))
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.booking_cancel(booking=booking, reason=form.cleaned_data["reason"], now=now)
+        except services.BookingError as exc:
+            return _closed(request, booking, exc.message)
+        return _closed(
+            request, booking, "Your booking is cancelled. Everyone has been notified.", status=200
+        )
+    return render(
+        request,
+        "booking/cancel.html",
+        {
+            "booking": booking,
+            "form": form,
+            "when": local_range(booking.start, booking.end, booking.timezone),
+        },
+        status=400 if form.is_bound else 200,
+    )

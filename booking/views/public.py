@@ -1,0 +1,371 @@
+"""The public booking page, ``/book/<slug>``: no login, works without JavaScript, HTMX on top."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from availability import engine
+from booking import ratelimit, selectors, services
+from booking.formatting import local_range
+from booking.forms import BookingRequestForm, clean_answers, clean_utm
+from booking.ics import booking_ics
+from booking.models import Booking, BookingLink
+from booking.variables import booking_variables, render_url
+from workestra.timezones import is_valid_timezone, timezone_names
+
+CONFIRM_SALT = "booking.confirmed"
+CONFIRM_MAX_AGE = 7 * 24 * 3600
+PREFILL_KEYS = ("name", "email", "phone", "guests")
+
+
+@dataclass
+class Picker:
+    """Everything the month/day/slot picker shows, computed once per request."""
+
+    link: BookingLink
+    query: QueryDict
+    zone: str  # the zone times are displayed in
+    attendee_zone: str
+    duration: int
+    month: date
+    selected: date | None
+    slots_by_day: dict[date, list[datetime]]
+    slot: datetime | None
+    base_path: str
+    fixed_duration: bool = False
+
+    def url(self, **changes: Any) -> str:
+        params = self.query.copy()
+        for key, value in changes.items():
+            if value is None:
+                params.pop(key, None)
+            else:
+                params[key] = str(value)
+        return f"{self.base_path}?{params.urlencode()}"
+
+    @property
+    def weeks(self) -> list[list[dict[str, Any]]]:
+        weeks = []
+        for week in calendar.Calendar().monthdatescalendar(self.month.year, self.month.month):
+            weeks.append(
+                [
+                    {
+                        "date": d,
+                        "in_month": d.month == self.month.month,
+                        "available": bool(self.slots_by_day.get(d)),
+                        "selected": d == self.selected,
+                        "url": self.url(date=d.isoformat(), month=d.strftime("%Y-%m"), slot=None),
+                    }
+                    for d in week
+                ]
+            )
+        return weeks
+
+    @property
+    def day_slots(self) -> list[dict[str, Any]]:
+        zone, local = ZoneInfo(self.zone), ZoneInfo(self.attendee_zone)
+        return [
+            {
+                "start": s,
+                "label": f"{s.astimezone(zone):%H:%M}",
+                "attendee_label": f"{s.astimezone(local):%H:%M}",
+                "url": self.url(slot=s.astimezone(zone).isoformat()),
+                "chosen": s == self.slot,
+            }
+            for s in self.slots_by_day.get(self.selected, [])
+            if self.selected
+        ]
+
+    @property
+    def slot_heading(self) -> str:
+        if self.slot is None:
+            return ""
+        return local_range(self.slot, self.slot + timedelta(minutes=self.duration), self.zone)
+
+    @property
+    def prev_month_url(self) -> str | None:
+        today = timezone.now().astimezone(ZoneInfo(self.zone)).date().replace(day=1)
+        if self.month <= today:
+            return None
+        prev = (self.month - timedelta(days=1)).replace(day=1)
+        return self.url(month=prev.strftime("%Y-%m"), date=None, slot=None)
+
+    @property
+    def next_month_url(self) -> str:
+        nxt = (self.month + timedelta(days=32)).replace(day=1)
+        return self.url(month=nxt.strftime("%Y-%m"), date=None, slot=None)
+
+    @property
+    def duration_options(self) -> list[dict[str, Any]]:
+        return [
+            {"minutes": d, "url": self.url(duration=d, slot=None), "chosen": d == self.duration}
+            for d in self.link.duration_choices
+        ]
+
+
+def _month_param(value: str | None, zone: ZoneInfo) -> tuple[date, bool]:
+    today = timezone.now().astimezone(zone).date()
+    try:
+        month = datetime.strptime(value or "", "%Y-%m").date()  # noqa: DTZ007 - a calendar month
+    except ValueError:
+        return today.replace(day=1), False
+    return max(month, today.replace(day=1)), True
+
+
+def _date_param(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+def _slot_param(value: str | None) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
+def _slots_in_month(
+    link: BookingLink, month: date, zone: ZoneInfo, duration: int, exclude_booking_id: int | None
+) -> dict[date, list[datetime]]:
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    start = engine.from_epoch(engine.local_midnight_epoch(month, zone))
+    end = engine.from_epoch(engine.local_midnight_epoch(next_month, zone))
+    found = selectors.link_availability(
+        link,
+        start=start,
+        end=end,
+        now=timezone.now(),
+        duration=duration,
+        exclude_booking_id=exclude_booking_id,
+    )
+    by_day: dict[date, list[datetime]] = {}
+    for ts in found.offered_starts():
+        moment = engine.from_epoch(ts)
+        by_day.setdefault(moment.astimezone(zone).date(), []).append(moment)
+    return by_day
+
+
+def build_picker(
+    link: BookingLink,
+    query: QueryDict,
+    *,
+    base_path: str | None = None,
+    fixed_duration: int | None = None,
+    exclude_booking_id: int | None = None,
+) -> Picker:
+    """The picker's state from the query string; bad values fall back to sensible defaults."""
+    attendee_zone = query.get("tz", "")
+    if not is_valid_timezone(attendee_zone):
+        attendee_zone = link.timezone
+    zone_name = link.timezone if link.lock_timezone else attendee_zone
+    zone = ZoneInfo(zone_name)
+    try:
+        duration = fixed_duration or int(query.get("duration", link.duration))
+    except ValueError:
+        duration = link.duration
+    if duration not in link.duration_choices and not fixed_duration:
+        duration = link.duration
+    month, month_chosen = _month_param(query.get("month"), zone)
+    slots = _slots_in_month(link, month, zone, duration, exclude_booking_id)
+    if not slots and not month_chosen:
+        month = (month + timedelta(days=32)).replace(day=1)
+        slots = _slots_in_month(link, month, zone, duration, exclude_booking_id)
+    selected = _date_param(query.get("date"))
+    if selected is None or selected not in slots:
+        selected = min(slots) if slots else None
+    slot = _slot_param(query.get("slot"))
+    if slot is not None and slot not in slots.get(slot.astimezone(zone).date(), []):
+        slot = None
+    if slot is not None:
+        selected = slot.astimezone(zone).date()
+    return Picker(
+        link=link,
+        query=query,
+        zone=zone_name,
+        attendee_zone=attendee_zone,
+        duration=duration,
+        month=month,
+        selected=selected,
+        slots_by_day=slots,
+        slot=slot,
+        base_path=base_path or link.public_path,
+        fixed_duration=fixed_duration is not None,
+    )
+
+
+def _form_initial(link: BookingLink, query: QueryDict, picker: Picker) -> dict[str, Any]:
+    initial: dict[str, Any] = {key: query.get(key, "")[:200] for key in PREFILL_KEYS}
+    initial.update(
+        timezone=picker.attendee_zone,
+        duration=picker.duration,
+        start=picker.slot.isoformat() if picker.slot else "",
+    )
+    return initial
+
+
+def _hidden_extras(query: QueryDict) -> dict[str, str]:
+    """UTM values and pre-filled answers travel with the form as hidden fields."""
+    flat = {k: query.get(k, "") for k in query}
+    return {**clean_utm(flat), **clean_answers(flat)}
+
+
+def render_picker_page(
+    request: HttpRequest,
+    link: BookingLink,
+    *,
+    picker: Picker,
+    form: forms.Form | None = None,
+    error: str = "",
+    status: int = 200,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The booking page (or just its picker for HTMX), shared by booking and rescheduling."""
+    form = form or BookingRequestForm(link=link, initial=_form_initial(link, picker.query, picker))
+    context = {
+        "link": link,
+        "picker": picker,
+        "form": form,
+        "error": error,
+        "extras": _hidden_extras(picker.query),
+        "timezones": timezone_names(),
+        **(extra or {}),
+    }
+    template = "booking/book.html#picker" if request.htmx else "booking/book.html"  # type: ignore[attr-defined]
+    response = render(request, template, context, status=status)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def book(request: HttpRequest, slug: str) -> HttpResponse:
+    link = selectors.link_get_public(slug)
+    if link is None:
+        raise Http404("No booking link here.")
+    if not link.is_active:
+        return render(request, "booking/inactive.html", {"link": link}, status=410)
+    if request.method == "POST":
+        return _book_post(request, link)
+    return render_picker_page(request, link, picker=build_picker(link, request.GET))
+
+
+def _book_post(request: HttpRequest, link: BookingLink) -> HttpResponse:
+    # The picker is rebuilt from what was posted, so an error shows the same day and zone, and
+    # the slot links carry the attendee's details forward.
+    query = request.GET.copy()
+    query["tz"] = request.POST.get("timezone", "")
+    for posted, param in (("duration", "duration"), ("start", "slot")):
+        if request.POST.get(posted):
+            query[param] = request.POST[posted]
+    for key in PREFILL_KEYS:
+        if request.POST.get(key):
+            query[key] = request.POST[key][:200]
+    for key, value in _hidden_extras(request.POST).items():
+        query.setdefault(key, value)
+    if not ratelimit.hit(
+        "book", ratelimit.client_ip(request), limit=settings.RATELIMIT_BOOKINGS_PER_MINUTE
+    ):
+        picker = build_picker(link, query)
+        return render_picker_page(
+            request,
+            link,
+            picker=picker,
+            status=429,
+            error="Too many attempts. Please wait a minute and try again.",
+        )
+    form = BookingRequestForm(request.POST, link=link)
+    if not form.is_valid():
+        return render_picker_page(
+            request, link, picker=build_picker(link, query), form=form, status=400
+        )
+    data = form.cleaned_data
+    extras = _hidden_extras(request.POST)
+    attendee = services.Attendee(
+        name=data["name"],
+        email=data["email"],
+        timezone=data["timezone"],
+        phone=data.get("phone", ""),
+        guests=tuple(data.get("guests", [])),
+        answers=clean_answers(extras),
+        utm=clean_utm(extras),
+    )
+    try:
+        booking = services.booking_create(
+            link=link, start=data["start"], attendee=attendee, duration=data["duration"]
+        )
+    except services.BookingError as exc:
+        query.pop("slot", None)
+        picker = build_picker(link, query)
+        status = 409 if isinstance(exc, services.SlotTaken) else 400
+        return render_picker_page(
+            request, link, picker=picker, form=form, error=exc.message, status=status
+        )
+    return redirect(after_booking_url(booking), permanent=False)
+
+
+def after_booking_url(booking: Booking) -> str:
+    """The link's redirect (placeholders filled, UTM passed through) or our confirmation page."""
+    if booking.link.redirect_url:
+        url = render_url(booking.link.redirect_url, booking_variables(booking))
+        return _with_params(url, booking.utm)
+    token = signing.dumps(booking.pk, salt=CONFIRM_SALT)
+    return reverse("booking:confirmed", args=[booking.link.slug, token])
+
+
+def _with_params(url: str, params: dict[str, str]) -> str:
+    parts = urlsplit(url)
+    existing = dict(parse_qsl(parts.query, keep_blank_values=True))
+    extra = {k: v for k, v in params.items() if k not in existing}
+    if not extra:
+        return url
+    query = f"{parts.query}&{urlencode(extra)}" if parts.query else urlencode(extra)
+    return urlunsplit(parts._replace(query=query))
+
+
+def _confirmed_booking(slug: str, token: str) -> Booking:
+    try:
+        pk = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        raise Http404("This confirmation link is not valid.") from None
+    return get_object_or_404(Booking.objects.select_related("link", "host"), pk=pk, link__slug=slug)
+
+
+def confirmed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    booking = _confirmed_booking(slug, token)
+    zone = ZoneInfo(booking.timezone)
+    return render(
+        request,
+        "booking/confirmed.html",
+        {
+            "booking": booking,
+            "link": booking.link,
+            "start_local": booking.start.astimezone(zone),
+            "end_local": booking.end.astimezone(zone),
+            "ics_url": reverse("booking:confirmed-ics", args=[slug, token]),
+        },
+    )
+
+
+def confirmed_ics(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    booking = _confirmed_booking(slug, token)
+    response = HttpResponse(
+        booking_ics(booking, method="PUBLISH"), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="invite.ics"'
+    return response

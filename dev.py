@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""The two commands of the README, runnable with nothing but Python 3.11+.
+
+    python3 dev.py serve   install, migrate, seed the demo workspace and serve it
+    python3 dev.py test    install the dev dependencies, lint, and run the whole test suite
+
+Both create ``.venv`` on first use and reinstall only when a lock file changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+
+def run(*args: str | Path, env: dict[str, str] | None = None) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    result = subprocess.run([str(a) for a in args], cwd=ROOT, env=env)  # noqa: S603
+    if result.returncode:
+        sys.exit(result.returncode)
+
+
+def ensure_venv(lock: str) -> None:
+    if not PY.exists():
+        run(sys.executable, "-m", "venv", VENV)
+    lock_path = ROOT / "requirements" / lock
+    stamp = VENV / f".installed-{lock}"
+    digest = hashlib.sha256(lock_path.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(PY, "-m", "pip", "install", "--quiet", "-r", lock_path)
+    stamp.write_text(digest)
+
+
+def find_chromium() -> str | None:
+    explicit = os.environ.get("CHROMIUM_PATH")
+    if explicit:
+        return explicit if Path(explicit).exists() else None
+    return next((c for c in CHROMIUM_CANDIDATES if Path(c).exists()), None)
+
+
+def ensure_chromium() -> str | None:
+    """Debian's Chromium for the browser tests; installed with apt when we are allowed to."""
+    found = find_chromium()
+    if found or not shutil.which("apt-get") or os.geteuid() != 0:
+        return found
+    apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    run("apt-get", "update", "-qq", env=apt_env)
+    run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", env=apt_env)
+    return find_chromium()
+
+
+def serve() -> None:
+    ensure_venv("base.txt")
+    manage = [PY, "manage.py"]
+    run(*manage, "migrate", "--no-input")
+    run(*manage, "seed_demo")
+    addr = os.environ.get("SERVE_ADDR", "127.0.0.1:8000")
+    print(f"Serving on http://{addr}/ (Ctrl+C to stop)", flush=True)
+    os.execv(str(PY), [str(PY), "manage.py", "serve", addr])  # noqa: S606
+
+
+def test(extra: list[str]) -> None:
+    ensure_venv("dev.txt")
+    chromium = ensure_chromium()
+    env = dict(os.environ)
+    if chromium:
+        env["CHROMIUM_PATH"] = chromium
+    run(BIN / "ruff", "check", ".")
+    run(BIN / "ruff", "format", "--check", ".")
+    run(BIN / "pytest", *extra, env=env)
+    if env.get("DATABASE_URL", "").startswith("postgres") and not extra:
+        # The race tests again on the embedded default, where IMMEDIATE transactions (not an
+        # exclusion constraint) keep one host from being booked twice.
+        sqlite_env = {k: v for k, v in env.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        run(BIN / "pytest", "-m", "concurrency", env=sqlite_env)
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in ("serve", "test"):
+        sys.exit(__doc__)
+    if sys.argv[1] == "serve":
+        serve()
+    else:
+        test(sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+// Small progressive enhancements; every page works without this file.
+(function () {
+  "use strict";
+  function browserZone() {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return ""; }
+  }
+
+  // Public page: show times in the visitor's zone on first load.
+  function detectZone() {
+    var picker = document.querySelector("[data-detect-timezone]");
+    var params = new URLSearchParams(window.location.search);
+    var zone = browserZone();
+    if (!picker || params.has("tz") || !zone) return;
+    var select = picker.querySelector("select[name=tz]");
+    if (select && !Array.prototype.some.call(select.options, function (o) { return o.value === zone; })) return;
+    params.set("tz", zone);
+    window.location.replace(window.location.pathname + "?" + params.toString());
+  }
+
+  // Settings: preselect the browser's zone when creating a link.
+  function preselectZone() {
+    var select = document.querySelector("[data-detect-timezone-select] select");
+    var zone = browserZone();
+    if (!select || !zone) return;
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].value === zone) { select.value = zone; return; }
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("select[data-autosubmit]")) target.form.submit();
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button || !navigator.clipboard) return;
+    navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+      var label = button.textContent;
+      button.textContent = "Copied";
+      setTimeout(function () { button.textContent = label; }, 1500);
+    });
+  });
+
+  function init() { detectZone(); preselectZone(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WorkestraConfig(AppConfig):
+    name = "workestra"
+    verbose_name = "Workspaces and users"

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.urls import include, path
+
+from workestra.api import api
+
+
+def home(request):
+    return redirect("booking:link-list" if request.user.is_authenticated else "login")
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("login", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("booking.urls")),
+]

@@ -1,0 +1,163 @@
+"""Write, claim and deliver outbox rows.
+
+* :func:`enqueue` is called inside the transaction that makes the change; after commit it sends
+  Celery a short "drain now" message. If that message is lost, the beat tick still finds the row.
+* :func:`drain` claims due rows with ``SELECT … FOR UPDATE SKIP LOCKED`` and a lease, delivers each
+  outside any transaction, then marks it done. A worker killed mid-batch leaves its rows leased;
+  when the lease runs out another worker takes them.
+* A failing delivery is retried with exponential backoff and, after ``max_attempts``, left as a
+  visible failure on the row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from workflows.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[OutboxMessage], None]
+HANDLERS: dict[str, Handler] = {}
+MAX_BACKOFF = timedelta(hours=6)
+
+
+class Drop(Exception):
+    """A handler raises this when the message no longer applies (e.g. a reminder for a
+    cancelled booking): the row is closed without sending and without retrying."""
+
+
+def register(kind: str) -> Callable[[Handler], Handler]:
+    def decorator(handler: Handler) -> Handler:
+        HANDLERS[kind] = handler
+        return handler
+
+    return decorator
+
+
+def enqueue(
+    *,
+    kind: str,
+    key: str,
+    payload: dict[str, Any] | None = None,
+    subject: str = "",
+    due_at: datetime | None = None,
+) -> OutboxMessage:
+    """Add a row in the current transaction; a second call with the same key returns the first."""
+    now = timezone.now()
+    due = due_at or now
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                kind=kind,
+                idempotency_key=key,
+                payload=payload or {},
+                subject=subject,
+                due_at=due,
+                max_attempts=settings.OUTBOX_MAX_ATTEMPTS,
+                created_at=now,
+            )
+    except IntegrityError:
+        return OutboxMessage.objects.get(idempotency_key=key)
+    if due <= now:
+        transaction.on_commit(kick)
+    return message
+
+
+def withdraw(*, subject: str, kinds: Iterable[str] | None = None) -> int:
+    """Close the subject's pending rows (of ``kinds``) so they are never sent."""
+    rows = OutboxMessage.objects.open().for_subject(subject)
+    if kinds is not None:
+        rows = rows.filter(kind__in=list(kinds))
+    return rows.update(withdrawn_at=timezone.now(), locked_until=None)
+
+
+def kick() -> None:
+    """Ask a worker to drain now. Losing this message is harmless: the beat tick catches up."""
+    from workflows.tasks import drain_outbox
+
+    try:
+        drain_outbox.delay()
+    except Exception:  # broker down: the row is safe in the database
+        logger.warning(
+            "Could not reach the broker; the next beat tick will deliver.", exc_info=True
+        )
+
+
+def claim(*, now: datetime, limit: int) -> list[OutboxMessage]:
+    """Lease up to ``limit`` due rows to this worker; rows another worker holds are skipped."""
+    lease_end = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    with transaction.atomic():
+        rows = list(
+            OutboxMessage.objects.open()
+            .filter(due_at__lte=now)
+            .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+            .select_for_update(skip_locked=True)
+            .order_by("due_at", "pk")[:limit]
+        )
+        for row in rows:
+            row.locked_until = lease_end
+            row.attempts += 1
+        OutboxMessage.objects.bulk_update(rows, ["locked_until", "attempts"])
+    return rows
+
+
+def deliver(message: OutboxMessage) -> None:
+    handler = HANDLERS.get(message.kind)
+    now = timezone.now()
+    try:
+        if handler is None:
+            raise LookupError(f"No handler for outbox kind {message.kind!r}")
+        handler(message)
+    except Drop as reason:
+        _finish(message, done_at=now, last_error=f"Dropped: {reason}")
+    except Exception as exc:  # any failure of a side effect is retried, never raised
+        logger.warning(
+            "Outbox %s %s failed (attempt %s)",
+            message.kind,
+            message.pk,
+            message.attempts,
+            exc_info=True,
+        )
+        _record_failure(message, error=f"{type(exc).__name__}: {exc}", now=now)
+    else:
+        _finish(message, done_at=now, last_error="")
+
+
+def _finish(message: OutboxMessage, *, done_at: datetime, last_error: str) -> None:
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        done_at=done_at, locked_until=None, last_error=last_error[:2000]
+    )
+
+
+def _record_failure(message: OutboxMessage, *, error: str, now: datetime) -> None:
+    if message.attempts >= message.max_attempts:
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            failed_at=now, locked_until=None, last_error=error[:2000]
+        )
+        return
+    delay = min(timedelta(seconds=30 * 2 ** (message.attempts - 1)), MAX_BACKOFF)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        due_at=now + delay, locked_until=None, last_error=error[:2000]
+    )
+
+
+def drain(*, limit: int = 50, max_batches: int = 100) -> int:
+    """Deliver due rows until none is left (or ``max_batches`` ran); return how many were tried."""
+    handled = 0
+    for _ in range(max_batches):
+        batch = claim(now=timezone.now(), limit=limit)
+        if not batch:
+            break
+        for message in batch:
+            deliver(message)
+        handled += len(batch)
+    return handled
