@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.timezone import now as tz_now
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from availability import engine
@@ -84,18 +84,21 @@ def link_slots(
 ) -> Any:
     link = _live_link(slug)
     if not is_valid_timezone(timezone):
-        return 400, {
-            "detail": f"Unknown time zone {timezone[:64]!r}; use an IANA name "
-            "such as Europe/Berlin."
-        }
+        return Status(
+            400,
+            {
+                "detail": f"Unknown time zone {timezone[:64]!r}; use an IANA name "
+                "such as Europe/Berlin."
+            },
+        )
     if end < start:
-        return 400, {"detail": "end must be on or after start."}
+        return Status(400, {"detail": "end must be on or after start."})
     if (end - start).days + 1 > MAX_RANGE_DAYS:
-        return 400, {"detail": f"Ask for at most {MAX_RANGE_DAYS} days at a time."}
+        return Status(400, {"detail": f"Ask for at most {MAX_RANGE_DAYS} days at a time."})
     duration = duration or link.duration
     if duration not in link.duration_choices:
         offered = ", ".join(str(d) for d in link.duration_choices)
-        return 400, {"detail": f"duration must be one of: {offered}."}
+        return Status(400, {"detail": f"duration must be one of: {offered}."})
     zone = ZoneInfo(timezone)
     range_start = engine.from_epoch(engine.local_midnight_epoch(start, zone))
     range_end = engine.from_epoch(engine.local_midnight_epoch(end + timedelta(days=1), zone))
@@ -129,16 +132,20 @@ def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
     if not ratelimit.hit(
         "book", ratelimit.client_ip(request), limit=settings.RATELIMIT_BOOKINGS_PER_MINUTE
     ):
-        return 429, {"detail": "Too many attempts. Please wait a minute and try again."}
+        return Status(429, {"detail": "Too many attempts. Please wait a minute and try again."})
     data = payload.dict()
     data["guests"] = "\n".join(payload.guests or [])
     form = BookingRequestForm({k: v for k, v in data.items() if v is not None}, link=link)
+    form.is_valid()
     _reject_unexpected(link, payload, form)
-    if not form.is_valid():
-        return 422, {
-            "detail": "Some fields are not valid.",
-            "errors": {k: [str(m) for m in v] for k, v in form.errors.items()},
-        }
+    if form.errors:
+        return Status(
+            422,
+            {
+                "detail": "Some fields are not valid.",
+                "errors": {k: [str(m) for m in v] for k, v in form.errors.items()},
+            },
+        )
     cleaned = form.cleaned_data
     attendee = services.Attendee(
         name=cleaned["name"],
@@ -154,19 +161,22 @@ def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
             link=link, start=cleaned["start"], attendee=attendee, duration=cleaned["duration"]
         )
     except services.SlotTaken as exc:
-        return 409, {"detail": exc.message}
+        return Status(409, {"detail": exc.message})
     except services.BookingError as exc:
-        return 422, {"detail": exc.message, "errors": {exc.field: [exc.message]}}
+        return Status(422, {"detail": exc.message, "errors": {exc.field: [exc.message]}})
     zone = ZoneInfo(booking.timezone)
-    return 201, {
-        "id": booking.pk,
-        "status": booking.status,
-        "start": booking.start.astimezone(zone).isoformat(),
-        "end": booking.end.astimezone(zone).isoformat(),
-        "timezone": booking.timezone,
-        "reschedule_url": booking.reschedule_url,
-        "cancel_url": booking.cancel_url,
-    }
+    return Status(
+        201,
+        {
+            "id": booking.pk,
+            "status": booking.status,
+            "start": booking.start.astimezone(zone).isoformat(),
+            "end": booking.end.astimezone(zone).isoformat(),
+            "timezone": booking.timezone,
+            "reschedule_url": booking.reschedule_url,
+            "cancel_url": booking.cancel_url,
+        },
+    )
 
 
 def _reject_unexpected(link: BookingLink, payload: BookingIn, form: BookingRequestForm) -> None:

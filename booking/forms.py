@@ -225,8 +225,10 @@ class BookingRequestForm(forms.Form):
     )
     duration = forms.IntegerField(required=False)
     timezone = forms.CharField(max_length=64)
-    name = forms.CharField(max_length=200)
-    email = forms.EmailField(max_length=254)
+    name = forms.CharField(max_length=200, error_messages={"required": "Enter your name."})
+    email = forms.EmailField(
+        max_length=254, error_messages={"required": "Enter your email address."}
+    )
     phone = forms.CharField(max_length=32, required=False)
     guests = forms.CharField(
         required=False,

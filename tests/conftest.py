@@ -39,14 +39,22 @@ def workspace(db):
 
 @pytest.fixture
 def owner(workspace):
-    return MembershipFactory(workspace=workspace, role=Membership.Role.OWNER,
-                             user__email="owner@acme.test", user__name="Olga Owner").user
+    return MembershipFactory(
+        workspace=workspace,
+        role=Membership.Role.OWNER,
+        user__email="owner@acme.test",
+        user__name="Olga Owner",
+    ).user
 
 
 @pytest.fixture
 def teammate(workspace):
-    return MembershipFactory(workspace=workspace, role=Membership.Role.MEMBER,
-                             user__email="mate@acme.test", user__name="Tim Mate").user
+    return MembershipFactory(
+        workspace=workspace,
+        role=Membership.Role.MEMBER,
+        user__email="mate@acme.test",
+        user__name="Tim Mate",
+    ).user
 
 
 @pytest.fixture

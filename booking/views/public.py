@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
 from availability import engine
@@ -249,7 +250,7 @@ def render_picker_page(
     }
     template = "booking/book.html#picker" if request.htmx else "booking/book.html"  # type: ignore[attr-defined]
     response = render(request, template, context, status=status)
-    response["Vary"] = "HX-Request"
+    patch_vary_headers(response, ["HX-Request"])
     return response
 
 
@@ -291,8 +292,11 @@ def _book_post(request: HttpRequest, link: BookingLink) -> HttpResponse:
         )
     form = BookingRequestForm(request.POST, link=link)
     if not form.is_valid():
+        # Errors on the hidden fields (time, length, zone) are shown above the picker.
+        hidden = [str(m) for k in ("start", "duration", "timezone") for m in form.errors.get(k, [])]
+        picker = build_picker(link, query)
         return render_picker_page(
-            request, link, picker=build_picker(link, query), form=form, status=400
+            request, link, picker=picker, form=form, error=" ".join(hidden), status=400
         )
     data = form.cleaned_data
     extras = _hidden_extras(request.POST)
