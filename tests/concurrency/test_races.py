@@ -37,12 +37,19 @@ def test_twenty_threads_booking_one_slot_give_exactly_one_booking(race_link):
 
     def attempt(n: int) -> None:
         client = Client()
-        payload = {"start": "2026-11-24T10:00:00+01:00", "timezone": "Europe/Berlin",
-                   "name": f"Racer {n}", "email": f"racer{n}@example.com"}
+        payload = {
+            "start": "2026-11-24T10:00:00+01:00",
+            "timezone": "Europe/Berlin",
+            "name": f"Racer {n}",
+            "email": f"racer{n}@example.com",
+        }
         barrier.wait()
         try:
-            response = client.post("/api/v1/public/links/race/bookings", json.dumps(payload),
-                                   content_type="application/json")
+            response = client.post(
+                "/api/v1/public/links/race/bookings",
+                json.dumps(payload),
+                content_type="application/json",
+            )
             with lock:
                 statuses.append(response.status_code)
         finally:
@@ -70,10 +77,16 @@ def test_the_public_page_loser_sees_just_taken(race_link):
         client = Client()
         barrier.wait()
         try:
-            response = client.post(race_link.public_path, {
-                "start": "2026-11-24T10:00:00+01:00", "duration": "30",
-                "timezone": "Europe/Berlin", "name": f"Racer {n}",
-                "email": f"racer{n}@example.com"})
+            response = client.post(
+                race_link.public_path,
+                {
+                    "start": "2026-11-24T10:00:00+01:00",
+                    "duration": "30",
+                    "timezone": "Europe/Berlin",
+                    "name": f"Racer {n}",
+                    "email": f"racer{n}@example.com",
+                },
+            )
             bodies.append((response.status_code, response.content.decode()))
         finally:
             connection.close()
@@ -96,16 +109,27 @@ def test_the_database_itself_refuses_overlapping_reservations(race_link):
     from booking import services
     from tests.booking.helpers import attendee, utc
 
-    booking = services.booking_create(link=race_link, start=utc(2026, 11, 24, 9, 0),
-                                      attendee=attendee())
+    booking = services.booking_create(
+        link=race_link, start=utc(2026, 11, 24, 9, 0), attendee=attendee()
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Reservation.objects.create(booking=booking, host=race_link.owner,
-                                   blocked_start=utc(2026, 11, 24, 9, 29),
-                                   blocked_end=utc(2026, 11, 24, 10, 0))
+        Reservation.objects.create(
+            booking=booking,
+            host=race_link.owner,
+            blocked_start=utc(2026, 11, 24, 9, 29),
+            blocked_end=utc(2026, 11, 24, 10, 0),
+        )
     # Back to back is fine, and an inactive reservation does not block.
-    Reservation.objects.create(booking=booking, host=race_link.owner,
-                               blocked_start=utc(2026, 11, 24, 9, 30),
-                               blocked_end=utc(2026, 11, 24, 10, 0))
-    Reservation.objects.create(booking=booking, host=race_link.owner, active=False,
-                               blocked_start=utc(2026, 11, 24, 9, 0),
-                               blocked_end=utc(2026, 11, 24, 9, 30) + timedelta(minutes=1))
+    Reservation.objects.create(
+        booking=booking,
+        host=race_link.owner,
+        blocked_start=utc(2026, 11, 24, 9, 30),
+        blocked_end=utc(2026, 11, 24, 10, 0),
+    )
+    Reservation.objects.create(
+        booking=booking,
+        host=race_link.owner,
+        active=False,
+        blocked_start=utc(2026, 11, 24, 9, 0),
+        blocked_end=utc(2026, 11, 24, 9, 30) + timedelta(minutes=1),
+    )
