@@ -18,7 +18,7 @@ START = utc(2026, 11, 25, 13, 30)  # Wednesday 14:30 in Berlin
 
 
 def ics_of(message) -> Calendar:
-    for name, content, mimetype in message.attachments:
+    for name, content, _mimetype in message.attachments:
         if name == "invite.ics":
             return Calendar.from_ical(content)
     raise AssertionError("no invite.ics attached")
