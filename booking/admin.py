@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from booking.models import Booking, BookingLink, Reservation
+
+
+@admin.register(BookingLink)
+class BookingLinkAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "kind", "owner", "workspace", "is_active", "deleted_at"]
+    list_filter = ["kind", "is_active", "workspace"]
+    search_fields = ["title", "slug", "owner__email"]
+    raw_id_fields = ["owner", "deal_stage"]
+
+
+class ReservationInline(admin.TabularInline):
+    model = Reservation
+    extra = 0
+    raw_id_fields = ["host"]
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "link", "host", "start", "status", "workspace"]
+    list_filter = ["status", "workspace"]
+    search_fields = ["name", "email", "reschedule_token"]
+    date_hierarchy = "start"
+    raw_id_fields = ["link", "host", "contact", "deal", "rescheduled_from"]
+    readonly_fields = ["reschedule_token", "ical_uid", "created_at"]
+    inlines = [ReservationInline]
+
+
+@admin.register(Reservation)
+class ReservationAdmin(admin.ModelAdmin):
+    list_display = ["host", "blocked_start", "blocked_end", "active", "booking"]
+    list_filter = ["active"]
+    raw_id_fields = ["booking", "host"]
