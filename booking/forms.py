@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import phonenumbers
 from django import forms
@@ -20,6 +21,7 @@ from workestra.models import Workspace
 from workestra.timezones import is_valid_timezone, timezone_names
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MESSAGE = "Use lowercase letters, numbers and single dashes only."
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 MAX_DURATION_CHOICES = 10
 _http_url = URLValidator(schemes=["http", "https"])
@@ -88,6 +90,8 @@ class BookingLinkForm(forms.ModelForm):
             "deal_value": "Default deal value",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        # Django's slug message says underscores are allowed; ours are not.
+        error_messages = {"slug": {"invalid": SLUG_MESSAGE}}
 
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -130,14 +134,15 @@ class BookingLinkForm(forms.ModelForm):
     def clean_slug(self) -> str:
         slug = (self.cleaned_data.get("slug") or "").strip()
         if slug and not SLUG_RE.match(slug):
-            raise ValidationError("Use lowercase letters, numbers and single dashes only.")
+            raise ValidationError(SLUG_MESSAGE)
         return slug
 
     def clean_durations_text(self) -> list[int]:
         text = self.cleaned_data.get("durations_text") or ""
         values: list[int] = []
         for part in (p.strip() for p in re.split(r"[,\s]+", text) if p.strip()):
-            if not part.isdigit() or not 5 <= int(part) <= MAX_DURATION:
+            # isdigit() alone lets "²" through to int(), which raises.
+            if not (part.isascii() and part.isdigit()) or not 5 <= int(part) <= MAX_DURATION:
                 raise ValidationError(
                     f"“{part[:10]}” is not a duration from 5 to {MAX_DURATION} minutes."
                 )
@@ -150,6 +155,9 @@ class BookingLinkForm(forms.ModelForm):
         url = (self.cleaned_data.get("redirect_url") or "").strip()
         if url:
             _validate_http_url(url, placeholders=True)
+            if "{{" in urlsplit(url).netloc:
+                # Attendee-controlled values (UTM, answers) must not choose the destination site.
+                raise ValidationError("Placeholders can only go in the path or query of the URL.")
             unknown = unknown_variables(url)
             if unknown:
                 raise ValidationError(unknown)
@@ -198,7 +206,8 @@ class BookingLinkForm(forms.ModelForm):
             if live.filter(slug=wanted).exists():
                 self.add_error("slug", "Another link already uses this slug.")
             return wanted
-        base = slugify(title)[:90].strip("-") or "meeting"
+        # slugify() keeps underscores, which SLUG_RE (and so the edit form) rejects.
+        base = re.sub(r"[^a-z0-9]+", "-", slugify(title))[:90].strip("-") or "meeting"
         slug, n = base, 2
         while live.filter(slug=slug).exists():
             slug, n = f"{base}-{n}", n + 1

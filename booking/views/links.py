@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -58,10 +60,12 @@ def link_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = BookingLinkForm(
         request.POST or None,
         workspace=request.workspace,  # type: ignore[attr-defined]
-        instance=link,
+        # A copy: validation writes the submitted values onto the instance, and a rejected
+        # submit must not show them as the link's title and public URL.
+        instance=copy.copy(link),
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        link = form.save()
         messages.success(request, f"Saved “{link.title}”.")
         return redirect("booking:link-list")
     status = 400 if form.is_bound else 200
