@@ -6,7 +6,7 @@ is written by hand as a UTC datetime; the comment beside it gives the local wall
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -106,11 +106,9 @@ def busy(*ranges: tuple[datetime, datetime]) -> list[tuple[int, int]]:
     return [(to_epoch(a), to_epoch(b)) for a, b in ranges]
 
 
-def on_day(
-    zone: str, day: date, *windows: Window, weekly: Mapping[int, Sequence[Window]] | None = None
-) -> Schedule:
+def on_day(zone: str, day: date, *windows: Window) -> Schedule:
     """A schedule open only on ``day`` (through an override) in ``zone``."""
-    return Schedule(zone, weekly=weekly or {}, overrides={day: list(windows)})
+    return Schedule(zone, weekly={}, overrides={day: list(windows)})
 
 
 def whole_day_utc(day: date) -> tuple[datetime, datetime]:

@@ -136,7 +136,9 @@ def cases(draw: st.DrawFn) -> Case:
     range_start = base + draw(RANGE_START)
     range_end = range_start + draw(RANGE_LENGTH)
     hosts = [
-        HostBusy(f"host{i}", [(range_start + a, range_start + a + n + 1) for a, n in draw(BUSY)])
+        HostBusy(
+            f"host{i}", [(range_start + a, range_start + a + (n or 300)) for a, n in draw(BUSY)]
+        )
         for i in range(draw(HOST_COUNT))
     ]
     return Case(
