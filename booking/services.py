@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import formataddr
@@ -78,29 +80,46 @@ def booking_create(
     if duration not in link.duration_choices:
         raise SlotUnavailable("Pick one of the offered meeting lengths.")
     end = start + timedelta(minutes=duration)
+    with _slot_taken_on_conflict(), transaction.atomic():
+        host_id = _free_host(link, start=start, duration=duration, now=now)
+        booking = _insert(link, host_id=host_id, start=start, end=end, attendee=attendee, now=now)
+    return booking
+
+
+@contextmanager
+def _slot_taken_on_conflict() -> Iterator[None]:
+    """The exclusion constraint's refusal, raised after a commit attempt, means "just taken"."""
     try:
-        with transaction.atomic():
-            host_id = _free_host(link, start=start, duration=duration, now=now)
-            booking = _insert(
-                link, host_id=host_id, start=start, end=end, attendee=attendee, now=now
-            )
+        yield
     except IntegrityError as exc:
         if getattr(exc.__cause__, "sqlstate", None) == EXCLUSION_VIOLATION:
             raise SlotTaken from exc
         raise
-    return booking
 
 
-def _free_host(link: BookingLink, *, start: datetime, duration: int, now: datetime) -> int:
+def _free_host(
+    link: BookingLink,
+    *,
+    start: datetime,
+    duration: int,
+    now: datetime,
+    exclude_booking_id: int | None = None,
+    prefer: int | None = None,
+) -> int:
+    """Re-check the exact slot in the transaction; the preferred host wins when still free."""
     found = selectors.link_availability(
-        link, start=start, end=start + timedelta(seconds=1), now=now, duration=duration
+        link,
+        start=start,
+        end=start + timedelta(seconds=1),
+        now=now,
+        duration=duration,
+        exclude_booking_id=exclude_booking_id,
     )
-    hosts = (
-        found.free_hosts(engine.to_epoch(start)) if found.is_offered(engine.to_epoch(start)) else []
-    )
-    if hosts:
-        return int(hosts[0])  # type: ignore[call-overload]
-    raise _why_unavailable(link, start=start, duration=duration, now=now)
+    ts = engine.to_epoch(start)
+    hosts = found.free_hosts(ts) if found.is_offered(ts) else []
+    if not hosts:
+        raise _why_unavailable(link, start=start, duration=duration, now=now)
+    return prefer if prefer in hosts else int(hosts[0])  # type: ignore[call-overload]
 
 
 def _why_unavailable(
@@ -263,32 +282,18 @@ def booking_reschedule(
     """Move a booking: the old row becomes ``rescheduled`` (kept, linked), a new confirmed row
     with a fresh token takes the new time, and everyone gets an updated invite."""
     now = now or timezone.now()
-    try:
-        with transaction.atomic():
-            old = _locked(booking)
-            _check_reschedulable(old, now=now)
-            link = old.link
-            found = selectors.link_availability(
-                link,
-                start=start,
-                end=start + timedelta(seconds=1),
-                now=now,
-                duration=old.duration_minutes,
-                exclude_booking_id=old.pk,
-            )
-            hosts = (
-                found.free_hosts(engine.to_epoch(start))
-                if found.is_offered(engine.to_epoch(start))
-                else []
-            )
-            if not hosts:
-                raise _why_unavailable(link, start=start, duration=old.duration_minutes, now=now)
-            host_id = old.host_id if old.host_id in hosts else int(hosts[0])  # type: ignore[call-overload]
-            new = _move(old, host_id=host_id, start=start, now=now)
-    except IntegrityError as exc:
-        if getattr(exc.__cause__, "sqlstate", None) == EXCLUSION_VIOLATION:
-            raise SlotTaken from exc
-        raise
+    with _slot_taken_on_conflict(), transaction.atomic():
+        old = _locked(booking)
+        _check_reschedulable(old, now=now)
+        host_id = _free_host(
+            old.link,
+            start=start,
+            duration=old.duration_minutes,
+            now=now,
+            exclude_booking_id=old.pk,
+            prefer=old.host_id,
+        )
+        new = _move(old, host_id=host_id, start=start, now=now)
     return new
 
 
