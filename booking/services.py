@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import formataddr
+from typing import TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from availability import engine
@@ -19,7 +19,13 @@ from crm.services import contact_find_or_create, deal_create
 from workflows import outbox
 
 REMINDER_BEFORE = timedelta(hours=24)
+# PostgreSQL's answers when a concurrent transaction holds the same host's time: the exclusion
+# constraint refused our row, or both inserts waited on each other while checking it.
 EXCLUSION_VIOLATION = "23P01"
+DEADLOCK_DETECTED = "40P01"
+RACE_SQLSTATES = {EXCLUSION_VIOLATION, DEADLOCK_DETECTED}
+RACE_RETRIES = 3
+T = TypeVar("T")
 
 
 class BookingError(Exception):
@@ -80,21 +86,33 @@ def booking_create(
     if duration not in link.duration_choices:
         raise SlotUnavailable("Pick one of the offered meeting lengths.")
     end = start + timedelta(minutes=duration)
-    with _slot_taken_on_conflict(), transaction.atomic():
+
+    def book() -> Booking:
         host_id = _free_host(link, start=start, duration=duration, now=now)
-        booking = _insert(link, host_id=host_id, start=start, end=end, attendee=attendee, now=now)
-    return booking
+        return _insert(link, host_id=host_id, start=start, end=end, attendee=attendee, now=now)
+
+    return _race_safe(book)
 
 
-@contextmanager
-def _slot_taken_on_conflict() -> Iterator[None]:
-    """The exclusion constraint's refusal, raised after a commit attempt, means "just taken"."""
-    try:
-        yield
-    except IntegrityError as exc:
-        if getattr(exc.__cause__, "sqlstate", None) == EXCLUSION_VIOLATION:
-            raise SlotTaken from exc
-        raise
+def _race_safe(work: Callable[[], T]) -> T:
+    """Run ``work`` in one transaction. When a concurrent booking won the same host's time (the
+    exclusion constraint refused our row, or the two inserts deadlocked checking it), run it
+    again: the re-check then sees the winner and offers another free host or says "just taken".
+    """
+    for attempt in range(RACE_RETRIES):
+        try:
+            with transaction.atomic():
+                return work()
+        except (IntegrityError, OperationalError) as exc:
+            if _sqlstate(exc) not in RACE_SQLSTATES:
+                raise
+            if attempt == RACE_RETRIES - 1 or connection.in_atomic_block:
+                raise SlotTaken from exc
+    raise AssertionError("unreachable")
+
+
+def _sqlstate(exc: DatabaseError) -> str | None:
+    return getattr(exc.__cause__, "sqlstate", None)
 
 
 def _free_host(
@@ -282,7 +300,8 @@ def booking_reschedule(
     """Move a booking: the old row becomes ``rescheduled`` (kept, linked), a new confirmed row
     with a fresh token takes the new time, and everyone gets an updated invite."""
     now = now or timezone.now()
-    with _slot_taken_on_conflict(), transaction.atomic():
+
+    def move() -> Booking:
         old = _locked(booking)
         _check_reschedulable(old, now=now)
         host_id = _free_host(
@@ -293,8 +312,9 @@ def booking_reschedule(
             exclude_booking_id=old.pk,
             prefer=old.host_id,
         )
-        new = _move(old, host_id=host_id, start=start, now=now)
-    return new
+        return _move(old, host_id=host_id, start=start, now=now)
+
+    return _race_safe(move)
 
 
 def _check_reschedulable(booking: Booking, *, now: datetime) -> None:
