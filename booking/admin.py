@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from booking.models import Booking, BookingLink, Reservation
+from booking.models import Booking, BookingLink, LinkHost, Reservation
+
+
+class LinkHostInline(admin.TabularInline):
+    model = LinkHost
+    extra = 0
+    raw_id_fields = ["user"]
 
 
 @admin.register(BookingLink)
@@ -9,6 +15,7 @@ class BookingLinkAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_active", "workspace"]
     search_fields = ["title", "slug", "owner__email"]
     raw_id_fields = ["owner", "deal_stage"]
+    inlines = [LinkHostInline]
 
 
 class ReservationInline(admin.TabularInline):
@@ -33,3 +40,10 @@ class ReservationAdmin(admin.ModelAdmin):
     list_display = ["host", "blocked_start", "blocked_end", "active", "booking"]
     list_filter = ["active"]
     raw_id_fields = ["booking", "host"]
+
+
+@admin.register(LinkHost)
+class LinkHostAdmin(admin.ModelAdmin):
+    list_display = ["user", "link", "weight", "priority", "always_attending"]
+    list_filter = ["priority", "always_attending"]
+    raw_id_fields = ["link", "user"]

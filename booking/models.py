@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -19,6 +19,8 @@ from workestra.timezones import validate_timezone
 MAX_DURATION = 480
 MAX_CTAS = 5
 MAX_GUESTS = 10
+MAX_CAPACITY = 1000
+MAX_HOSTS = 500
 
 
 def new_token() -> str:
@@ -80,9 +82,22 @@ class BookingLink(models.Model):
     )
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     weekly_hours = models.JSONField(default=dict, blank=True)  # {"0": [["09:00", "17:00"]], …}
-    daily_cap = models.PositiveSmallIntegerField(null=True, blank=True)
-    weekly_cap = models.PositiveSmallIntegerField(null=True, blank=True)
-    monthly_cap = models.PositiveSmallIntegerField(null=True, blank=True)
+    # {"2026-12-24": [], "2026-12-27": [["10:00", "14:00"]]}: replaces that date's weekly hours.
+    date_overrides = models.JSONField(default=dict, blank=True)
+    # A cap is "at most N bookings in the period"; empty means no cap (0 would close the link).
+    daily_cap = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    weekly_cap = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    monthly_cap = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    # Group links: attendees per slot.
+    capacity = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_CAPACITY)]
+    )
 
     create_deal = models.BooleanField(default=False)
     deal_stage = models.ForeignKey("crm.Stage", on_delete=models.SET_NULL, null=True, blank=True)
@@ -140,12 +155,22 @@ class BookingLink(models.Model):
         extra = sorted({int(d) for d in self.durations} - {self.duration})
         return [self.duration, *extra]
 
+    @property
+    def is_group(self) -> bool:
+        return self.kind == self.Kind.GROUP
+
+    @property
+    def is_team(self) -> bool:
+        """Round-robin and collective links list their hosts; the others are the owner's alone."""
+        return self.kind in (self.Kind.ROUND_ROBIN, self.Kind.COLLECTIVE)
+
     def schedule(self) -> Schedule:
-        weekly = {
-            int(day): [(parse_hhmm(a), parse_hhmm(b)) for a, b in windows]
-            for day, windows in self.weekly_hours.items()
+        weekly = {int(day): _windows(windows) for day, windows in self.weekly_hours.items()}
+        overrides = {
+            date.fromisoformat(day): _windows(windows)
+            for day, windows in self.date_overrides.items()
         }
-        return Schedule(timezone=self.timezone, weekly=weekly)
+        return Schedule(timezone=self.timezone, weekly=weekly, overrides=overrides)
 
     def rules(self, duration: int | None = None) -> Rules:
         return Rules(
@@ -165,6 +190,41 @@ class BookingLink(models.Model):
             (name, ", ".join(f"{a}–{b}" for a, b in self.weekly_hours.get(str(i), [])))
             for i, name in enumerate(WEEKDAYS)
         ]
+
+
+def _windows(windows: list[list[str]]) -> list[tuple[int, int]]:
+    return [(parse_hhmm(a), parse_hhmm(b)) for a, b in windows]
+
+
+class LinkHost(models.Model):
+    """A host of a team link, with what round-robin assignment needs to be fair."""
+
+    class Priority(models.IntegerChoices):
+        LOW = 0, "Low"
+        MEDIUM = 1, "Medium"
+        HIGH = 2, "High"
+        URGENT = 3, "Urgent"
+
+    link = models.ForeignKey(BookingLink, on_delete=models.CASCADE, related_name="link_hosts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="link_hosts"
+    )
+    weight = models.PositiveSmallIntegerField(
+        default=100, validators=[MinValueValidator(0), MaxValueValidator(1000)]
+    )
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.MEDIUM)
+    # Round-robin links with always-attending hosts are multi-host groups: those hosts must all
+    # be free, plus one host from the rest (the rotating pool).
+    always_attending = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["link", "user"], name="link_host_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.link}"
 
 
 class BookingQuerySet(models.QuerySet["Booking"]):
@@ -278,6 +338,9 @@ class Reservation(models.Model):
     blocked_start = models.DateTimeField()
     blocked_end = models.DateTimeField()
     active = models.BooleanField(default=True)
+    # Group seats share one session: reservations with the same key may overlap (see the
+    # exclusion constraint); every other reservation has none and excludes all overlaps.
+    share_key = models.CharField(max_length=80, null=True, blank=True)  # noqa: DJ001 (NULL = exclusive)
 
     class Meta:
         indexes = [

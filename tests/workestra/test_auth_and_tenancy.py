@@ -272,7 +272,7 @@ def test_scoped_keeps_only_the_requests_workspace_rows(link, outsider):
 
 # --- Django admin ---------------------------------------------------------------------------
 
-ADMIN_APPS = ("workestra", "crm", "booking", "workflows")
+ADMIN_APPS = ("availability", "workestra", "crm", "booking", "workflows")
 ADMIN_MODELS = [
     pytest.param(model._meta.label_lower, id=model._meta.label)
     for label in ADMIN_APPS

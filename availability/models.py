@@ -1,0 +1,69 @@
+"""Busy time that is not a booking: a host's time off and the cached free/busy of their calendars."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone as dj_timezone
+
+
+class TimeOff(models.Model):
+    """A host is away (PTO): no link offers them then, and team links leave them out of rotation."""
+
+    workspace = models.ForeignKey("workestra.Workspace", on_delete=models.CASCADE)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="time_off"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["start", "pk"]
+        verbose_name_plural = "time off"
+        indexes = [models.Index(fields=["user", "end"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="time_off_end_after_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} off {self.start:%Y-%m-%d %H:%M}–{self.end:%Y-%m-%d %H:%M} UTC"
+
+
+class ExternalBusy(models.Model):
+    """A busy range read from a host's connected calendar (Google, Microsoft, CalDAV).
+
+    Calendar sync writes these; slot pages read only this cache, never a provider, so a page is
+    as fast with five calendars connected as with none.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_busy"
+    )
+    source = models.CharField(max_length=32)  # the connection it came from, e.g. "google"
+    calendar_id = models.CharField(max_length=255, blank=True)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    fetched_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["start", "pk"]
+        verbose_name_plural = "external busy times"
+        indexes = [models.Index(fields=["user", "end"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="external_busy_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} busy ({self.source}) {self.start:%Y-%m-%d %H:%M} UTC"
