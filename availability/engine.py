@@ -31,6 +31,8 @@ Window = tuple[int, int]  # minutes from local midnight: start, end (end may be 
 class Mode(StrEnum):
     ANY = "any"  # one-on-one and round-robin: a slot is offered when at least one host is free
     ALL = "all"  # collective: every host must be free
+    # Multi-host group: every ``required`` host is free, plus at least one of the others.
+    # (ANY with required hosts means the same; ALL makes every host required.)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,21 @@ class HostBusy:
 
     host: Hashable
     busy: Sequence[tuple[int, int]] = ()
+    required: bool = False  # an always-attending host: must be free for a slot to be offered
+
+
+@dataclass(frozen=True, slots=True)
+class Seats:
+    """A group link's sessions: ``capacity`` attendees per slot.
+
+    ``taken`` counts the live bookings at each start; ``held`` are those sessions' buffered ranges.
+    A session blocks its host's overlapping starts like any meeting, except its own start while
+    seats are left there.
+    """
+
+    capacity: int
+    taken: Mapping[int, int] = field(default_factory=dict)
+    held: Sequence[tuple[int, int]] = ()
 
 
 @dataclass(slots=True)
@@ -91,6 +108,14 @@ class Availability:
     hosts: list[Hashable]
     masks: list[int]  # per host: bit i set when that host is free at starts[i]
     offered: int  # bit i set when the slot is offered under the requested mode
+    seats: Seats | None = None
+    required: list[bool] = field(default_factory=list)  # per host: must attend every slot
+
+    def seats_left(self, start: int) -> int | None:
+        """Seats still open at ``start`` on a group link; ``None`` for other links."""
+        if self.seats is None:
+            return None
+        return max(0, self.seats.capacity - self.seats.taken.get(start, 0))
 
     def offered_starts(self) -> list[int]:
         return [s for i, s in enumerate(self.starts) if self.offered >> i & 1]
@@ -100,6 +125,16 @@ class Availability:
         if i == len(self.starts) or self.starts[i] != start:
             return []
         return [h for h, m in zip(self.hosts, self.masks, strict=True) if m >> i & 1]
+
+    def assignable(self, start: int) -> tuple[list[Hashable], list[Hashable]]:
+        """At an offered ``start``: the hosts who must attend, and the free hosts of the pool one
+        of whom is assigned. Both empty when the slot is not offered."""
+        if not self.is_offered(start):
+            return [], []
+        free = set(self.free_hosts(start))
+        must = [h for h, r in zip(self.hosts, self.required, strict=True) if r]
+        pool = [h for h, r in zip(self.hosts, self.required, strict=True) if not r and h in free]
+        return must, pool
 
     def is_offered(self, start: int) -> bool:
         i = bisect.bisect_left(self.starts, start)
@@ -159,11 +194,24 @@ def build_grid(schedule: Schedule, rules: Rules, first: date, last: date) -> Gri
     day = first
     while day <= last:
         begin = len(starts)
-        for window in sorted(schedule.windows_on(day)):
+        for window in merge_windows(schedule.windows_on(day)):
             _window_starts(starts, day, window, zone, duration, step)
         days.append((day, begin, len(starts)))
         day += timedelta(days=1)
     return Grid(starts=starts, days=days)
+
+
+def merge_windows(windows: Sequence[Window]) -> list[Window]:
+    """Sorted windows with overlapping and touching ones joined: 09:00-12:00 and 12:00-17:00 are
+    one stretch of free time, so a meeting may run across 12:00 and the grid runs on from 09:00.
+    Empty windows are dropped."""
+    merged: list[Window] = []
+    for start, end in sorted(w for w in windows if w[1] > w[0]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _window_starts(
@@ -217,10 +265,12 @@ def compute(
     range_end: int,
     mode: Mode = Mode.ANY,
     booked_starts: Sequence[int] = (),
+    seats: Seats | None = None,
 ) -> Availability:
     """Slots starting in ``[range_start, range_end)`` and, for each, the hosts free then.
 
-    ``booked_starts`` are the starts of the link's confirmed and pending bookings, for the caps.
+    ``booked_starts`` are the starts of the link's confirmed and pending bookings, for the caps
+    (a group session counts once per attendee). ``seats`` makes it a group link.
     """
     zone = ZoneInfo(schedule.timezone)
     first = local_date(range_start, zone) - timedelta(days=1)
@@ -229,18 +279,50 @@ def compute(
     starts = grid.starts
     window = _allowed_span(grid, rules, zone, now=now, range_start=range_start, range_end=range_end)
     window &= ~_capped_mask(grid, rules, zone, booked_starts)
+    if seats is not None:
+        window &= ~_sessions_mask(starts, seats, rules)
     masks = [window & ~_busy_mask(starts, h.busy, rules) for h in hosts]
-    offered = _combine(masks, mode)
-    return Availability(starts=starts, hosts=[h.host for h in hosts], masks=masks, offered=offered)
+    required = [mode is Mode.ALL or h.required for h in hosts]
+    offered = _combine(masks, required)
+    return Availability(
+        starts=starts,
+        hosts=[h.host for h in hosts],
+        masks=masks,
+        offered=offered,
+        seats=seats,
+        required=required,
+    )
 
 
-def _combine(masks: Sequence[int], mode: Mode) -> int:
+def _combine(masks: Sequence[int], required: Sequence[bool]) -> int:
+    """Every required host free, and at least one of the others (when there are others)."""
     if not masks:
         return 0
-    result = masks[0]
-    for m in masks[1:]:
-        result = result & m if mode is Mode.ALL else result | m
-    return result
+    everyone = -1  # all bits set
+    must = everyone
+    pool = 0
+    for mask, is_required in zip(masks, required, strict=True):
+        if is_required:
+            must &= mask
+        else:
+            pool |= mask
+    if all(required):
+        return must
+    return must & pool
+
+
+def _sessions_mask(starts: list[int], seats: Seats, rules: Rules) -> int:
+    """Starts a group's own sessions block: everything they overlap except their own start while
+    it has a seat left."""
+    blocked = _busy_mask(starts, seats.held, rules)
+    for start, count in seats.taken.items():
+        i = bisect.bisect_left(starts, start)
+        if i < len(starts) and starts[i] == start:
+            if count < seats.capacity:
+                blocked &= ~(1 << i)
+            else:
+                blocked |= 1 << i
+    return blocked
 
 
 def _range_mask(lo: int, hi: int) -> int:
@@ -267,6 +349,8 @@ def _busy_mask(starts: list[int], busy: Sequence[tuple[int, int]], rules: Rules)
     reach_forward = rules.buffer_before * 60
     mask = 0
     for b0, b1 in busy:
+        if b1 <= b0:
+            continue  # an empty range (a zero-length event) blocks nothing
         # Overlap when s - before < b1 and s + duration + after > b0.
         lo = bisect.bisect_right(starts, b0 - reach_back)
         hi = bisect.bisect_left(starts, b1 + reach_forward)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 
 from availability import engine
+from availability.selectors import Busy, hosts_away
 from booking.models import Booking, BookingLink, Reservation
 
 # The engine looks one local day either side of the asked range; busy time is read wider still.
@@ -19,30 +21,73 @@ def link_get_public(slug: str) -> BookingLink | None:
     return BookingLink.objects.live().select_related("owner", "workspace").filter(slug=slug).first()
 
 
-def link_host_ids(link: BookingLink) -> list[int]:
-    return [link.owner_id]
+@dataclass(frozen=True, slots=True)
+class Host:
+    id: int
+    required: bool = False  # always attending (multi-host group); every collective host is
+
+
+def link_hosts(link: BookingLink) -> list[Host]:
+    """The hosts a link's slots are computed for: its listed hosts on a team link (one query),
+    else the owner."""
+    if not link.is_team:
+        return [Host(link.owner_id)]
+    rows = list(link.link_hosts.values_list("user_id", "always_attending"))
+    if not rows:
+        return [Host(link.owner_id)]
+    collective = link.kind == BookingLink.Kind.COLLECTIVE
+    return [Host(user_id, required=collective or always) for user_id, always in rows]
+
+
+def group_share_key(link: BookingLink, start: datetime, duration: int) -> str:
+    """The key the seats of one group session share (see Reservation.share_key)."""
+    return f"{_group_prefix(link)}{engine.to_epoch(start)}:{duration}"
+
+
+def _group_prefix(link: BookingLink) -> str:
+    return f"group:{link.pk}:"
 
 
 def host_busy(
-    host_ids: list[int], *, start: datetime, end: datetime, exclude_booking_id: int | None = None
-) -> dict[int, list[tuple[int, int]]]:
-    """Each host's active reserved ranges (buffers included) overlapping ``[start, end)``: one query."""
+    host_ids: list[int],
+    *,
+    start: datetime,
+    end: datetime,
+    exclude_booking_id: int | None = None,
+    own_sessions: BookingLink | None = None,
+) -> tuple[Busy, list[tuple[int, int]]]:
+    """Each host's busy ranges overlapping ``[start, end)``: reservations (buffers included),
+    time off and cached calendar busy time. Two queries whatever the number of hosts.
+
+    With ``own_sessions`` (a group link), that link's own sessions come back separately: they
+    block their hosts except at their own start while seats are left.
+    """
     rows = Reservation.objects.filter(
         active=True, host_id__in=host_ids, blocked_end__gt=start, blocked_start__lt=end
     )
     if exclude_booking_id is not None:
         rows = rows.exclude(booking_id=exclude_booking_id)
-    busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for host_id, b0, b1 in rows.values_list("host_id", "blocked_start", "blocked_end"):
-        busy[host_id].append((engine.to_epoch(b0), engine.to_epoch(b1)))
-    return busy
+    prefix = _group_prefix(own_sessions) if own_sessions is not None else None
+    busy: Busy = defaultdict(list)
+    held: set[tuple[int, int]] = set()
+    for host_id, b0, b1, key in rows.values_list(
+        "host_id", "blocked_start", "blocked_end", "share_key"
+    ):
+        span = (engine.to_epoch(b0), engine.to_epoch(b1))
+        if prefix is not None and key and key.startswith(prefix):
+            held.add(span)
+        else:
+            busy[host_id].append(span)
+    for host_id, spans in hosts_away(host_ids, start=start, end=end).items():
+        busy[host_id].extend(spans)
+    return busy, sorted(held)
 
 
 def link_booked_starts(
     link: BookingLink, *, start: datetime, end: datetime, exclude_booking_id: int | None = None
 ) -> list[int]:
-    """Starts of the link's live bookings near the range, for the daily/weekly/monthly caps."""
-    if not (link.daily_cap or link.weekly_cap or link.monthly_cap):
+    """Starts of the link's live bookings near the range, for the caps and group seats."""
+    if not (link.daily_cap or link.weekly_cap or link.monthly_cap or link.is_group):
         return []
     rows = Booking.objects.active().filter(
         link=link, start__gte=start - _CAP_MARGIN, start__lt=end + _CAP_MARGIN
@@ -61,26 +106,31 @@ def link_availability(
     duration: int | None = None,
     exclude_booking_id: int | None = None,
 ) -> engine.Availability:
-    """Slots of ``link`` starting in ``[start, end)``, with the hosts free for each."""
-    host_ids = link_host_ids(link)
-    busy = host_busy(
+    """Slots of ``link`` starting in ``[start, end)``, with the hosts free for each (and the
+    seats left on a group link). At most four queries, whatever the number of hosts or bookings.
+    """
+    hosts = link_hosts(link)
+    host_ids = [h.id for h in hosts]
+    busy, held = host_busy(
         host_ids,
         start=start - _BUSY_MARGIN,
         end=end + _BUSY_MARGIN,
         exclude_booking_id=exclude_booking_id,
+        own_sessions=link if link.is_group else None,
     )
-    mode = engine.Mode.ALL if link.kind == BookingLink.Kind.COLLECTIVE else engine.Mode.ANY
+    booked = link_booked_starts(link, start=start, end=end, exclude_booking_id=exclude_booking_id)
+    seats = None
+    if link.is_group:
+        seats = engine.Seats(capacity=link.capacity, taken=Counter(booked), held=held)
     return engine.compute(
         link.schedule(),
         link.rules(duration),
-        [engine.HostBusy(host=h, busy=busy.get(h, [])) for h in host_ids],
+        [engine.HostBusy(host=h.id, busy=busy.get(h.id, []), required=h.required) for h in hosts],
         now=engine.to_epoch(now),
         range_start=engine.to_epoch(start),
         range_end=engine.to_epoch(end),
-        mode=mode,
-        booked_starts=link_booked_starts(
-            link, start=start, end=end, exclude_booking_id=exclude_booking_id
-        ),
+        booked_starts=booked,
+        seats=seats,
     )
 
 

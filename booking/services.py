@@ -88,8 +88,9 @@ def booking_create(
     end = start + timedelta(minutes=duration)
 
     def book() -> Booking:
-        host_id = _free_host(link, start=start, duration=duration, now=now)
-        return _insert(link, host_id=host_id, start=start, end=end, attendee=attendee, now=now)
+        _lock(link)
+        host_ids = _assign_hosts(link, start=start, duration=duration, now=now)
+        return _insert(link, host_ids=host_ids, start=start, end=end, attendee=attendee, now=now)
 
     return _race_safe(book)
 
@@ -115,7 +116,15 @@ def _sqlstate(exc: DatabaseError) -> str | None:
     return getattr(exc.__cause__, "sqlstate", None)
 
 
-def _free_host(
+def _lock(link: BookingLink) -> None:
+    """Serialise bookings of one link, so its caps and group seats are counted exactly.
+
+    (Overlaps across links are the exclusion constraint's job; SQLite serialises every write.)
+    """
+    BookingLink.objects.select_for_update().filter(pk=link.pk).values_list("pk").first()
+
+
+def _assign_hosts(
     link: BookingLink,
     *,
     start: datetime,
@@ -123,8 +132,11 @@ def _free_host(
     now: datetime,
     exclude_booking_id: int | None = None,
     prefer: int | None = None,
-) -> int:
-    """Re-check the exact slot in the transaction; the preferred host wins when still free."""
+) -> list[int]:
+    """Re-check the exact slot in the transaction and pick who hosts it, the assigned host first:
+    one host of the free pool (the preferred one when still free) plus every host who must attend
+    (all hosts of a collective link, the always-attending hosts of a multi-host group).
+    """
     found = selectors.link_availability(
         link,
         start=start,
@@ -133,11 +145,11 @@ def _free_host(
         duration=duration,
         exclude_booking_id=exclude_booking_id,
     )
-    ts = engine.to_epoch(start)
-    hosts = found.free_hosts(ts) if found.is_offered(ts) else []
-    if not hosts:
+    must, pool = found.assignable(engine.to_epoch(start))
+    if not must and not pool:
         raise _why_unavailable(link, start=start, duration=duration, now=now)
-    return prefer if prefer in hosts else int(hosts[0])  # type: ignore[call-overload]
+    picked = [prefer if prefer in pool else pool[0]] if pool else []
+    return [int(h) for h in [*picked, *must]]  # type: ignore[call-overload]
 
 
 def _why_unavailable(
@@ -179,7 +191,7 @@ def _why_unavailable(
 def _insert(
     link: BookingLink,
     *,
-    host_id: int,
+    host_ids: list[int],
     start: datetime,
     end: datetime,
     attendee: Attendee,
@@ -200,7 +212,7 @@ def _insert(
     booking = Booking(
         workspace=link.workspace,
         link=link,
-        host_id=host_id,
+        host_id=host_ids[0],
         start=start,
         end=end,
         timezone=attendee.timezone,
@@ -216,12 +228,27 @@ def _insert(
     )
     booking.ical_uid = f"{booking.reschedule_token}@workestra"
     booking.save()
-    blocked_start, blocked_end = booking.blocked_range(link)
-    Reservation.objects.create(
-        booking=booking, host_id=host_id, blocked_start=blocked_start, blocked_end=blocked_end
-    )
+    _reserve(booking, link, host_ids)
     _enqueue_confirmation(booking, now=now)
     return booking
+
+
+def _reserve(booking: Booking, link: BookingLink, host_ids: list[int]) -> None:
+    """Hold every host's time, buffers included; a group session's seats share one key."""
+    blocked_start, blocked_end = booking.blocked_range(link)
+    share_key = None
+    if link.is_group:
+        share_key = selectors.group_share_key(link, booking.start, booking.duration_minutes)
+    Reservation.objects.bulk_create(
+        Reservation(
+            booking=booking,
+            host_id=host_id,
+            blocked_start=blocked_start,
+            blocked_end=blocked_end,
+            share_key=share_key,
+        )
+        for host_id in host_ids
+    )
 
 
 def _enqueue_confirmation(booking: Booking, *, now: datetime) -> None:
@@ -304,7 +331,8 @@ def booking_reschedule(
     def move() -> Booking:
         old = _locked(booking)
         _check_reschedulable(old, now=now)
-        host_id = _free_host(
+        _lock(old.link)
+        host_ids = _assign_hosts(
             old.link,
             start=start,
             duration=old.duration_minutes,
@@ -312,7 +340,7 @@ def booking_reschedule(
             exclude_booking_id=old.pk,
             prefer=old.host_id,
         )
-        return _move(old, host_id=host_id, start=start, now=now)
+        return _move(old, host_ids=host_ids, start=start, now=now)
 
     return _race_safe(move)
 
@@ -331,7 +359,7 @@ def _check_reschedulable(booking: Booking, *, now: datetime) -> None:
         raise BookingClosed("This meeting has already started and can no longer be changed.")
 
 
-def _move(old: Booking, *, host_id: int, start: datetime, now: datetime) -> Booking:
+def _move(old: Booking, *, host_ids: list[int], start: datetime, now: datetime) -> Booking:
     old.status = Booking.Status.RESCHEDULED
     old.save(update_fields=["status"])
     old.reservations.update(active=False)
@@ -339,7 +367,7 @@ def _move(old: Booking, *, host_id: int, start: datetime, now: datetime) -> Book
     new = Booking.objects.create(
         workspace=old.workspace,
         link=old.link,
-        host_id=host_id,
+        host_id=host_ids[0],
         status=Booking.Status.CONFIRMED,
         start=start,
         end=start + (old.end - old.start),
@@ -357,10 +385,7 @@ def _move(old: Booking, *, host_id: int, start: datetime, now: datetime) -> Book
         rescheduled_from=old,
         created_at=now,
     )
-    blocked_start, blocked_end = new.blocked_range(old.link)
-    Reservation.objects.create(
-        booking=new, host_id=host_id, blocked_start=blocked_start, blocked_end=blocked_end
-    )
+    _reserve(new, old.link, host_ids)
     _notify_both(new, event="rescheduled")
     reminder_at = new.start - REMINDER_BEFORE
     if reminder_at > now:
