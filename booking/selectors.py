@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from availability import engine
 from availability.selectors import Busy, hosts_away
+from availability.sql import EpochSeconds
 from booking.models import Booking, BookingLink, Reservation
 
 # The engine looks one local day either side of the asked range; busy time is read wider still.
@@ -70,10 +71,11 @@ def host_busy(
     prefix = _group_prefix(own_sessions) if own_sessions is not None else None
     busy: Busy = defaultdict(list)
     held: set[tuple[int, int]] = set()
-    for host_id, b0, b1, key in rows.values_list(
-        "host_id", "blocked_start", "blocked_end", "share_key"
-    ):
-        span = (engine.to_epoch(b0), engine.to_epoch(b1))
+    rows = rows.annotate(
+        b0=EpochSeconds("blocked_start"), b1=EpochSeconds("blocked_end")
+    ).values_list("host_id", "b0", "b1", "share_key")
+    for host_id, b0, b1, key in rows:
+        span = (b0, b1)
         if prefix is not None and key and key.startswith(prefix):
             held.add(span)
         else:
@@ -87,6 +89,14 @@ def link_booked_starts(
     link: BookingLink, *, start: datetime, end: datetime, exclude_booking_id: int | None = None
 ) -> list[int]:
     """Starts of the link's live bookings near the range, for the caps and group seats."""
+    bookings = _link_bookings(link, start=start, end=end, exclude_booking_id=exclude_booking_id)
+    return [s for s, _ in bookings]
+
+
+def _link_bookings(
+    link: BookingLink, *, start: datetime, end: datetime, exclude_booking_id: int | None = None
+) -> list[tuple[int, int]]:
+    """(start, length in seconds) of the link's live bookings near the range."""
     if not (link.daily_cap or link.weekly_cap or link.monthly_cap or link.is_group):
         return []
     rows = Booking.objects.active().filter(
@@ -94,7 +104,9 @@ def link_booked_starts(
     )
     if exclude_booking_id is not None:
         rows = rows.exclude(pk=exclude_booking_id)
-    return [engine.to_epoch(s) for s in rows.values_list("start", flat=True)]
+    return [
+        (engine.to_epoch(s), int((e - s).total_seconds())) for s, e in rows.values_list("start", "end")
+    ]
 
 
 def link_availability(
@@ -118,10 +130,15 @@ def link_availability(
         exclude_booking_id=exclude_booking_id,
         own_sessions=link if link.is_group else None,
     )
-    booked = link_booked_starts(link, start=start, end=end, exclude_booking_id=exclude_booking_id)
+    bookings = _link_bookings(link, start=start, end=end, exclude_booking_id=exclude_booking_id)
+    booked = [s for s, _ in bookings]
     seats = None
     if link.is_group:
-        seats = engine.Seats(capacity=link.capacity, taken=Counter(booked), held=held)
+        # A session is one start and one length: an attendee asking for another length cannot
+        # take its seats (its time is held, so that start stays blocked for them).
+        length = (duration or link.duration) * 60
+        taken = Counter(s for s, n in bookings if n == length)
+        seats = engine.Seats(capacity=link.capacity, taken=taken, held=held)
     return engine.compute(
         link.schedule(),
         link.rules(duration),
