@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +27,7 @@ MAX_RANGE_DAYS = 62
 class SlotOut(Schema):
     start: str
     end: str
+    seats_left: int | None = None  # group links only
 
 
 class SlotsOut(Schema):
@@ -73,7 +76,11 @@ def _live_link(slug: str) -> BookingLink:
     return link
 
 
-@router.get("/links/{slug}/slots", response={200: SlotsOut, 400: Error, 404: Error, 410: Error})
+@router.get(
+    "/links/{slug}/slots",
+    response={200: SlotsOut, 400: Error, 404: Error, 410: Error},
+    exclude_none=True,
+)
 def link_slots(
     request: HttpRequest,
     slug: str,
@@ -82,37 +89,61 @@ def link_slots(
     timezone: str,
     duration: int | None = None,
 ) -> Any:
+    """Open slots per local day; a group link's slots also say how many seats are left."""
     link = _live_link(slug)
+    query = slots_query(link, start=start, end=end, timezone=timezone, duration=duration)
+    if isinstance(query, str):
+        return Status(400, {"detail": query})
+    found = selectors.link_availability(
+        link, start=query.start, end=query.end, now=tz_now(), duration=query.duration
+    )
+    return query.listing(found, slot_extra=lambda ts: {"seats_left": found.seats_left(ts)})
+
+
+@dataclass(frozen=True)
+class SlotsQuery:
+    """A validated slots request: local days in a zone, as a UTC range."""
+
+    zone: ZoneInfo
+    duration: int
+    start: datetime
+    end: datetime
+
+    def listing(
+        self, found: engine.Availability, *, slot_extra: Callable[[int], dict[str, Any]]
+    ) -> dict[str, Any]:
+        slots: dict[str, list[dict[str, Any]]] = {}
+        step = self.duration * 60
+        for ts in found.offered_starts():
+            local = engine.from_epoch(ts).astimezone(self.zone)
+            end = engine.from_epoch(ts + step).astimezone(self.zone)
+            slots.setdefault(local.date().isoformat(), []).append(
+                {"start": local.isoformat(), "end": end.isoformat(), **slot_extra(ts)}
+            )
+        return {"timezone": self.zone.key, "duration": self.duration, "slots": slots}
+
+
+def slots_query(
+    link: BookingLink, *, start: date, end: date, timezone: str, duration: int | None
+) -> SlotsQuery | str:
+    """The request's range and duration, or what is wrong with them."""
     if not is_valid_timezone(timezone):
-        return Status(
-            400,
-            {
-                "detail": f"Unknown time zone {timezone[:64]!r}; use an IANA name "
-                "such as Europe/Berlin."
-            },
-        )
+        return f"Unknown time zone {timezone[:64]!r}; use an IANA name such as Europe/Berlin."
     if end < start:
-        return Status(400, {"detail": "end must be on or after start."})
+        return "end must be on or after start."
     if (end - start).days + 1 > MAX_RANGE_DAYS:
-        return Status(400, {"detail": f"Ask for at most {MAX_RANGE_DAYS} days at a time."})
+        return f"Ask for at most {MAX_RANGE_DAYS} days at a time."
     duration = duration or link.duration
     if duration not in link.duration_choices:
         offered = ", ".join(str(d) for d in link.duration_choices)
-        return Status(400, {"detail": f"duration must be one of: {offered}."})
+        return f"duration must be one of: {offered}."
     zone = ZoneInfo(timezone)
-    range_start = engine.from_epoch(engine.local_midnight_epoch(start, zone))
-    range_end = engine.from_epoch(engine.local_midnight_epoch(end + timedelta(days=1), zone))
-    found = selectors.link_availability(
-        link, start=range_start, end=range_end, now=tz_now(), duration=duration
+    return SlotsQuery(
+        zone=zone,
+        duration=duration,
+        start=engine.from_epoch(engine.local_midnight_epoch(start, zone)),
+        end=engine.from_epoch(engine.local_midnight_epoch(end + timedelta(days=1), zone)),
     )
-    slots: dict[str, list[dict[str, str]]] = {}
-    step = timedelta(minutes=duration)
-    for ts in found.offered_starts():
-        local = engine.from_epoch(ts).astimezone(zone)
-        slots.setdefault(local.date().isoformat(), []).append(
-            {"start": local.isoformat(), "end": (local + step).astimezone(zone).isoformat()}
-        )
-    return {"timezone": timezone, "duration": duration, "slots": slots}
 
 
 @router.post(

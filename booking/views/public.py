@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -48,6 +48,7 @@ class Picker:
     slot: datetime | None
     base_path: str
     fixed_duration: bool = False
+    seats_left: dict[datetime, int] = field(default_factory=dict)  # group links only
 
     def url(self, **changes: Any) -> str:
         params = self.query.copy()
@@ -86,6 +87,7 @@ class Picker:
                 "attendee_label": f"{s.astimezone(local):%H:%M}",
                 "url": self.url(slot=s.astimezone(zone).isoformat()),
                 "chosen": s == self.slot,
+                "seats_left": self.seats_left.get(s),
             }
             for s in self.slots_by_day.get(self.selected, [])
             if self.selected
@@ -144,7 +146,8 @@ def _slot_param(value: str | None) -> datetime | None:
 
 def _slots_in_month(
     link: BookingLink, month: date, zone: ZoneInfo, duration: int, exclude_booking_id: int | None
-) -> dict[date, list[datetime]]:
+) -> tuple[dict[date, list[datetime]], dict[datetime, int]]:
+    """Offered starts per local day, and the seats left at each on a group link."""
     next_month = (month + timedelta(days=32)).replace(day=1)
     start = engine.from_epoch(engine.local_midnight_epoch(month, zone))
     end = engine.from_epoch(engine.local_midnight_epoch(next_month, zone))
@@ -157,10 +160,14 @@ def _slots_in_month(
         exclude_booking_id=exclude_booking_id,
     )
     by_day: dict[date, list[datetime]] = {}
+    seats: dict[datetime, int] = {}
     for ts in found.offered_starts():
         moment = engine.from_epoch(ts)
         by_day.setdefault(moment.astimezone(zone).date(), []).append(moment)
-    return by_day
+        left = found.seats_left(ts)
+        if left is not None:
+            seats[moment] = left
+    return by_day, seats
 
 
 def build_picker(
@@ -184,10 +191,10 @@ def build_picker(
     if duration not in link.duration_choices and not fixed_duration:
         duration = link.duration
     month, month_chosen = _month_param(query.get("month"), zone)
-    slots = _slots_in_month(link, month, zone, duration, exclude_booking_id)
+    slots, seats = _slots_in_month(link, month, zone, duration, exclude_booking_id)
     if not slots and not month_chosen:
         month = (month + timedelta(days=32)).replace(day=1)
-        slots = _slots_in_month(link, month, zone, duration, exclude_booking_id)
+        slots, seats = _slots_in_month(link, month, zone, duration, exclude_booking_id)
     selected = _date_param(query.get("date"))
     if selected is None or selected not in slots:
         selected = min(slots) if slots else None
@@ -208,6 +215,7 @@ def build_picker(
         slot=slot,
         base_path=base_path or link.public_path,
         fixed_duration=fixed_duration is not None,
+        seats_left=seats,
     )
 
 
