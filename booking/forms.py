@@ -13,11 +13,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.text import slugify
 
-from booking.hours import WEEKDAYS, parse_windows, windows_text
+from booking.hours import WEEKDAYS, overrides_text, parse_overrides, parse_windows, windows_text
+from booking.link_hosts_form import HostRow, add_host_fields, clean_hosts, host_rows, save_hosts
 from booking.models import MAX_CTAS, MAX_DURATION, MAX_GUESTS, BookingLink
 from booking.variables import unknown_variables
 from crm.models import Stage
-from workestra.models import Workspace
+from workestra.models import User, Workspace
 from workestra.timezones import is_valid_timezone, timezone_names
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -50,6 +51,15 @@ class BookingLinkForm(forms.ModelForm):
         help_text="Optional: minutes an attendee may choose from, e.g. 30, 45, 60.",
     )
     timezone = forms.ChoiceField(label="Time zone", choices=timezone_choices)
+    date_overrides_text = forms.CharField(
+        label="Date overrides",
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(
+            attrs={"rows": 4, "placeholder": "2026-12-24: off\n2026-12-27: 10:00-14:00"}
+        ),
+        help_text="One date per line; its hours replace the weekly hours. “off” takes the day off.",
+    )
 
     class Meta:
         model = BookingLink
@@ -57,7 +67,13 @@ class BookingLinkForm(forms.ModelForm):
             "title",
             "description",
             "slug",
+            "kind",
+            "capacity",
             "duration",
+            "slot_interval",
+            "daily_cap",
+            "weekly_cap",
+            "monthly_cap",
             "buffer_before",
             "buffer_after",
             "min_notice_hours",
@@ -76,6 +92,12 @@ class BookingLinkForm(forms.ModelForm):
         ]
         labels = {
             "duration": "Duration (minutes)",
+            "kind": "Event type",
+            "capacity": "Seats per slot (group)",
+            "slot_interval": "Start times every (minutes)",
+            "daily_cap": "Daily cap",
+            "weekly_cap": "Weekly cap",
+            "monthly_cap": "Monthly cap",
             "buffer_before": "Buffer before (minutes)",
             "buffer_after": "Buffer after (minutes)",
             "min_notice_hours": "Minimum notice (hours)",
@@ -120,6 +142,11 @@ class BookingLinkForm(forms.ModelForm):
             self.fields[f"cta_url_{n}"] = forms.CharField(
                 label=f"Button {n} URL", required=False, max_length=2000, initial=cta.get("url", "")
             )
+        self.members = list(
+            User.objects.filter(memberships__workspace=workspace).order_by("name", "email")
+        )
+        add_host_fields(self, self.members, self.instance)
+        self.initial["date_overrides_text"] = overrides_text(self.instance.date_overrides)
         if self.instance.pk:
             self.initial["durations_text"] = ", ".join(
                 str(d) for d in self.instance.duration_choices[1:]
@@ -127,6 +154,12 @@ class BookingLinkForm(forms.ModelForm):
 
     def hours_fields(self) -> list[forms.BoundField]:
         return [self[f"hours_{i}"] for i in range(len(WEEKDAYS))]
+
+    def host_rows(self) -> list[HostRow]:
+        return host_rows(self, self.members)
+
+    def clean_date_overrides_text(self) -> dict[str, list[list[str]]]:
+        return parse_overrides(self.cleaned_data.get("date_overrides_text") or "")
 
     def cta_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[f"cta_label_{n}"], self[f"cta_url_{n}"]) for n in range(1, MAX_CTAS + 1)]
@@ -175,6 +208,9 @@ class BookingLinkForm(forms.ModelForm):
             if windows:
                 weekly[str(i)] = windows
         data["weekly_hours"] = weekly
+        data["hosts"] = clean_hosts(self, data, self.members)
+        if data.get("kind") == BookingLink.Kind.GROUP and (data.get("capacity") or 0) < 2:
+            self.add_error("capacity", "A group link needs room for at least 2 attendees.")
         data["ctas"] = self._clean_ctas(data)
         if data.get("create_deal") and not data.get("deal_stage"):
             self.add_error("deal_stage", "Pick the stage new deals land in.")
@@ -220,8 +256,10 @@ class BookingLinkForm(forms.ModelForm):
         link.weekly_hours = self.cleaned_data["weekly_hours"]
         link.durations = self.cleaned_data["durations_text"]
         link.ctas = self.cleaned_data["ctas"]
+        link.date_overrides = self.cleaned_data["date_overrides_text"]
         if commit:
             link.save()
+            save_hosts(link, self.cleaned_data["hosts"])
         return link
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from datetime import date
 
 from django.core.exceptions import ValidationError
 
@@ -50,3 +51,45 @@ def parse_windows(text: str) -> list[list[str]]:
 
 def windows_text(windows: list[list[str]]) -> str:
     return ", ".join(f"{a}-{b}" for a, b in windows)
+
+
+MAX_OVERRIDES = 366
+_OVERRIDE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*[:=]?\s*(.*?)\s*$")
+_DAY_OFF = {"", "off", "closed", "unavailable", "-"}
+
+
+def parse_overrides(text: str) -> dict[str, list[list[str]]]:
+    """One date per line: ``2026-12-24: off`` or ``2026-12-27: 10:00-14:00, 15:00-16:00``.
+
+    Returns ``{"2026-12-24": [], "2026-12-27": [["10:00", "14:00"], ["15:00", "16:00"]]}``.
+    """
+    overrides: dict[str, list[list[str]]] = {}
+    for raw in (line for line in text.splitlines() if line.strip()):
+        match = _OVERRIDE.match(raw)
+        if not match:
+            raise ValidationError(
+                f"“{raw.strip()[:40]}” is not a line like 2026-12-24: off or "
+                "2026-12-27: 10:00-14:00."
+            )
+        try:
+            day = date.fromisoformat(match[1])
+        except ValueError:
+            raise ValidationError(f"{match[1]} is not a real date.") from None
+        if day.isoformat() in overrides:
+            raise ValidationError(f"{day.isoformat()} is listed twice.")
+        rest = match[2]
+        try:
+            windows = [] if rest.lower() in _DAY_OFF else parse_windows(rest)
+        except ValidationError as exc:
+            raise ValidationError(f"{day.isoformat()}: {exc.messages[0]}") from None
+        overrides[day.isoformat()] = windows
+    if len(overrides) > MAX_OVERRIDES:
+        raise ValidationError(f"Keep it to {MAX_OVERRIDES} dates.")
+    return dict(sorted(overrides.items()))
+
+
+def overrides_text(overrides: dict[str, list[list[str]]]) -> str:
+    return "\n".join(
+        f"{day}: {windows_text(windows) if windows else 'off'}"
+        for day, windows in sorted(overrides.items())
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from booking.views import links, manage, public
+from booking.views import links, manage, public, time_off
 
 app_name = "booking"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("settings/booking-links/<int:pk>", links.link_edit, name="link-edit"),
     path("settings/booking-links/<int:pk>/toggle", links.link_toggle, name="link-toggle"),
     path("settings/booking-links/<int:pk>/delete", links.link_delete, name="link-delete"),
+    path("settings/time-off", time_off.time_off, name="time-off"),
+    path("settings/time-off/<int:pk>/delete", time_off.time_off_delete, name="time-off-delete"),
     path("book/<slug:slug>", public.book, name="public"),
     path("book/<slug:slug>/booked/<str:token>", public.confirmed, name="confirmed"),
     path(

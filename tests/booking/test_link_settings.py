@@ -47,6 +47,8 @@ def form_data(**overrides: str | None) -> dict[str, str]:
         "description": "",
         "slug": "",
         "is_active": "on",
+        "kind": "one_on_one",
+        "capacity": "1",
         "duration": "30",
         "durations_text": "",
         "buffer_before": "0",
@@ -887,8 +889,9 @@ def test_stage_picker_offers_only_the_workspaces_stages(owner_client, stage, out
 
     assert list(response.context["form"].fields["deal_stage"].queryset) == [stage]
     page = response.content.decode()
-    assert "New leads" in page
-    assert f'<option value="{foreign_stage.pk}"' not in page
+    stage_select = page.split('name="deal_stage"', 1)[1].split("</select>", 1)[0]
+    assert "New leads" in stage_select
+    assert f'<option value="{foreign_stage.pk}"' not in stage_select
     assert "Their leads" not in page
 
 
