@@ -46,6 +46,15 @@ class BookingLink(models.Model):
         CALENDAR_INVITE = "calendar_invite", "Calendar invite"
         EMAIL = "email", "Email confirmation"
 
+    class Rotation(models.TextChoices):
+        WEIGHTED = "weighted", "Weighted (furthest below their share first)"
+        EQUAL = "equal", "Equal distribution (weights ignored)"
+        AVAILABILITY_FIRST = "availability_first", "Availability first (priority, then recency)"
+
+    class RotationPeriod(models.TextChoices):
+        MONTH = "month", "Calendar month"
+        DAY = "day", "Day"
+
     class PhoneMode(models.TextChoices):
         HIDDEN = "hidden", "Don't ask"
         OPTIONAL = "optional", "Optional"
@@ -93,6 +102,20 @@ class BookingLink(models.Model):
     )
     monthly_cap = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    # Round-robin assignment (see booking/assignment.py).
+    rotation = models.CharField(max_length=20, choices=Rotation.choices, default=Rotation.WEIGHTED)
+    rotation_period = models.CharField(
+        max_length=8, choices=RotationPeriod.choices, default=RotationPeriod.MONTH
+    )
+    rotation_counts_no_shows = models.BooleanField(default=True)
+    rotation_counts_cancellations = models.BooleanField(default=False)
+    rotation_max_lead = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text="Skip a host this many bookings ahead of the least-booked one while others "
+        "are free. Empty: no limit.",
     )
     # Group links: attendees per slot.
     capacity = models.PositiveSmallIntegerField(
@@ -216,6 +239,7 @@ class LinkHost(models.Model):
     # Round-robin links with always-attending hosts are multi-host groups: those hosts must all
     # be free, plus one host from the rest (the rotating pool).
     always_attending = models.BooleanField(default=False)
+    joined_at = models.DateTimeField(default=dj_timezone.now)
 
     class Meta:
         ordering = ["pk"]

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from availability import engine
+from availability.models import TimeOff
 from availability.selectors import Busy, hosts_away
 from availability.sql import EpochSeconds
-from booking.models import Booking, BookingLink, Reservation
+from booking.assignment import Member
+from booking.models import Booking, BookingLink, LinkHost, Reservation
 
 # The engine looks one local day either side of the asked range; busy time is read wider still.
 _BUSY_MARGIN = timedelta(days=2)
@@ -105,7 +108,8 @@ def _link_bookings(
     if exclude_booking_id is not None:
         rows = rows.exclude(pk=exclude_booking_id)
     return [
-        (engine.to_epoch(s), int((e - s).total_seconds())) for s, e in rows.values_list("start", "end")
+        (engine.to_epoch(s), int((e - s).total_seconds()))
+        for s, e in rows.values_list("start", "end")
     ]
 
 
@@ -155,3 +159,52 @@ def bookings_for_workspace(workspace_id: int) -> QuerySet[Booking]:
     return Booking.objects.filter(workspace_id=workspace_id).select_related(
         "link", "host", "contact"
     )
+
+
+def rotation_members(link: BookingLink, host_ids: list[int], *, now: datetime) -> list[Member]:
+    """The round-robin inputs for ``host_ids``: counts in the link's current period, last booking,
+    weight, priority, and whether each joined or was away during the period. Three queries."""
+    period_start = _period_start(link, now)
+    counted = list(Booking.ACTIVE_STATUSES)
+    if link.rotation_counts_no_shows:
+        counted.append(Booking.Status.NO_SHOW)
+    if link.rotation_counts_cancellations:
+        counted.append(Booking.Status.CANCELLED)
+    stats = {
+        row["host_id"]: row
+        for row in Booking.objects.filter(link=link, host_id__in=host_ids)
+        .order_by()
+        .values("host_id")
+        .annotate(
+            n=Count("pk", filter=Q(created_at__gte=period_start, status__in=counted)),
+            last=Max("created_at", filter=Q(status__in=counted)),
+        )
+    }
+    settings = {h.user_id: h for h in link.link_hosts.filter(user_id__in=host_ids)}
+    away = set(
+        TimeOff.objects.filter(
+            user_id__in=host_ids, start__lt=now, end__gt=period_start
+        ).values_list("user_id", flat=True)
+    )
+    members = []
+    for host_id in host_ids:
+        row, setting = stats.get(host_id, {}), settings.get(host_id)
+        members.append(
+            Member(
+                id=host_id,
+                weight=setting.weight if setting else 100,
+                priority=setting.priority if setting else LinkHost.Priority.MEDIUM,
+                count=row.get("n", 0),
+                last_booked=row.get("last"),
+                calibrate=host_id in away
+                or (setting is not None and setting.joined_at > period_start),
+            )
+        )
+    return members
+
+
+def _period_start(link: BookingLink, now: datetime) -> datetime:
+    local = now.astimezone(ZoneInfo(link.timezone))
+    if link.rotation_period == BookingLink.RotationPeriod.MONTH:
+        local = local.replace(day=1)
+    return engine.from_epoch(engine.local_midnight_epoch(local.date(), ZoneInfo(link.timezone)))

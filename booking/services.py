@@ -13,7 +13,7 @@ from django.db import DatabaseError, IntegrityError, OperationalError, connectio
 from django.utils import timezone
 
 from availability import engine
-from booking import selectors
+from booking import assignment, selectors
 from booking.models import Booking, BookingLink, Reservation
 from crm.services import contact_find_or_create, deal_create
 from workflows import outbox
@@ -148,8 +148,25 @@ def _assign_hosts(
     must, pool = found.assignable(engine.to_epoch(start))
     if not must and not pool:
         raise _why_unavailable(link, start=start, duration=duration, now=now)
-    picked = [prefer if prefer in pool else pool[0]] if pool else []
+    picked = [_rotate(link, [int(h) for h in pool], now=now, prefer=prefer)] if pool else []
     return [int(h) for h in [*picked, *must]]  # type: ignore[call-overload]
+
+
+def _rotate(link: BookingLink, free: list[int], *, now: datetime, prefer: int | None) -> int:
+    """One host of the free pool: the preferred one when free (a reschedule keeps its host),
+    the only one, or the fair pick of a round-robin."""
+    if prefer in free:
+        return prefer  # type: ignore[return-value]
+    if len(free) == 1 or link.kind != BookingLink.Kind.ROUND_ROBIN:
+        return free[0]
+    pool = [h for h in selectors.link_hosts(link) if not h.required]
+    members = selectors.rotation_members(link, [h.id for h in pool], now=now)
+    return assignment.pick(
+        members,
+        free,
+        mode=assignment.Mode(link.rotation),
+        max_lead=link.rotation_max_lead,
+    )
 
 
 def _why_unavailable(

@@ -49,6 +49,8 @@ def form_data(**overrides: str | None) -> dict[str, str]:
         "is_active": "on",
         "kind": "one_on_one",
         "capacity": "1",
+        "rotation": "weighted",
+        "rotation_period": "month",
         "duration": "30",
         "durations_text": "",
         "buffer_before": "0",
