@@ -18,7 +18,7 @@ from booking.link_hosts_form import HostRow, add_host_fields, clean_hosts, host_
 from booking.models import MAX_CTAS, MAX_DURATION, MAX_GUESTS, BookingLink
 from booking.variables import unknown_variables
 from crm.models import Stage
-from workestra.models import User, Workspace
+from workestra.models import Team, User, Workspace
 from workestra.timezones import is_valid_timezone, timezone_names
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -68,6 +68,7 @@ class BookingLinkForm(forms.ModelForm):
             "description",
             "slug",
             "kind",
+            "team",
             "capacity",
             "rotation",
             "rotation_period",
@@ -130,6 +131,7 @@ class BookingLinkForm(forms.ModelForm):
         self.workspace = workspace
         self.fields["slug"].required = False
         self.fields["slug"].help_text = "Lowercase letters, numbers and dashes. Blank: from title."
+        self.fields["team"].queryset = Team.objects.filter(workspace=workspace)
         self.fields["deal_stage"].queryset = Stage.objects.filter(
             workspace=workspace
         ).select_related("pipeline")

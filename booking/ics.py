@@ -9,6 +9,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from booking.models import Booking
+from workestra.models import User
 
 PRODID = "-//Workestra//Scheduling//EN"
 
@@ -30,11 +31,14 @@ def booking_ics(booking: Booking, *, method: str = "REQUEST", now: datetime | No
     event.add("description", _description(booking))
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     event.add("url", booking.reschedule_url)
+    if booking.meeting_url:
+        event.add("location", booking.meeting_url)
     host = booking.host
     organizer = vCalAddress(f"mailto:{host.email}")
     organizer.params["cn"] = vText(host.display_name)
     event.add("organizer", organizer)
-    people = [(booking.name, booking.email), *((g, g) for g in booking.guests)]
+    co_hosts = [(u.display_name, u.email) for u in booking_hosts(booking) if u.pk != host.pk]
+    people = [(booking.name, booking.email), *((g, g) for g in booking.guests), *co_hosts]
     for name, email in people:
         attendee = vCalAddress(f"mailto:{email}")
         attendee.params["cn"] = vText(name)
@@ -55,3 +59,14 @@ def _description(booking: Booking) -> str:
         f"Managed by {settings.PUBLIC_BASE_URL}",
     ]
     return "\n".join(lines)
+
+
+def booking_hosts(booking: Booking) -> list[User]:
+    """Everyone hosting the meeting: the assigned host first, then the others it reserved
+    (every host of a collective link, the always-attending hosts of a multi-host group)."""
+    others = [
+        r.host
+        for r in booking.reservations.select_related("host").order_by("pk")
+        if r.host_id != booking.host_id
+    ]
+    return [booking.host, *dict.fromkeys(others)]

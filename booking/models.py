@@ -65,6 +65,14 @@ class BookingLink(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="booking_links"
     )
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.ONE_ON_ONE)
+    team = models.ForeignKey(
+        "workestra.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="links",
+        help_text="Listed on the team's public page.",
+    )
 
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True, max_length=5000)
@@ -301,6 +309,7 @@ class Booking(models.Model):
     cancel_reason = models.TextField(blank=True, max_length=2000)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     reconfirmed_at = models.DateTimeField(null=True, blank=True)
+    meeting_url = models.URLField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=dj_timezone.now)
 
     objects = BookingQuerySet.as_manager()

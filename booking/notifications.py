@@ -6,7 +6,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from booking.formatting import local_range
-from booking.ics import booking_ics
+from booking.ics import booking_hosts, booking_ics
 from booking.models import Booking, BookingLink
 from booking.services import sender_for
 from workflows import outbox
@@ -71,7 +71,7 @@ def send_host_notification(message: OutboxMessage) -> None:
     _send(
         booking,
         template="host_notification",
-        to=[booking.host.email],
+        to=[h.email for h in booking_hosts(booking)],
         cc=[],
         method="REQUEST",
         when_zone=booking.link.timezone,
@@ -99,7 +99,7 @@ def _send_to_audience(message: OutboxMessage, *, template: str, method: str) -> 
         _send(
             booking,
             template=template,
-            to=[booking.host.email],
+            to=[h.email for h in booking_hosts(booking)],
             cc=[],
             method=method,
             when_zone=booking.link.timezone,

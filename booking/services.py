@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -85,6 +86,8 @@ def booking_create(
         raise LinkInactive
     if duration not in link.duration_choices:
         raise SlotUnavailable("Pick one of the offered meeting lengths.")
+    if link.kind == BookingLink.Kind.INSTANT:
+        return _book_instant(link, attendee=attendee, duration=duration, now=now)
     end = start + timedelta(minutes=duration)
 
     def book() -> Booking:
@@ -93,6 +96,44 @@ def booking_create(
         return _insert(link, host_ids=host_ids, start=start, end=end, attendee=attendee, now=now)
 
     return _race_safe(book)
+
+
+INSTANT_ROUNDING = 5 * 60
+
+
+def instant_start(now: datetime) -> datetime:
+    """ "Now" for an instant meeting: rounded up to the next 5 minutes."""
+    ts = engine.to_epoch(now)
+    return engine.from_epoch(-(-ts // INSTANT_ROUNDING) * INSTANT_ROUNDING)
+
+
+def _book_instant(
+    link: BookingLink, *, attendee: Attendee, duration: int, now: datetime
+) -> Booking:
+    """No slot check: the meeting starts now with a fresh room, and the host hears at once.
+
+    The host's time is still reserved so other links stop offering it, unless it is already
+    taken; then the instant meeting goes ahead anyway, as asked for.
+    """
+    start = instant_start(now)
+    with transaction.atomic():
+        booking = _insert(
+            link,
+            host_ids=[],
+            start=start,
+            end=start + timedelta(minutes=duration),
+            attendee=attendee,
+            now=now,
+            host_id=link.owner_id,
+            meeting_url=settings.INSTANT_MEETING_BASE_URL + f"workestra-{secrets.token_hex(8)}",
+        )
+        try:
+            with transaction.atomic():
+                _reserve(booking, link, [link.owner_id])
+        except IntegrityError as exc:
+            if _sqlstate(exc) != EXCLUSION_VIOLATION:
+                raise
+    return booking
 
 
 def _race_safe(work: Callable[[], T]) -> T:
@@ -213,6 +254,8 @@ def _insert(
     end: datetime,
     attendee: Attendee,
     now: datetime,
+    host_id: int | None = None,
+    meeting_url: str = "",
 ) -> Booking:
     contact = contact_find_or_create(
         workspace=link.workspace, email=attendee.email, name=attendee.name, phone=attendee.phone
@@ -229,10 +272,11 @@ def _insert(
     booking = Booking(
         workspace=link.workspace,
         link=link,
-        host_id=host_ids[0],
+        host_id=host_id or host_ids[0],
         start=start,
         end=end,
         timezone=attendee.timezone,
+        meeting_url=meeting_url,
         name=attendee.name,
         email=attendee.email,
         phone=attendee.phone,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from booking.views import links, manage, public, time_off
+from booking.views import links, manage, public, teams, time_off
 
 app_name = "booking"
 
@@ -10,6 +10,10 @@ urlpatterns = [
     path("settings/booking-links/<int:pk>", links.link_edit, name="link-edit"),
     path("settings/booking-links/<int:pk>/toggle", links.link_toggle, name="link-toggle"),
     path("settings/booking-links/<int:pk>/delete", links.link_delete, name="link-delete"),
+    path("settings/teams", teams.team_list, name="team-list"),
+    path("settings/teams/new", teams.team_edit, name="team-create"),
+    path("settings/teams/<int:pk>", teams.team_edit, name="team-edit"),
+    path("team/<slug:slug>", teams.team_page, name="team-page"),
     path("settings/time-off", time_off.time_off, name="time-off"),
     path("settings/time-off/<int:pk>/delete", time_off.time_off_delete, name="time-off-delete"),
     path("book/<slug:slug>", public.book, name="public"),

@@ -75,7 +75,7 @@ def booking_variables(booking: Booking) -> dict[str, str]:
         "attendee_timezone": booking.timezone,
         "host_timezone": booking.link.timezone,
         "duration": str(booking.duration_minutes),
-        "meeting_url": "",
+        "meeting_url": booking.meeting_url,
         "location": "",
         "reschedule_url": booking.reschedule_url,
         "cancel_url": booking.cancel_url,

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from workestra.models import Membership, User, Workspace
+from workestra.models import Membership, Team, TeamMember, User, Workspace
 
 
 class MembershipInline(admin.TabularInline):
@@ -40,3 +40,24 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "workspace", "role", "created_at"]
     list_filter = ["role", "workspace"]
     raw_id_fields = ["user"]
+
+
+class TeamMemberInline(admin.TabularInline):
+    model = TeamMember
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "workspace"]
+    search_fields = ["name", "slug"]
+    list_filter = ["workspace"]
+    inlines = [TeamMemberInline]
+
+
+@admin.register(TeamMember)
+class TeamMemberAdmin(admin.ModelAdmin):
+    list_display = ["user", "team", "role"]
+    list_filter = ["role"]
+    raw_id_fields = ["team", "user"]

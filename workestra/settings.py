@@ -145,6 +145,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Workestra <hello@workestra.test>"
 NOREPLY_EMAIL = env_str("NOREPLY_EMAIL") or "Workestra <noreply@workestra.test>"
+# Instant meetings get a room here when no conferencing provider is connected.
+INSTANT_MEETING_BASE_URL = env_str("INSTANT_MEETING_BASE_URL") or "https://meet.jit.si/"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Auth and sessions ------------------------------------------------------------------------

@@ -269,6 +269,10 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No booking link here.")
     if not link.is_active:
         return render(request, "booking/inactive.html", {"link": link}, status=410)
+    if link.kind == BookingLink.Kind.INSTANT:
+        from booking.views.instant import instant  # here: instant builds on this module
+
+        return instant(request, link)
     if request.method == "POST":
         return _book_post(request, link)
     return render_picker_page(request, link, picker=build_picker(link, request.GET))

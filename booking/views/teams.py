@@ -1,0 +1,116 @@
+"""Teams: settings under ``/settings/teams`` (workspace admins) and the public ``/team/<slug>``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from booking.models import BookingLink
+from workestra.models import Team, TeamMember, User
+from workestra.tenancy import scoped, workspace_required
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "slug", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {
+            "slug": "The public page is /team/<slug>: lowercase letters, numbers, dashes."
+        }
+
+    def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = people
+        roles = (
+            dict(self.instance.team_members.values_list("user_id", "role"))
+            if self.instance.pk
+            else {}
+        )
+        choices = [("", "Not in the team"), *TeamMember.Role.choices]
+        for user in people:
+            self.fields[f"role_{user.pk}"] = forms.ChoiceField(
+                label=user.name or user.email,
+                choices=choices,
+                required=False,
+                initial=roles.get(user.pk, ""),
+            )
+
+    def member_fields(self) -> list[forms.BoundField]:
+        return [self[f"role_{u.pk}"] for u in self.people]
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"].strip()
+        if not SLUG_RE.match(slug):
+            raise forms.ValidationError("Use lowercase letters, numbers and single dashes only.")
+        return slug
+
+    @transaction.atomic
+    def save(self, commit: bool = True) -> Team:
+        team: Team = super().save()
+        wanted = {
+            u.pk: self.cleaned_data[f"role_{u.pk}"]
+            for u in self.people
+            if self.cleaned_data.get(f"role_{u.pk}")
+        }
+        team.team_members.exclude(user_id__in=wanted).delete()
+        for user_id, role in wanted.items():
+            TeamMember.objects.update_or_create(team=team, user_id=user_id, defaults={"role": role})
+        return team
+
+
+def _admin_only(request: HttpRequest) -> None:
+    if not request.membership.is_admin:  # type: ignore[attr-defined]
+        raise PermissionDenied("Only workspace admins can manage teams.")
+
+
+def _people(request: HttpRequest) -> list[User]:
+    return list(
+        User.objects.filter(memberships__workspace=request.workspace).order_by("name", "email")  # type: ignore[attr-defined]
+    )
+
+
+@workspace_required
+def team_list(request: HttpRequest) -> HttpResponse:
+    teams = scoped(Team.objects.all(), request).prefetch_related("members")
+    return render(request, "booking/teams/list.html", {"teams": teams})
+
+
+@workspace_required
+@require_http_methods(["GET", "POST"])
+def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    team = get_object_or_404(scoped(Team.objects.all(), request), pk=pk) if pk else None
+    if request.method == "POST":
+        _admin_only(request)
+    form = TeamForm(
+        request.POST or None,
+        instance=team or Team(workspace=request.workspace),  # type: ignore[attr-defined]
+        people=_people(request),
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, f"Team “{saved.name}” saved.")
+        return redirect("booking:team-list")
+    return render(
+        request,
+        "booking/teams/form.html",
+        {"form": form, "team": team},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def team_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """Public: the team's live, active links."""
+    team = get_object_or_404(Team, slug=slug)
+    links = BookingLink.objects.live().filter(team=team, is_active=True).order_by("title")
+    return render(request, "booking/teams/public.html", {"team": team, "links": links})
