@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from booking.models import Booking, BookingLink, LinkHost, Reservation
+from booking.models import Booking, BookingEvent, BookingLink, LinkHost, Reservation
 
 
 class LinkHostInline(admin.TabularInline):
@@ -47,3 +47,11 @@ class LinkHostAdmin(admin.ModelAdmin):
     list_display = ["user", "link", "weight", "priority", "always_attending"]
     list_filter = ["priority", "always_attending"]
     raw_id_fields = ["link", "user"]
+
+
+@admin.register(BookingEvent)
+class BookingEventAdmin(admin.ModelAdmin):
+    list_display = ["booking", "kind", "at", "by", "actor"]
+    list_filter = ["kind", "by"]
+    raw_id_fields = ["booking", "actor"]
+    date_hierarchy = "at"

@@ -16,8 +16,9 @@ from ninja.errors import HttpError
 
 from availability import engine
 from booking import ratelimit, selectors, services
+from booking.api_verify import verify_url
 from booking.forms import BookingRequestForm, clean_answers, clean_utm
-from booking.models import BookingLink
+from booking.models import Booking, BookingLink
 from workestra.timezones import is_valid_timezone
 
 router = Router(tags=["public booking"])
@@ -65,6 +66,8 @@ class BookingOut(Schema):
     timezone: str
     reschedule_url: str
     cancel_url: str
+    # Only while the booking waits for the emailed code: POST {"code": …} there to confirm.
+    verify_url: str | None = None
 
 
 def _live_link(slug: str) -> BookingLink:
@@ -157,6 +160,7 @@ def slots_query(
         422: FieldErrors,
         429: Error,
     },
+    exclude_none=True,
 )
 def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
     link = _live_link(slug)
@@ -206,6 +210,11 @@ def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
             "timezone": booking.timezone,
             "reschedule_url": booking.reschedule_url,
             "cancel_url": booking.cancel_url,
+            "verify_url": (
+                verify_url(booking)
+                if booking.status == Booking.Status.PENDING_VERIFICATION
+                else None
+            ),
         },
     )
 

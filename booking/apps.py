@@ -6,5 +6,5 @@ class BookingConfig(AppConfig):
     verbose_name = "Booking"
 
     def ready(self) -> None:
-        # Registers the outbox handlers for booking emails.
-        from booking import notifications  # noqa: F401
+        # Registers the outbox handlers for booking emails and the release of unverified holds.
+        from booking import lifecycle, notifications  # noqa: F401

@@ -95,6 +95,7 @@ class BookingLinkForm(forms.ModelForm):
             "lock_timezone",
             "redirect_url",
             "is_active",
+            "require_email_verification",
         ]
         labels = {
             "duration": "Duration (minutes)",

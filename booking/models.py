@@ -145,6 +145,11 @@ class BookingLink(models.Model):
     ctas = models.JSONField(default=list, blank=True)  # [{"label": …, "url": …}], at most 5
     lock_timezone = models.BooleanField(default=False)
     redirect_url = models.CharField(max_length=2000, blank=True)
+    require_email_verification = models.BooleanField(
+        "Require email verification",
+        default=False,
+        help_text="Attendees enter a 6-digit code from an email before the booking confirms.",
+    )
 
     is_active = models.BooleanField(default=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -310,6 +315,12 @@ class Booking(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     reconfirmed_at = models.DateTimeField(null=True, blank=True)
     meeting_url = models.URLField(max_length=500, blank=True)
+    # Email verification (see booking/verification.py): only a keyed hash of the code is kept.
+    verification_code_hash = models.CharField(max_length=64, blank=True)
+    verification_expires_at = models.DateTimeField(null=True, blank=True)
+    verification_attempts = models.PositiveSmallIntegerField(default=0)  # wrong codes entered
+    verification_codes_sent = models.PositiveSmallIntegerField(default=0)
+    verification_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=dj_timezone.now)
 
     objects = BookingQuerySet.as_manager()
@@ -344,6 +355,10 @@ class Booking(models.Model):
     @property
     def cancel_url(self) -> str:
         return settings.PUBLIC_BASE_URL + reverse("booking:cancel", args=[self.reschedule_token])
+
+    @property
+    def reconfirm_url(self) -> str:
+        return settings.PUBLIC_BASE_URL + reverse("booking:reconfirm", args=[self.reschedule_token])
 
     def is_self_service_open(self, now: datetime | None = None) -> bool:
         """Attendees may move or cancel until the meeting starts."""
@@ -392,3 +407,46 @@ class Reservation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.host} {self.blocked_start:%Y-%m-%d %H:%M}–{self.blocked_end:%H:%M}"
+
+
+class BookingEvent(models.Model):
+    """A state change on a booking, written by the service in the same transaction.
+
+    With the booking's outbox rows it makes the timeline on the host's booking page.
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Booked"
+        VERIFIED = "verified", "Email verified"
+        RESCHEDULED_FROM = "rescheduled_from", "Rescheduled from an earlier time"
+        RESCHEDULED_TO = "rescheduled_to", "Rescheduled to a new time"
+        CANCELLED = "cancelled", "Cancelled"
+        RELEASED = "released", "Released unverified"
+        NO_SHOW = "no_show", "Marked as no-show"
+        NO_SHOW_UNDONE = "no_show_undone", "No-show undone"
+        RECONFIRMED = "reconfirmed", "Reconfirmed by the attendee"
+
+    class By(models.TextChoices):
+        ATTENDEE = "attendee", "the attendee"
+        HOST = "host", "the host"
+        SYSTEM = "system", "Workestra"
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    at = models.DateTimeField(default=dj_timezone.now)
+    by = models.CharField(max_length=12, choices=By.choices, default=By.SYSTEM)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    detail = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["booking", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M} UTC"

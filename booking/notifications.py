@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 
+from booking import verification
 from booking.formatting import local_range
 from booking.ics import booking_hosts, booking_ics
 from booking.models import Booking, BookingLink
@@ -123,3 +126,29 @@ def send_cancellation(message: OutboxMessage) -> None:
 @outbox.register("booking.rescheduled")
 def send_rescheduled(message: OutboxMessage) -> None:
     _send_to_audience(message, template="rescheduled", method="REQUEST")
+
+
+@outbox.register(verification.CODE_KIND)
+def send_verification_code(message: OutboxMessage) -> None:
+    booking = _booking(message)
+    if booking.status != Booking.Status.PENDING_VERIFICATION:
+        raise outbox.Drop(f"the booking is {booking.get_status_display().lower()}")
+    context = {
+        "booking": booking,
+        "link": booking.link,
+        "host": booking.host,
+        "code": verification.unseal(message.payload["sealed"], message.payload["nonce"]),
+        "minutes": int(verification.CODE_TTL.total_seconds() // 60),
+        "when": local_range(booking.start, booking.end, booking.timezone),
+        "verify_url": settings.PUBLIC_BASE_URL
+        + reverse("booking:verify", args=[booking.reschedule_token]),
+    }
+    subject = render_to_string("booking/email/verification_code_subject.txt", context)
+    from_email, reply_to = sender_for(booking.link)
+    EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=render_to_string("booking/email/verification_code.txt", context),
+        from_email=from_email,
+        to=[booking.email],
+        reply_to=reply_to,
+    ).send()

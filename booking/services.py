@@ -7,15 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import formataddr
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from availability import engine
-from booking import assignment, selectors
-from booking.models import Booking, BookingLink, Reservation
+from booking import assignment, selectors, timeline, verification
+from booking.models import Booking, BookingEvent, BookingLink, Reservation
 from crm.services import contact_find_or_create, deal_create
 from workflows import outbox
 
@@ -286,11 +286,16 @@ def _insert(
         contact=contact,
         deal=deal,
         created_at=now,
+        status=(
+            Booking.Status.PENDING_VERIFICATION
+            if link.require_email_verification
+            else Booking.Status.CONFIRMED
+        ),
     )
     booking.ical_uid = f"{booking.reschedule_token}@workestra"
     booking.save()
     _reserve(booking, link, host_ids)
-    _enqueue_confirmation(booking, now=now)
+    _announce(booking, now=now)
     return booking
 
 
@@ -338,6 +343,15 @@ def _enqueue_confirmation(booking: Booking, *, now: datetime) -> None:
         )
 
 
+def _announce(booking: Booking, *, now: datetime) -> None:
+    timeline.record(booking, BookingEvent.Kind.CREATED, at=now, by=BookingEvent.By.ATTENDEE)
+    if booking.status == Booking.Status.PENDING_VERIFICATION:
+        # The code email goes first; confirmation, host email and reminder wait for the code.
+        verification.code_issue(booking, now=now)
+    else:
+        _enqueue_confirmation(booking, now=now)
+
+
 def sender_for(link: BookingLink) -> tuple[str, list[str]]:
     """The From address and Reply-To list for a link's emails, per its no-reply setting."""
     if link.use_no_reply:
@@ -351,14 +365,29 @@ class BookingClosed(BookingError):
     """The booking can no longer be changed by this route (started, cancelled, moved on)."""
 
 
+UNVERIFIED_MESSAGE = (
+    "This booking is waiting for you to confirm your email address. "
+    "Enter the code we emailed you first."
+)
+
+
 def _locked(booking: Booking) -> Booking:
     return Booking.objects.select_for_update().select_related("link", "host").get(pk=booking.pk)
 
 
 def booking_cancel(
-    *, booking: Booking, reason: str = "", by_host: bool = False, now: datetime | None = None
+    *,
+    booking: Booking,
+    reason: str = "",
+    by_host: bool = False,
+    actor: Any = None,
+    now: datetime | None = None,
 ) -> Booking:
-    """Cancel and notify. Cancelling a cancelled booking returns it unchanged (idempotent)."""
+    """Cancel and notify. Cancelling a cancelled booking returns it unchanged (idempotent).
+
+    A booking still waiting for its email to be verified was never announced, so its
+    cancellation sends nothing either.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         booking = _locked(booking)
@@ -371,14 +400,26 @@ def booking_cancel(
             )
         if not by_host and booking.start <= now:
             raise BookingClosed("This meeting has already started and can no longer be changed.")
+        announced = booking.status != Booking.Status.PENDING_VERIFICATION
         booking.status = Booking.Status.CANCELLED
         booking.cancel_reason = reason.strip()[:2000]
         booking.cancelled_at = now
         booking.sequence += 1
         booking.save(update_fields=["status", "cancel_reason", "cancelled_at", "sequence"])
         booking.reservations.update(active=False)
-        outbox.withdraw(subject=booking.subject, kinds=["booking.reminder"])
-        _notify_both(booking, event="cancellation")
+        outbox.withdraw(
+            subject=booking.subject, kinds=["booking.reminder", *verification.OUTBOX_KINDS]
+        )
+        timeline.record(
+            booking,
+            BookingEvent.Kind.CANCELLED,
+            at=now,
+            by=BookingEvent.By.HOST if by_host else BookingEvent.By.ATTENDEE,
+            actor=actor,
+            detail=booking.cancel_reason,
+        )
+        if announced:
+            _notify_both(booking, event="cancellation")
     return booking
 
 
@@ -401,7 +442,11 @@ def booking_reschedule(
             exclude_booking_id=old.pk,
             prefer=old.host_id,
         )
-        return _move(old, host_ids=host_ids, start=start, now=now)
+        new = _move(old, host_ids=host_ids, start=start, now=now)
+        by = BookingEvent.By.ATTENDEE
+        timeline.record(old, BookingEvent.Kind.RESCHEDULED_TO, at=now, by=by)
+        timeline.record(new, BookingEvent.Kind.RESCHEDULED_FROM, at=now, by=by)
+        return new
 
     return _race_safe(move)
 
@@ -416,6 +461,8 @@ def _check_reschedulable(booking: Booking, *, now: datetime) -> None:
             f"This booking is {booking.get_status_display().lower()} and "
             "can no longer be rescheduled."
         )
+    if booking.status == Booking.Status.PENDING_VERIFICATION:
+        raise BookingClosed(UNVERIFIED_MESSAGE)
     if booking.start <= now:
         raise BookingClosed("This meeting has already started and can no longer be changed.")
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from booking.views import links, manage, public, teams, time_off
+from booking.views import calendar, links, manage, public, teams, time_off, verify
 
 app_name = "booking"
 
@@ -24,4 +24,11 @@ urlpatterns = [
     path("book/reschedule/<str:token>", manage.reschedule, name="reschedule"),
     path("book/rescheduled/<str:token>", manage.rescheduled, name="rescheduled"),
     path("book/cancel/<str:token>", manage.cancel, name="cancel"),
+    path("book/reconfirm/<str:token>", manage.reconfirm, name="reconfirm"),
+    path("book/verify/<str:token>", verify.verify, name="verify"),
+    path("book/verify/<str:token>/resend", verify.resend, name="verify-resend"),
+    path("calendar", calendar.calendar, name="calendar"),
+    path("calendar/bookings/<int:pk>", calendar.booking_detail, name="calendar-booking"),
+    path("calendar/bookings/<int:pk>/cancel", calendar.booking_cancel, name="calendar-cancel"),
+    path("calendar/bookings/<int:pk>/no-show", calendar.booking_no_show, name="calendar-no-show"),
 ]

@@ -34,6 +34,7 @@ VARIABLE_NAMES = (
     "location",
     "reschedule_url",
     "cancel_url",
+    "reconfirm_url",
     "booking_id",
     *UTM_NAMES,
 )
@@ -79,6 +80,7 @@ def booking_variables(booking: Booking) -> dict[str, str]:
         "location": "",
         "reschedule_url": booking.reschedule_url,
         "cancel_url": booking.cancel_url,
+        "reconfirm_url": booking.reconfirm_url,
         "booking_id": str(booking.pk),
     }
     values.update({name: booking.utm.get(name, "") for name in UTM_NAMES})

@@ -8,9 +8,11 @@ from ninja.errors import HttpError, ValidationError
 
 from booking.api import router as public_booking_router
 from booking.api_hosts import router as host_router
+from booking.api_verify import router as public_verification_router
 
 api = NinjaAPI(title="Workestra Scheduling API", version="1", urls_namespace="api")
 api.add_router("/public", public_booking_router)
+api.add_router("/public", public_verification_router)
 api.add_router("/", host_router)
 
 

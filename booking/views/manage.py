@@ -1,11 +1,10 @@
-"""Self-service pages behind the booking's token: reschedule and cancel.
+"""Self-service pages behind the booking's token: reschedule, cancel and reconfirm.
 
 A GET only shows a page (mail scanners prefetch links); every change happens on POST.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -17,12 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from booking import ratelimit, services
+from booking import lifecycle, ratelimit, services, tokens
 from booking.formatting import local_range
 from booking.models import Booking
 from booking.views.public import build_picker, render_picker_page
-
-TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 
 
 class RescheduleForm(forms.Form):
@@ -41,18 +38,13 @@ class CancelForm(forms.Form):
 
 
 def booking_by_token(request: HttpRequest, token: str) -> Booking:
-    """The booking a token belongs to; unknown tokens are a 404 and count against a rate limit."""
+    """The booking a token belongs to, for every token page: each request counts against a
+    per-address rate limit, and unknown or malformed tokens are a 404."""
     if not ratelimit.hit(
         "token", ratelimit.client_ip(request), limit=settings.RATELIMIT_TOKENS_PER_MINUTE
     ):
         raise TooManyAttempts
-    booking = None
-    if TOKEN_RE.match(token):
-        booking = (
-            Booking.objects.select_related("link", "host", "link__owner")
-            .filter(reschedule_token=token)
-            .first()
-        )
+    booking = tokens.booking_for_token(token)
     if booking is None:
         raise Http404("This link is not valid.")
     return booking
@@ -101,6 +93,8 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     now = timezone.now()
     if not booking.is_self_service_open(now):
         return _closed(request, booking, _closed_message(booking, now))
+    if booking.status == Booking.Status.PENDING_VERIFICATION:
+        return redirect("booking:verify", booking.reschedule_token)
     query = request.GET.copy()
     query.setdefault("tz", booking.timezone)
     form = RescheduleForm(request.POST or None)
@@ -187,4 +181,34 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
             "when": local_range(booking.start, booking.end, booking.timezone),
         },
         status=400 if form.is_bound else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def reconfirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        booking = booking_by_token(request, token)
+    except TooManyAttempts:
+        return _too_many(request)
+    now = timezone.now()
+    if not booking.is_self_service_open(now):
+        return _closed(request, booking, _closed_message(booking, now))
+    if booking.status == Booking.Status.PENDING_VERIFICATION:
+        return redirect("booking:verify", booking.reschedule_token)
+    error = ""
+    if request.method == "POST":
+        try:
+            booking = lifecycle.booking_reconfirm(booking=booking, now=now)
+        except services.BookingError as exc:
+            error = exc.message
+    return render(
+        request,
+        "booking/reconfirm.html",
+        {
+            "booking": booking,
+            "error": error,
+            "just_reconfirmed": request.method == "POST" and not error,
+            "when": local_range(booking.start, booking.end, booking.timezone),
+        },
+        status=409 if error else 200,
     )

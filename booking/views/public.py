@@ -336,7 +336,10 @@ def _book_post(request: HttpRequest, link: BookingLink) -> HttpResponse:
 
 
 def after_booking_url(booking: Booking) -> str:
-    """The link's redirect (placeholders filled, UTM passed through) or our confirmation page."""
+    """The link's redirect (placeholders filled, UTM passed through) or our confirmation page;
+    first the code page when the attendee still has to verify their email."""
+    if booking.status == Booking.Status.PENDING_VERIFICATION:
+        return reverse("booking:verify", args=[booking.reschedule_token])
     if booking.link.redirect_url:
         url = render_url(booking.link.redirect_url, booking_variables(booking))
         return _with_params(url, booking.utm)

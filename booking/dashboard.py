@@ -1,0 +1,61 @@
+"""Read side of the host's calendar dashboard: whose bookings, which tab, how many in each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from booking.models import Booking, Reservation
+
+Status = Booking.Status
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    empty: str
+    newest_first: bool
+
+
+TABS = (
+    Tab("upcoming", "Upcoming", "No upcoming meetings.", newest_first=False),
+    Tab("pending", "Pending", "Nothing is waiting for verification or payment.", False),
+    Tab("past", "Past", "No past meetings yet.", newest_first=True),
+    Tab("cancelled", "Cancelled", "No cancelled meetings.", newest_first=True),
+    Tab("no_show", "No-shows", "No no-shows.", newest_first=True),
+)
+TAB_KEYS = {tab.key: tab for tab in TABS}
+
+
+def tab_filter(key: str, now: datetime) -> Q:
+    """Which bookings a tab shows. Rescheduled rows are history, so no tab counts them."""
+    return {
+        "upcoming": Q(status=Status.CONFIRMED, end__gt=now),
+        "pending": Q(status__in=[Status.PENDING_VERIFICATION, Status.PENDING_PAYMENT]),
+        "past": Q(status=Status.CONFIRMED, end__lte=now),
+        "cancelled": Q(status=Status.CANCELLED),
+        "no_show": Q(status=Status.NO_SHOW),
+    }[key]
+
+
+def bookings_for_user(bookings: QuerySet[Booking], user: Any) -> QuerySet[Booking]:
+    """Of ``bookings`` (already scoped to a workspace), those ``user`` hosts or holds a
+    reservation of (team meetings)."""
+    reserved = Reservation.objects.filter(host=user).values("booking_id")
+    return bookings.filter(Q(host=user) | Q(pk__in=reserved)).select_related("link", "host")
+
+
+def tab_bookings(bookings: QuerySet[Booking], tab: Tab, now: datetime) -> QuerySet[Booking]:
+    order = ["-start", "-pk"] if tab.newest_first else ["start", "pk"]
+    return bookings.filter(tab_filter(tab.key, now)).order_by(*order)
+
+
+def tab_counts(bookings: QuerySet[Booking], now: datetime) -> dict[str, int]:
+    """Every tab's count in one query."""
+    return bookings.aggregate(
+        **{tab.key: Count("pk", filter=tab_filter(tab.key, now)) for tab in TABS}
+    )

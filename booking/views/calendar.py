@@ -1,0 +1,146 @@
+"""The host's calendar dashboard, ``/calendar``, and one booking with its timeline.
+
+Every query goes through the workspace scope: another workspace's booking is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from booking import dashboard, lifecycle, timeline
+from booking.formatting import local_range
+from booking.models import Booking, Reservation
+from booking.services import BookingError
+from workestra.tenancy import scoped, workspace_required
+
+PAGE_SIZE = 50
+
+
+class HostCancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=lifecycle.MAX_REASON,
+        error_messages={
+            "required": "Give a reason: the attendee will see it in the cancellation email.",
+            "max_length": "Keep the reason under %(limit_value)d characters "
+            "(it has %(show_value)d).",
+        },
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "The attendee sees this in the cancellation email"}
+        ),
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(self.fields["reason"].error_messages["required"])
+        return reason
+
+
+def _zone(request: HttpRequest) -> str:
+    return request.user.timezone  # type: ignore[union-attr]
+
+
+def booking_get_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> Booking:
+    """The one way calendar views fetch a booking: scoped to the workspace (else 404); changing
+    it takes one of its hosts or a workspace admin."""
+    booking = get_object_or_404(
+        scoped(Booking.objects.select_related("link", "host", "rescheduled_from"), request),
+        pk=pk,
+    )
+    if write and not _may_change(request, booking):
+        raise PermissionDenied("Only the meeting's host or a workspace admin can change it.")
+    return booking
+
+
+def _may_change(request: HttpRequest, booking: Booking) -> bool:
+    user = request.user
+    if booking.host_id == user.pk or request.membership.is_admin:  # type: ignore[attr-defined]
+        return True
+    return Reservation.objects.filter(booking=booking, host_id=user.pk).exists()
+
+
+@workspace_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    tab = dashboard.TAB_KEYS.get(request.GET.get("tab", ""), dashboard.TABS[0])
+    mine = dashboard.bookings_for_user(scoped(Booking.objects.all(), request), request.user)
+    page = Paginator(dashboard.tab_bookings(mine, tab, now), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    counts = dashboard.tab_counts(mine, now)
+    tabs = [{"tab": t, "count": counts[t.key], "current": t == tab} for t in dashboard.TABS]
+    return render(
+        request,
+        "booking/calendar/list.html",
+        {"tab": tab, "tabs": tabs, "page": page, "zone": _zone(request)},
+    )
+
+
+def _detail(
+    request: HttpRequest,
+    booking: Booking,
+    *,
+    form: HostCancelForm | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    zone = _zone(request)
+    context: dict[str, Any] = {
+        "booking": booking,
+        "zone": zone,
+        "when": local_range(booking.start, booking.end, zone),
+        "when_attendee": local_range(booking.start, booking.end, booking.timezone),
+        "entries": timeline.booking_timeline(booking, zone=zone),
+        "may_change": _may_change(request, booking),
+        "can_cancel": booking.status in Booking.ACTIVE_STATUSES and booking.end > now,
+        "can_mark_no_show": booking.status == Booking.Status.CONFIRMED and booking.start <= now,
+        "cancel_form": form or HostCancelForm(),
+        "error": error,
+    }
+    return render(request, "booking/calendar/detail.html", context, status=status)
+
+
+@workspace_required
+def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, booking_get_for_user(request, pk))
+
+
+@workspace_required
+@require_POST
+def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = booking_get_for_user(request, pk, write=True)
+    form = HostCancelForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, booking, form=form, status=400)
+    try:
+        lifecycle.booking_host_cancel(
+            booking=booking, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    except BookingError as exc:
+        return _detail(request, booking, form=form, error=exc.message, status=409)
+    messages.success(request, "The meeting is cancelled. The attendee is being notified.")
+    return redirect("booking:calendar-booking", booking.pk)
+
+
+@workspace_required
+@require_POST
+def booking_no_show(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = booking_get_for_user(request, pk, write=True)
+    undo = request.POST.get("undo") == "1"
+    action = lifecycle.booking_undo_no_show if undo else lifecycle.booking_mark_no_show
+    try:
+        action(booking=booking, actor=request.user)
+    except BookingError as exc:
+        return _detail(request, booking, error=exc.message, status=409)
+    messages.success(request, "Marked as attended again." if undo else "Marked as a no-show.")
+    return redirect("booking:calendar-booking", booking.pk)

@@ -1,0 +1,115 @@
+"""Email verification page, ``/book/verify/<token>``: where an attendee lands after booking a link
+that requires it. A GET only shows the page; checking a code and resending one are POSTs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from booking import lifecycle, verification
+from booking.formatting import local_range
+from booking.models import Booking
+from booking.services import BookingError
+from booking.views.manage import TooManyAttempts, _closed, _too_many, booking_by_token
+from booking.views.public import after_booking_url
+
+CODE_MESSAGE = "Enter the 6-digit code from the email."
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        max_length=verification.MAX_CODE_INPUT,
+        error_messages={"required": CODE_MESSAGE, "max_length": CODE_MESSAGE},
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": "[0-9 ]*",
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = verification.normalize(self.cleaned_data["code"])
+        if code is None:
+            raise ValidationError(CODE_MESSAGE)
+        return code
+
+
+def _page(
+    request: HttpRequest,
+    booking: Booking,
+    *,
+    form: CodeForm | None = None,
+    notice: str = "",
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "booking": booking,
+        "link": booking.link,
+        "form": form or CodeForm(),
+        "notice": notice,
+        "error": error,
+        "when": local_range(booking.start, booking.end, booking.timezone),
+        "minutes": int(verification.CODE_TTL.total_seconds() // 60),
+    }
+    return render(request, "booking/verify.html", context, status=status)
+
+
+def _not_waiting(request: HttpRequest, booking: Booking) -> HttpResponse | None:
+    """The answer when the booking no longer waits for a code (shown without changing it)."""
+    now = timezone.now()
+    if booking.status == Booking.Status.CONFIRMED:
+        return redirect(after_booking_url(booking))
+    if booking.status != Booking.Status.PENDING_VERIFICATION:
+        return _closed(request, booking, lifecycle.closed_message(booking))
+    if booking.start <= now:
+        return _closed(request, booking, "This meeting has already started.")
+    if booking.verification_expires_at is None or booking.verification_expires_at <= now:
+        return _closed(request, booking, lifecycle.EXPIRED_MESSAGE)
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        booking = booking_by_token(request, token)
+    except TooManyAttempts:
+        return _too_many(request)
+    if request.method == "GET":
+        return _not_waiting(request, booking) or _page(request, booking)
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _not_waiting(request, booking) or _page(request, booking, form=form, status=400)
+    try:
+        booking = lifecycle.booking_verify(booking=booking, code=form.cleaned_data["code"])
+    except lifecycle.WrongCode as exc:
+        form.add_error("code", exc.message)
+        return _page(request, booking, form=form, status=400)
+    except BookingError as exc:
+        return _closed(request, booking, exc.message)
+    return redirect(after_booking_url(booking))
+
+
+@require_POST
+def resend(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        booking = booking_by_token(request, token)
+    except TooManyAttempts:
+        return _too_many(request)
+    try:
+        booking = lifecycle.booking_resend_code(booking=booking)
+    except lifecycle.ResendRefused as exc:
+        return _page(request, booking, error=exc.message, status=429)
+    except BookingError as exc:
+        return _closed(request, booking, exc.message)
+    return _page(request, booking, notice=f"A new code is on its way to {booking.email}.")
