@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from availability.models import TimeOff
 from booking.models import Booking, Reservation
 
 Status = Booking.Status
@@ -52,6 +53,34 @@ def bookings_for_user(bookings: QuerySet[Booking], user: Any) -> QuerySet[Bookin
 def tab_bookings(bookings: QuerySet[Booking], tab: Tab, now: datetime) -> QuerySet[Booking]:
     order = ["-start", "-pk"] if tab.newest_first else ["start", "pk"]
     return bookings.filter(tab_filter(tab.key, now)).order_by(*order)
+
+
+@dataclass
+class Row:
+    """One line of the calendar: a meeting, with every attendee of a group session."""
+
+    booking: Booking
+    attendees: list[Booking]
+
+
+def rows(bookings: list[Booking]) -> list[Row]:
+    """Group sessions (same link, same start) become one row listing their attendees."""
+    out: list[Row] = []
+    for booking in bookings:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and booking.link.is_group
+            and (last.booking.link_id, last.booking.start) == (booking.link_id, booking.start)
+        ):
+            last.attendees.append(booking)
+        else:
+            out.append(Row(booking=booking, attendees=[booking]))
+    return out
+
+
+def time_off_ahead(user: Any, now: datetime) -> QuerySet[TimeOff]:
+    return TimeOff.objects.filter(user=user, end__gt=now).order_by("start")[:20]
 
 
 def tab_counts(bookings: QuerySet[Booking], now: datetime) -> dict[str, int]:

@@ -81,7 +81,14 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "booking/calendar/list.html",
-        {"tab": tab, "tabs": tabs, "page": page, "zone": _zone(request)},
+        {
+            "tab": tab,
+            "tabs": tabs,
+            "page": page,
+            "rows": dashboard.rows(list(page.object_list)),
+            "time_off": dashboard.time_off_ahead(request.user, now),
+            "zone": _zone(request),
+        },
     )
 
 

@@ -9,6 +9,7 @@ import time_machine
 from django.core import mail
 from icalendar import Calendar
 
+from availability.models import TimeOff
 from booking import services
 from booking.models import Booking, BookingLink, LinkHost
 from tests.booking.helpers import attendee, utc
@@ -187,3 +188,50 @@ def test_a_bad_instant_request_gets_a_message_and_books_nothing(client, instant)
     assert response.status_code == 400
     assert "valid email" in response.content.decode()
     assert not Booking.objects.exists()
+
+
+# --- The host's calendar for team types -------------------------------------------------------
+
+
+def test_a_group_session_is_one_row_with_its_attendees_on_the_calendar(
+    owner_client, owner, workspace
+):
+    group = LinkFactory(workspace=workspace, owner=owner, kind="group", capacity=5, title="Class")
+    for name in ("Ann", "Ben", "Cy"):
+        services.booking_create(
+            link=group,
+            start=utc(2026, 11, 24, 9),
+            attendee=attendee(name=name, email=f"{name.lower()}@example.com"),
+        )
+
+    page = owner_client.get("/calendar").content.decode()
+
+    assert page.count("Class") == 1
+    assert "3 attendees" in page
+    for name in ("Ann", "Ben", "Cy"):
+        assert name in page
+
+
+def test_a_collective_meeting_shows_on_every_hosts_calendar(teammate_client, owner, teammate):
+    link = LinkFactory(workspace=owner.memberships.get().workspace, owner=owner, kind="collective")
+    LinkHost.objects.create(link=link, user=owner)
+    LinkHost.objects.create(link=link, user=teammate)
+    services.booking_create(link=link, start=utc(2026, 11, 24, 9), attendee=attendee())
+
+    page = teammate_client.get("/calendar").content.decode()
+
+    assert "Alice Attendee" in page
+
+
+def test_time_off_shows_on_the_calendar(owner_client, owner, workspace):
+    TimeOff.objects.create(
+        workspace=workspace,
+        user=owner,
+        start=utc(2026, 11, 30, 8),
+        end=utc(2026, 12, 2, 17),
+        reason="Conference",
+    )
+
+    page = owner_client.get("/calendar").content.decode()
+
+    assert "Time off: Mon 30 Nov 09:00–Wed 2 Dec 18:00 (Conference)" in page
