@@ -51,6 +51,18 @@ def page():
         browser.close()
 
 
+def pick_first_slot(page) -> None:
+    """Click the first open day, then its first time, each after the previous swap landed (the
+    picker's URL is pushed once HTMX has swapped it in), so no click hits a stale element."""
+    day = page.locator("a.day").first
+    date = day.get_attribute("data-date")
+    day.click()
+    page.wait_for_url(f"**date={date}**")
+    page.locator("a.slot").first.click()
+    page.wait_for_url("**slot=**")
+    page.wait_for_selector("input[name=name]")
+
+
 def test_attendee_books_the_demo_link_and_sees_the_confirmation(live_server, page, settings):
     settings.PUBLIC_BASE_URL = live_server.url
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -59,8 +71,7 @@ def test_attendee_books_the_demo_link_and_sees_the_confirmation(live_server, pag
     # The page picks up the browser's zone and lists times in it.
     page.wait_for_url("**tz=America%2FNew_York**")
     assert page.locator("select[name=tz]").input_value() == "America/New_York"
-    page.locator("a.day").first.click()
-    page.locator("a.slot").first.click()
+    pick_first_slot(page)
     page.fill("input[name=name]", "Ada Lovelace")
     page.fill("input[name=email]", "ada@example.com")
     page.click("text=Confirm booking")
@@ -73,3 +84,38 @@ def test_attendee_books_the_demo_link_and_sees_the_confirmation(live_server, pag
         "America/New_York",
         "confirmed",
     )
+
+
+def test_attendee_picks_a_round_robin_link_from_the_team_page(live_server, page, settings):
+    from booking.models import BookingLink, LinkHost
+    from tests.factories import LinkFactory, MembershipFactory
+    from workestra.models import Team
+
+    settings.PUBLIC_BASE_URL = live_server.url
+    first = MembershipFactory(user__name="Rita Rotation")
+    second = MembershipFactory(workspace=first.workspace, user__name="Sam Second")
+    team = Team.objects.create(workspace=first.workspace, name="Sales team", slug="sales-team")
+    link = LinkFactory(
+        workspace=first.workspace,
+        owner=first.user,
+        team=team,
+        kind=BookingLink.Kind.ROUND_ROBIN,
+        title="Talk to sales",
+        slug="talk-to-sales",
+    )
+    LinkHost.objects.create(link=link, user=first.user)
+    LinkHost.objects.create(link=link, user=second.user)
+
+    page.goto(f"{live_server.url}/team/sales-team")
+    page.click("text=Talk to sales")
+    page.wait_for_url("**tz=America%2FNew_York**")
+    pick_first_slot(page)
+    page.fill("input[name=name]", "Grace Hopper")
+    page.fill("input[name=email]", "grace@example.com")
+    page.click("text=Confirm booking")
+
+    page.wait_for_selector("text=You're booked")
+    booking = Booking.objects.get()
+    assert booking.host_id in (first.user_id, second.user_id)
+    assert booking.reservations.count() == 1
+    assert booking.host.display_name in page.content()
