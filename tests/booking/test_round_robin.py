@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from availability.models import TimeOff
-from booking import services
+from booking import selectors, services
 from booking.assignment import Member, Mode, calibrated_counts, pick
 from booking.models import Booking, BookingLink, LinkHost
 from tests.booking.helpers import attendee, utc
-from tests.factories import LinkFactory
+from tests.factories import LinkFactory, MembershipFactory
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -190,3 +190,26 @@ def test_a_reschedule_keeps_its_host_when_free(rotation, owner, teammate):
     moved = services.booking_reschedule(booking=first, start=utc(2026, 11, 24, 12), now=now)
 
     assert moved.host_id == first.host_id
+
+
+def test_hosts_who_joined_or_were_away_this_period_are_calibrated(
+    rotation, owner, teammate, workspace
+):
+    newcomer = MembershipFactory(workspace=workspace).user
+    LinkHost.objects.create(link=rotation, user=newcomer, joined_at=utc(2026, 11, 10))
+    TimeOff.objects.create(
+        workspace=workspace, user=teammate, start=utc(2026, 11, 2), end=utc(2026, 11, 9)
+    )
+    now = utc(2026, 11, 23, 7)
+    for n in range(4):
+        book(rotation, utc(2026, 11, 24, 8 + n), n, now)
+
+    members = {
+        m.id: m
+        for m in selectors.rotation_members(rotation, [owner.pk, teammate.pk, newcomer.pk], now=now)
+    }
+
+    assert members[owner.pk].calibrate is False
+    assert members[teammate.pk].calibrate is True  # away earlier this month
+    assert members[newcomer.pk].calibrate is True  # joined this month
+    assert sum(m.count for m in members.values()) == 4
