@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from booking import services, timeline, verification
+from booking import automation, services, timeline, verification
 from booking.models import Booking, BookingEvent
 from booking.services import BookingClosed, BookingError
 from workflows import outbox
@@ -249,6 +249,7 @@ def booking_mark_no_show(*, booking: Booking, actor: Any, now: datetime | None =
                 "This meeting hasn't started yet, so it can't be marked as a no-show."
             )
         _set_status(booking, Booking.Status.NO_SHOW, BookingEvent.Kind.NO_SHOW, actor, now)
+        automation.on_no_show(booking)
     return booking
 
 

@@ -151,6 +151,9 @@ class BookingLink(models.Model):
         help_text="Attendees enter a 6-digit code from an email before the booking confirms.",
     )
 
+    # Workflows that run for this link although they are not set to run for every link.
+    workflows = models.ManyToManyField("workflows.Workflow", blank=True, related_name="links")
+
     is_active = models.BooleanField(default=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=dj_timezone.now)

@@ -55,6 +55,18 @@ def _send(
     email.send()
 
 
+def send_plain(booking: Booking, *, subject: str, body: str, to: list[str]) -> None:
+    """A plain email about a booking from the link's sender (no invite attached)."""
+    from_email, reply_to = sender_for(booking.link)
+    EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=body,
+        from_email=from_email,
+        to=to,
+        reply_to=reply_to,
+    ).send()
+
+
 @outbox.register("booking.confirmation")
 def send_confirmation(message: OutboxMessage) -> None:
     booking = _booking(message)

@@ -14,7 +14,7 @@ from django.db import DatabaseError, IntegrityError, OperationalError, connectio
 from django.utils import timezone
 
 from availability import engine
-from booking import assignment, selectors, timeline, verification
+from booking import assignment, automation, selectors, timeline, verification
 from booking.models import Booking, BookingEvent, BookingLink, Reservation
 from crm.services import contact_find_or_create, deal_create
 from workflows import outbox
@@ -341,6 +341,7 @@ def _enqueue_confirmation(booking: Booking, *, now: datetime) -> None:
             subject=booking.subject,
             due_at=reminder_at,
         )
+    automation.on_confirmed(booking)
 
 
 def _announce(booking: Booking, *, now: datetime) -> None:
@@ -382,8 +383,12 @@ def booking_cancel(
     by_host: bool = False,
     actor: Any = None,
     now: datetime | None = None,
+    notify: bool = True,
 ) -> Booking:
     """Cancel and notify. Cancelling a cancelled booking returns it unchanged (idempotent).
+
+    ``notify=False`` leaves the standard cancellation emails out, for callers that send their
+    own (a missed reconfirmation explains why).
 
     A booking still waiting for its email to be verified was never announced, so its
     cancellation sends nothing either.
@@ -419,7 +424,9 @@ def booking_cancel(
             detail=booking.cancel_reason,
         )
         if announced:
-            _notify_both(booking, event="cancellation")
+            automation.on_cancelled(booking)
+            if notify:
+                _notify_both(booking, event="cancellation")
     return booking
 
 
@@ -495,6 +502,7 @@ def _move(old: Booking, *, host_ids: list[int], start: datetime, now: datetime) 
     )
     _reserve(new, old.link, host_ids)
     _notify_both(new, event="rescheduled")
+    automation.on_rescheduled(old, new)
     reminder_at = new.start - REMINDER_BEFORE
     if reminder_at > now:
         outbox.enqueue(

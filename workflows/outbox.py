@@ -35,6 +35,20 @@ class Drop(Exception):
     cancelled booking): the row is closed without sending and without retrying."""
 
 
+class Fail(Exception):
+    """A handler raises this when retrying cannot help (e.g. the endpoint is gone, the number
+    opted out): the row ends as a visible failure at once."""
+
+
+class Retry(Exception):
+    """A handler raises this to be retried after ``after`` (its own backoff, e.g. with jitter),
+    still within the row's ``max_attempts``."""
+
+    def __init__(self, reason: str, *, after: timedelta) -> None:
+        super().__init__(reason)
+        self.after = after
+
+
 def register(kind: str) -> Callable[[Handler], Handler]:
     def decorator(handler: Handler) -> Handler:
         HANDLERS[kind] = handler
@@ -50,6 +64,7 @@ def enqueue(
     payload: dict[str, Any] | None = None,
     subject: str = "",
     due_at: datetime | None = None,
+    max_attempts: int | None = None,
 ) -> OutboxMessage:
     """Add a row in the current transaction; a second call with the same key returns the first."""
     now = timezone.now()
@@ -62,7 +77,7 @@ def enqueue(
                 payload=payload or {},
                 subject=subject,
                 due_at=due,
-                max_attempts=settings.OUTBOX_MAX_ATTEMPTS,
+                max_attempts=max_attempts or settings.OUTBOX_MAX_ATTEMPTS,
                 created_at=now,
             )
     except IntegrityError:
@@ -119,6 +134,12 @@ def deliver(message: OutboxMessage) -> None:
         handler(message)
     except Drop as reason:
         _finish(message, done_at=now, last_error=f"Dropped: {reason}")
+    except Fail as reason:
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            failed_at=now, locked_until=None, last_error=str(reason)[:2000]
+        )
+    except Retry as retry:
+        _record_failure(message, error=str(retry), now=now, delay=retry.after)
     except Exception as exc:  # any failure of a side effect is retried, never raised
         logger.warning(
             "Outbox %s %s failed (attempt %s)",
@@ -138,13 +159,16 @@ def _finish(message: OutboxMessage, *, done_at: datetime, last_error: str) -> No
     )
 
 
-def _record_failure(message: OutboxMessage, *, error: str, now: datetime) -> None:
+def _record_failure(
+    message: OutboxMessage, *, error: str, now: datetime, delay: timedelta | None = None
+) -> None:
     if message.attempts >= message.max_attempts:
         OutboxMessage.objects.filter(pk=message.pk).update(
             failed_at=now, locked_until=None, last_error=error[:2000]
         )
         return
-    delay = min(timedelta(seconds=30 * 2 ** (message.attempts - 1)), MAX_BACKOFF)
+    if delay is None:
+        delay = min(timedelta(seconds=30 * 2 ** (message.attempts - 1)), MAX_BACKOFF)
     OutboxMessage.objects.filter(pk=message.pk).update(
         due_at=now + delay, locked_until=None, last_error=error[:2000]
     )

@@ -1,0 +1,186 @@
+"""Bookings as seen by workflows: the provider of variables and payloads, and the trigger calls
+the booking services make inside their transactions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from booking.models import Booking
+from booking.variables import VARIABLE_NAMES, booking_variables, is_known
+from workflows import context, outbox, runner
+from workflows.models import OutboxMessage, Workflow
+
+Trigger = Workflow.Trigger
+RECONFIRM_DEADLINE = "booking.reconfirm_deadline"
+NOT_RECONFIRMED_REASON = "The attendee did not reconfirm in time."
+
+
+def occurrence(booking: Booking) -> runner.Occurrence:
+    return runner.Occurrence(
+        subject=booking.subject,
+        workspace_id=booking.workspace_id,
+        link_id=booking.link_id,
+        start=booking.start,
+        end=booking.end,
+    )
+
+
+# --- Triggers, called by the booking services in their transactions ----------------------------
+
+
+def on_confirmed(booking: Booking) -> None:
+    """A booking is confirmed (at once, or once its email is verified)."""
+    runner.fire(Trigger.BOOKING_CREATED, occurrence(booking))
+    runner.schedule_timed(occurrence(booking))
+
+
+def on_rescheduled(old: Booking, new: Booking) -> None:
+    runner.withdraw_timed(old.subject)
+    runner.fire(Trigger.BOOKING_RESCHEDULED, occurrence(new))
+    runner.schedule_timed(occurrence(new))
+
+
+def on_cancelled(booking: Booking) -> None:
+    runner.withdraw_timed(booking.subject)
+    outbox.withdraw(subject=booking.subject, kinds=[RECONFIRM_DEADLINE])
+    runner.fire(Trigger.BOOKING_CANCELLED, occurrence(booking))
+
+
+def on_no_show(booking: Booking) -> None:
+    runner.fire(Trigger.NO_SHOW, occurrence(booking))
+
+
+# --- The provider --------------------------------------------------------------------------------
+
+
+def _booking(object_id: int) -> Booking | None:
+    return Booking.objects.select_related("link", "host").filter(pk=object_id).first()
+
+
+class BookingProvider:
+    variable_names = (*VARIABLE_NAMES, "answer_<id>", "reconfirm_deadline")
+
+    def is_known(self, name: str) -> bool:
+        return is_known(name) or name == "reconfirm_deadline"
+
+    def values(self, object_id: int) -> dict[str, str] | None:
+        booking = _booking(object_id)
+        return booking_variables(booking) if booking else None
+
+    def payload(self, object_id: int) -> dict[str, Any]:
+        booking = _booking(object_id)
+        return booking_payload(booking) if booking else {}
+
+    def is_live(self, object_id: int) -> bool:
+        return Booking.objects.filter(pk=object_id, status=Booking.Status.CONFIRMED).exists()
+
+    def sample(self) -> tuple[dict[str, str], dict[str, Any]]:
+        return SAMPLE_VARIABLES.copy(), SAMPLE_PAYLOAD.copy()
+
+    def request_reconfirmation(self, object_id: int, *, deadline: datetime) -> None:
+        outbox.enqueue(
+            kind=RECONFIRM_DEADLINE,
+            key=f"booking:{object_id}:reconfirm-deadline",
+            payload={"booking_id": object_id},
+            subject=f"booking:{object_id}",
+            due_at=deadline,
+        )
+
+
+context.register("booking", BookingProvider())
+
+
+def booking_payload(booking: Booking) -> dict[str, Any]:
+    """The booking as webhook and voice-agent JSON."""
+    return {
+        "id": booking.pk,
+        "status": booking.status,
+        "start": booking.start.astimezone(UTC).isoformat(),
+        "end": booking.end.astimezone(UTC).isoformat(),
+        "timezone": booking.timezone,
+        "link": {"id": booking.link_id, "title": booking.link.title, "slug": booking.link.slug},
+        "host": {"name": booking.host.display_name, "email": booking.host.email},
+        "attendee": {
+            "name": booking.name,
+            "email": booking.email,
+            "phone": booking.phone,
+            "guests": list(booking.guests),
+        },
+        "answers": booking.answers,
+        "utm": booking.utm,
+        "meeting_url": booking.meeting_url,
+        "reschedule_url": booking.reschedule_url,
+        "cancel_url": booking.cancel_url,
+        "cancel_reason": booking.cancel_reason,
+    }
+
+
+_SAMPLE_START = datetime(2030, 1, 15, 15, 0, tzinfo=UTC)
+SAMPLE_PAYLOAD: dict[str, Any] = {
+    "id": 0,
+    "status": "confirmed",
+    "start": _SAMPLE_START.isoformat(),
+    "end": (_SAMPLE_START + timedelta(minutes=30)).isoformat(),
+    "timezone": "Europe/Berlin",
+    "link": {"id": 0, "title": "Sample meeting", "slug": "sample"},
+    "attendee": {"name": "Sam Sample", "email": "sam@example.com", "phone": "", "guests": []},
+    "sample": True,
+}
+SAMPLE_VARIABLES: dict[str, str] = {
+    **dict.fromkeys(VARIABLE_NAMES, ""),
+    "attendee_name": "Sam Sample",
+    "invitee_name": "Sam Sample",
+    "attendee_email": "sam@example.com",
+    "invitee_email": "sam@example.com",
+    "event_type_name": "Sample meeting",
+    "start_time": _SAMPLE_START.isoformat(),
+    "end_time": (_SAMPLE_START + timedelta(minutes=30)).isoformat(),
+    "duration": "30",
+    "attendee_timezone": "UTC",
+    "booking_id": "0",
+}
+
+
+# --- Reconfirmation deadline ----------------------------------------------------------------
+
+
+@outbox.register(RECONFIRM_DEADLINE)
+def reconfirm_deadline(message: OutboxMessage) -> None:
+    """The deadline passed: unless the attendee reconfirmed, cancel and tell them why."""
+    from booking import services  # the services import this module
+
+    booking = _booking(int(message.payload.get("booking_id", 0)))
+    if booking is None:
+        raise outbox.Drop("the booking no longer exists")
+    if booking.reconfirmed_at is not None or booking.status != Booking.Status.CONFIRMED:
+        raise outbox.Drop("reconfirmed, or no longer confirmed")
+    with transaction.atomic():
+        cancelled = services.booking_cancel(
+            booking=booking, reason=NOT_RECONFIRMED_REASON, by_host=True, notify=False
+        )
+        outbox.enqueue(
+            kind="booking.not_reconfirmed",
+            key=f"booking:{cancelled.pk}:not-reconfirmed",
+            payload={"booking_id": cancelled.pk},
+            subject=cancelled.subject,
+        )
+
+
+@outbox.register("booking.not_reconfirmed")
+def send_not_reconfirmed(message: OutboxMessage) -> None:
+    from booking.notifications import send_plain
+
+    booking = _booking(int(message.payload.get("booking_id", 0)))
+    if booking is None:
+        raise outbox.Drop("the booking no longer exists")
+    body = render_to_string("booking/email/not_reconfirmed.txt", {"booking": booking})
+    send_plain(
+        booking,
+        subject=f"Your booking was cancelled: {booking.link.title}",
+        body=body,
+        to=[booking.email],
+    )
