@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from booking.models import Booking
 from booking.variables import VARIABLE_NAMES, booking_variables, is_known
@@ -158,6 +159,8 @@ def reconfirm_deadline(message: OutboxMessage) -> None:
         raise outbox.Drop("the booking no longer exists")
     if booking.reconfirmed_at is not None or booking.status != Booking.Status.CONFIRMED:
         raise outbox.Drop("reconfirmed, or no longer confirmed")
+    if booking.start <= timezone.now():
+        raise outbox.Drop("the meeting has already started")
     with transaction.atomic():
         cancelled = services.booking_cancel(
             booking=booking, reason=NOT_RECONFIRMED_REASON, by_host=True, notify=False

@@ -36,6 +36,7 @@ VARIABLE_NAMES = (
     "reschedule_url",
     "cancel_url",
     "reconfirm_url",
+    "booking_page_url",
     "booking_id",
     *UTM_NAMES,
 )
@@ -83,6 +84,7 @@ def booking_variables(booking: Booking) -> dict[str, str]:
         "reschedule_url": booking.reschedule_url,
         "cancel_url": booking.cancel_url,
         "reconfirm_url": booking.reconfirm_url,
+        "booking_page_url": booking.link.public_url,
         "booking_id": str(booking.pk),
     }
     values.update({name: booking.utm.get(name, "") for name in UTM_NAMES})

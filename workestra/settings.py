@@ -120,6 +120,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300, minimum=5)
+# Webhooks and Slack only call public addresses; this lets loopback through for local receivers
+# in tests and development. Never in production.
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
 
 if REDIS_URL:
     CACHES = {
@@ -199,6 +202,15 @@ STORAGES = {
 # Public endpoints that take a token or create a booking are limited per client address.
 RATELIMIT_BOOKINGS_PER_MINUTE = env_int("RATELIMIT_BOOKINGS_PER_MINUTE", 20, minimum=1)
 RATELIMIT_TOKENS_PER_MINUTE = env_int("RATELIMIT_TOKENS_PER_MINUTE", 30, minimum=1)
+
+# SMS and voice calls through Twilio: without all three values the SMS action fails visibly.
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER")  # E.164, e.g. +14155550100
+TWILIO_API_BASE = (
+    env_url("TWILIO_API_BASE", schemes=("https", "http")) or "https://api.twilio.com"
+).rstrip("/")
+SMS_FREE_CREDITS_PER_MONTH = env_int("SMS_FREE_CREDITS_PER_MONTH", 50, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,8 @@ from workflows import context, outbox, runner
 from workflows.models import OutboxMessage, WorkflowStep
 from workflows.senders import SENDERS, Delivery
 
+TEST_INPUTS = ("variables", "sample")
+
 
 @outbox.register(runner.STEP)
 @outbox.register(runner.TIMED_STEP)
@@ -45,6 +47,10 @@ def run_step(message: OutboxMessage) -> None:
             occurrence_key=payload.get("occurrence", ""),
             event=payload.get("event", workflow.trigger),
             is_test=is_test,
+            # The rest of a timed workflow stays timed: withdrawn on cancel, checked when due.
+            timed=message.kind == runner.TIMED_STEP,
+            # A test run has no booking to read: its sample inputs travel with each step.
+            extra_payload={k: payload[k] for k in TEST_INPUTS if k in payload} if is_test else None,
         )
 
 

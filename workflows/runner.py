@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -18,6 +19,9 @@ from workflows.models import OutboxMessage, Workflow, WorkflowRun, WorkflowStep
 
 STEP = "workflow.step"
 TIMED_STEP = "workflow.timed_step"
+# Actions that call other people's servers get more attempts than the outbox default: their
+# senders spread the retries over about a day (see workflows.outbound.backoff).
+MAX_ATTEMPTS = {WorkflowStep.Action.WEBHOOK: 12, WorkflowStep.Action.SLACK: 12}
 
 
 @dataclass(frozen=True)
@@ -111,11 +115,14 @@ def enqueue_step(
     due: datetime | None = None,
     timed: bool = False,
     is_test: bool = False,
+    extra_payload: dict[str, Any] | None = None,
 ) -> OutboxMessage:
+    """``extra_payload`` adds keys to the row's payload, e.g. a test run's sample inputs."""
     message = outbox.enqueue(
         kind=TIMED_STEP if timed else STEP,
         key=f"workflow:{workflow.pk}:{subject}:{occurrence_key}:step:{step.pk}",
         payload={
+            **(extra_payload or {}),
             "workflow_id": workflow.pk,
             "step_id": step.pk,
             "occurrence": occurrence_key,
@@ -124,6 +131,7 @@ def enqueue_step(
         },
         subject=subject,
         due_at=due,
+        max_attempts=MAX_ATTEMPTS.get(step.action),
     )
     WorkflowRun.objects.get_or_create(
         message=message,

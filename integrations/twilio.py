@@ -1,0 +1,143 @@
+"""The one adapter around the Twilio SDK: send an SMS, place a call, check a webhook signature.
+
+Nothing else imports ``twilio``. Settings: ``TWILIO_ACCOUNT_SID``, ``TWILIO_AUTH_TOKEN``,
+``TWILIO_FROM_NUMBER`` and ``TWILIO_API_BASE`` (the REST API's base URL, the real one unless set).
+Every failure comes out as :class:`TwilioError`, whose ``permanent`` flag says whether trying
+again could help (a refused number will stay refused; a timeout or a 503 may pass).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.voice_response import VoiceResponse
+
+# The SDK logs every request and response at INFO; keep that for debugging only, unless the
+# logging settings ask for it.
+_http_log = logging.getLogger(f"{__name__}.http")
+if _http_log.level == logging.NOTSET:
+    _http_log.setLevel(logging.WARNING)
+
+DEFAULT_API_BASE = "https://api.twilio.com"
+TIMEOUT_SECONDS = 15
+NOT_CONNECTED = (
+    "Twilio is not connected: add the account SID, auth token and sending number "
+    "in the settings first."
+)
+# Twilio error codes that mean the recipient asked not to hear from this sender.
+UNSUBSCRIBED_CODES = frozenset({21610})
+
+
+class TwilioError(Exception):
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        status: int | None = None,
+        code: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.status = status
+        self.code = code
+
+    @property
+    def unsubscribed(self) -> bool:
+        return self.code in UNSUBSCRIBED_CODES
+
+
+class NotConfigured(TwilioError):
+    def __init__(self) -> None:
+        super().__init__(NOT_CONNECTED, permanent=True)
+
+
+def is_configured() -> bool:
+    return bool(
+        settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN and settings.TWILIO_FROM_NUMBER
+    )
+
+
+def from_number() -> str:
+    return settings.TWILIO_FROM_NUMBER
+
+
+def _client() -> Client:
+    if not is_configured():
+        raise NotConfigured
+    client = Client(
+        settings.TWILIO_ACCOUNT_SID,
+        settings.TWILIO_AUTH_TOKEN,
+        http_client=TwilioHttpClient(timeout=TIMEOUT_SECONDS, logger=_http_log),
+    )
+    client.api.base_url = (settings.TWILIO_API_BASE or DEFAULT_API_BASE).rstrip("/")
+    return client
+
+
+def _call(action: str, create: Any, **params: Any) -> str:
+    try:
+        instance = create(**params)
+    except TwilioRestException as exc:
+        status = int(exc.status or 0)
+        permanent = 400 <= status < 500 and status not in (408, 409, 429)
+        detail = exc.msg or f"HTTP {status}"
+        code = f" (error {exc.code})" if exc.code else ""
+        raise TwilioError(
+            f"Twilio refused the {action}{code}: {detail}",
+            permanent=permanent,
+            status=status,
+            code=exc.code,
+        ) from exc
+    except (TwilioException, OSError, ValueError) as exc:
+        # OSError covers the HTTP library's connection errors and timeouts.
+        raise TwilioError(f"Could not reach Twilio for the {action}: {exc}") from exc
+    sid = getattr(instance, "sid", None)
+    if not sid:
+        raise TwilioError(f"Twilio answered the {action} without an id.")
+    return str(sid)
+
+
+def send_sms(to: str, body: str, status_callback: str = "") -> str:
+    """Send ``body`` to ``to`` (E.164) from the configured number; return the message SID."""
+    client = _client()
+    params: dict[str, Any] = {"to": to, "from_": from_number(), "body": body}
+    if status_callback:
+        params["status_callback"] = status_callback
+    return _call("message", client.messages.create, **params)
+
+
+def place_call(to: str, twiml: str) -> str:
+    """Call ``to`` (E.164) and run ``twiml`` (see :func:`say_twiml`); return the call SID."""
+    client = _client()
+    return _call("call", client.calls.create, to=to, from_=from_number(), twiml=twiml)
+
+
+def validate_signature(url: str, params: Mapping[str, Any], signature: str | None) -> bool:
+    """Whether ``signature`` (the X-Twilio-Signature header) signs ``url`` and ``params``."""
+    token = settings.TWILIO_AUTH_TOKEN
+    if not token or not signature:
+        return False
+    return bool(RequestValidator(token).validate(url, params, signature))
+
+
+def say_twiml(text: str) -> str:
+    """TwiML that speaks ``text`` once the call is answered."""
+    response = VoiceResponse()
+    response.say(text)
+    return str(response)
+
+
+def message_twiml(text: str = "") -> str:
+    """TwiML answering an inbound SMS with ``text`` (no reply when empty)."""
+    response = MessagingResponse()
+    if text:
+        response.message(text)
+    return str(response)

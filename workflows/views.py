@@ -1,0 +1,387 @@
+"""Workflow settings under ``/calendar/workflows``: list, create (blank or from a template), edit,
+enable/disable, delete, "Send test" and each workflow's run history.
+
+Every member of the workspace can look; only workspace admins (and owners) can change anything.
+Plain forms first, HTMX on top (the enable toggle and delete answer HTMX with a table row).
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from workestra.models import User
+from workestra.tenancy import scoped, workspace_required
+from workflows import context, plans, runner
+from workflows import templates_catalog as catalog
+from workflows.forms import (
+    WorkflowForm,
+    describe_minutes,
+    is_valid,
+    link_model,
+    save_workflow,
+    step_formset,
+    stored_problems,
+)
+from workflows.models import OutboxMessage, Workflow, WorkflowRun
+
+ADMIN_ONLY = "Only workspace admins can change workflows."
+RUNS_PER_PAGE = 50
+
+
+class NoSteps(Exception):
+    pass
+
+
+# --- Access ----------------------------------------------------------------------------------
+
+
+def can_change(request: HttpRequest) -> bool:
+    return bool(request.membership.is_admin)  # type: ignore[attr-defined]
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if not can_change(request):
+        raise PermissionDenied(ADMIN_ONLY)
+
+
+def workflow_get(request: HttpRequest, pk: int, *, write: bool = False) -> Workflow:
+    """Another workspace's workflow is a 404; changing one needs the admin role."""
+    workflow = get_object_or_404(scoped(Workflow.objects.all(), request), pk=pk)
+    if write:
+        _require_admin(request)
+    return workflow
+
+
+# --- Display helpers -------------------------------------------------------------------------
+
+
+def trigger_summary(workflow: Workflow) -> str:
+    if workflow.trigger == Workflow.Trigger.BEFORE_START:
+        return f"{describe_minutes(workflow.offset_minutes)} before the meeting starts"
+    if workflow.trigger == Workflow.Trigger.AFTER_END:
+        return f"{describe_minutes(workflow.offset_minutes)} after the meeting ends"
+    return workflow.get_trigger_display()
+
+
+def _decorate(workflow: Workflow) -> Workflow:
+    """Attach what the list row shows, from prefetched rows when there are any."""
+    workflow.trigger_summary = trigger_summary(workflow)  # type: ignore[attr-defined]
+    workflow.step_labels = [s.get_action_display() for s in workflow.steps.all()]  # type: ignore[attr-defined]
+    workflow.link_titles = (  # type: ignore[attr-defined]
+        [] if workflow.all_links else [link.title for link in workflow.links.all()]
+    )
+    return workflow
+
+
+def _workflows(request: HttpRequest) -> list[Workflow]:
+    rows = scoped(Workflow.objects.all(), request).prefetch_related(
+        "steps", Prefetch("links", queryset=link_model().objects.live())
+    )
+    return [_decorate(workflow) for workflow in rows]
+
+
+def _plan_context(request: HttpRequest) -> dict[str, Any]:
+    plan = request.workspace.plan  # type: ignore[attr-defined]
+    return {
+        "plan_label": plans.plan_label(plan),
+        "active_limit": plans.active_limit(plan),
+        "active_count": scoped(Workflow.objects.filter(is_enabled=True), request).count(),
+        "can_change": can_change(request),
+    }
+
+
+def _row(request: HttpRequest, workflow: Workflow, error: str = "") -> HttpResponse:
+    workflow = _decorate(
+        Workflow.objects.prefetch_related(
+            "steps", Prefetch("links", queryset=link_model().objects.live())
+        ).get(pk=workflow.pk)
+    )
+    return render(
+        request,
+        "workflows/list.html#workflow-row",
+        {"workflow": workflow, "error": error, "can_change": can_change(request)},
+    )
+
+
+# --- List ------------------------------------------------------------------------------------
+
+
+@workspace_required
+def workflow_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "workflows/list.html",
+        {"workflows": _workflows(request), **_plan_context(request)},
+    )
+
+
+# --- Create ----------------------------------------------------------------------------------
+
+
+@workspace_required
+@require_http_methods(["GET", "POST"])
+def workflow_new(request: HttpRequest) -> HttpResponse:
+    """The template gallery; ``?template=<key>`` shows one template, POST creates from it."""
+    key = request.POST.get("template") if request.method == "POST" else request.GET.get("template")
+    if key is None:
+        return render(
+            request,
+            "workflows/gallery.html",
+            {"templates": catalog.TEMPLATES, **_plan_context(request)},
+        )
+    template = catalog.get(key)
+    if request.method == "POST":
+        _require_admin(request)
+    if template is None:
+        return render(
+            request,
+            "workflows/gallery.html",
+            {
+                "templates": catalog.TEMPLATES,
+                "error": "There is no such template. Pick one below or start from scratch.",
+                **_plan_context(request),
+            },
+            status=404,
+        )
+    when = trigger_summary(
+        Workflow(trigger=template.trigger, offset_minutes=template.offset_minutes)
+    )
+    context_ = {"template": template, "when": when, **_plan_context(request)}
+    refusal = next(
+        (m for a in template.actions if (m := plans.action_message(request.workspace.plan, a))),  # type: ignore[attr-defined]
+        "",
+    )
+    if request.method == "POST":
+        try:
+            workflow = catalog.create_from_template(template, workspace=request.workspace)  # type: ignore[attr-defined]
+        except plans.PlanLimit as refused:
+            return render(
+                request,
+                "workflows/template.html",
+                {**context_, "error": refused.message},
+                status=403,
+            )
+        messages.success(
+            request,
+            f"Created “{workflow.name}” from its template, disabled. Review the actions, "
+            "then enable it.",
+        )
+        return redirect("workflows:edit", workflow.pk)
+    return render(request, "workflows/template.html", {**context_, "refusal": refusal})
+
+
+@workspace_required
+@require_http_methods(["GET", "POST"])
+def workflow_create(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    workflow = Workflow(workspace=request.workspace)  # type: ignore[attr-defined]
+    return _edit(request, workflow, instance=workflow, creating=True)
+
+
+# --- Edit ------------------------------------------------------------------------------------
+
+
+@workspace_required
+@require_http_methods(["GET", "POST"])
+def workflow_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    workflow = workflow_get(request, pk, write=request.method == "POST")
+    # A copy: validation writes the submitted values onto the instance, and a refused
+    # submission must not show them as the workflow's name.
+    return _edit(request, workflow, instance=copy.copy(workflow), creating=False)
+
+
+def _edit(
+    request: HttpRequest, workflow: Workflow, *, instance: Workflow, creating: bool
+) -> HttpResponse:
+    data = request.POST if request.method == "POST" else None
+    workspace = request.workspace  # type: ignore[attr-defined]
+    form = WorkflowForm(data, instance=instance, workspace=workspace)
+    formset = step_formset(
+        data, workspace=workspace, workflow=instance, initial=[] if creating else None
+    )
+    if data is not None and is_valid(form, formset):
+        try:
+            saved = save_workflow(form, formset)
+        except plans.PlanLimit as refused:
+            if creating:
+                instance.pk = None
+            form.add_error(None, refused.message)
+        else:
+            verb = "Created" if creating else "Saved"
+            state = "enabled" if saved.is_enabled else "disabled"
+            messages.success(request, f"{verb} “{saved.name}” ({state}).")
+            return redirect("workflows:list")
+    return render(
+        request,
+        "workflows/form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "workflow": None if creating else workflow,
+            "creating": creating,
+            "variable_names": context.booking_provider().variable_names,
+            **_plan_context(request),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+# --- Enable / disable, delete ----------------------------------------------------------------
+
+
+@workspace_required
+@require_POST
+def workflow_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    workflow = workflow_get(request, pk, write=True)
+    wanted = request.POST.get("enabled")
+    enable = wanted == "1" if wanted in ("0", "1") else not workflow.is_enabled
+    error = ""
+    if enable and not workflow.is_enabled:
+        problems = stored_problems(workflow)
+        if problems:
+            error = f"Finish setting up “{workflow.name}” before enabling it: " + " ".join(problems)
+    if not error:
+        try:
+            set_enabled(workflow, enable)
+        except plans.PlanLimit as refused:
+            error = refused.message
+    if request.htmx:  # type: ignore[attr-defined]
+        return _row(request, workflow, error)
+    if error:
+        messages.error(request, error)
+    else:
+        state = "enabled" if workflow.is_enabled else "disabled"
+        messages.success(request, f"“{workflow.name}” is now {state}.")
+    return redirect("workflows:list")
+
+
+def set_enabled(workflow: Workflow, enabled: bool) -> None:
+    """Enable or disable under the plan's limit; the workspace row is locked while counting."""
+    with transaction.atomic():
+        workspace = plans.lock_workspace(workflow.workspace_id)
+        current = Workflow.objects.select_for_update().get(pk=workflow.pk)
+        if enabled and not current.is_enabled:
+            plans.check_can_enable(workspace, current)
+        Workflow.objects.filter(pk=workflow.pk).update(
+            is_enabled=enabled, updated_at=timezone.now()
+        )
+    workflow.is_enabled = enabled
+
+
+@workspace_required
+@require_http_methods(["GET", "POST"])
+def workflow_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    workflow = workflow_get(request, pk, write=True)
+    if request.method == "GET":
+        return render(request, "workflows/delete.html", {"workflow": workflow})
+    with transaction.atomic():
+        # Steps already waiting for a booking are withdrawn, so none is sent after the delete.
+        OutboxMessage.objects.open().filter(workflow_run__workflow=workflow).update(
+            withdrawn_at=timezone.now(), locked_until=None
+        )
+        workflow.delete()
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponse("")
+    messages.success(request, f"Deleted “{workflow.name}”.")
+    return redirect("workflows:list")
+
+
+# --- Send test -------------------------------------------------------------------------------
+
+
+def start_test_run(workflow: Workflow, user: User) -> OutboxMessage:
+    """Run the steps in order against a sample booking in which the user is both host and
+    attendee, so every email, SMS or call reaches only them."""
+    plans.check_actions(workflow.workspace.plan, plans.workflow_actions(workflow))
+    first = workflow.steps.order_by("position", "pk").first()
+    if first is None:
+        raise NoSteps
+    variables, sample = context.booking_provider().sample()
+    me = {"name": user.display_name, "email": user.email, "phone": user.phone}
+    for role in ("host", "attendee", "invitee"):
+        for part, value in me.items():
+            if role != "invitee" or part != "phone":
+                variables[f"{role}_{part}"] = value
+    sample = {**sample, "host": dict(me), "attendee": {**sample.get("attendee", {}), **me}}
+    with transaction.atomic():
+        return runner.enqueue_step(
+            workflow,
+            first,
+            subject=f"test:{user.pk}",
+            occurrence_key=f"test-{secrets.token_hex(8)}",
+            event=workflow.trigger,
+            is_test=True,
+            extra_payload={"variables": variables, "sample": sample},
+        )
+
+
+@workspace_required
+@require_POST
+def workflow_test(request: HttpRequest, pk: int) -> HttpResponse:
+    workflow = workflow_get(request, pk, write=True)
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        start_test_run(workflow, user)
+    except plans.PlanLimit as refused:
+        messages.error(request, refused.message)
+        return redirect("workflows:edit", workflow.pk)
+    except NoSteps:
+        messages.error(request, "Add an action before sending a test.")
+        return redirect("workflows:edit", workflow.pk)
+    messages.success(
+        request,
+        f"Test run started against a sample booking: its messages go only to you "
+        f"({user.email}) and are marked [Test]. Follow it below.",
+    )
+    return redirect("workflows:runs", workflow.pk)
+
+
+# --- Run history -----------------------------------------------------------------------------
+
+
+@workspace_required
+def workflow_runs(request: HttpRequest, pk: int) -> HttpResponse:
+    workflow = workflow_get(request, pk)
+    runs = WorkflowRun.objects.filter(workflow=workflow).select_related("message", "step")
+    page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        {"run": run, "booking_pk": _booking_pk(run.subject), "state": _state(run.message)}
+        for run in page.object_list
+    ]
+    return render(
+        request,
+        "workflows/runs.html",
+        {
+            "workflow": workflow,
+            "trigger_summary": trigger_summary(workflow),
+            "page": page,
+            "rows": rows,
+            "zone": request.user.timezone,  # type: ignore[union-attr]
+            "can_change": can_change(request),
+        },
+    )
+
+
+def _booking_pk(subject: str) -> int | None:
+    kind, _, raw = subject.partition(":")
+    return int(raw) if kind == "booking" and raw.isdigit() else None
+
+
+def _state(message: OutboxMessage) -> str:
+    """The row's state, except that a step closed without sending (the workflow was disabled,
+    the booking cancelled) reads "skipped" rather than "sent"."""
+    if message.state == "sent" and message.last_error.startswith("Dropped:"):
+        return "skipped"
+    return message.state
