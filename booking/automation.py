@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -55,6 +56,28 @@ def on_no_show(booking: Booking) -> None:
     runner.fire(Trigger.NO_SHOW, occurrence(booking))
 
 
+def on_payment_received(booking: Booking) -> None:
+    """Called by the payment flow when a paid booking's payment completes."""
+    runner.fire(Trigger.PAYMENT_RECEIVED, occurrence(booking))
+
+
+def readable_times(booking: Booking) -> dict[str, str]:
+    """Times as people read them in a message ("Tuesday, 24 November 2026, 10:00 (Europe/Berlin)");
+    links and redirects keep the ISO form of :func:`booking_variables`."""
+    attendee, host = ZoneInfo(booking.timezone), ZoneInfo(booking.link.timezone)
+
+    def text(moment: datetime, zone: ZoneInfo) -> str:
+        local = moment.astimezone(zone)
+        return f"{local:%A}, {local.day} {local:%B %Y, %H:%M} ({zone.key})"
+
+    return {
+        "start_time": text(booking.start, attendee),
+        "end_time": text(booking.end, attendee),
+        "start_time_host": text(booking.start, host),
+        "end_time_host": text(booking.end, host),
+    }
+
+
 # --- The provider --------------------------------------------------------------------------------
 
 
@@ -70,7 +93,9 @@ class BookingProvider:
 
     def values(self, object_id: int) -> dict[str, str] | None:
         booking = _booking(object_id)
-        return booking_variables(booking) if booking else None
+        if booking is None:
+            return None
+        return {**booking_variables(booking), **readable_times(booking)}
 
     def payload(self, object_id: int) -> dict[str, Any]:
         booking = _booking(object_id)

@@ -10,7 +10,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from booking import services
+from booking import automation, services
 from tests.booking.helpers import attendee, utc
 from workflows import outbox
 from workflows.models import OutboxMessage, Workflow, WorkflowStep
@@ -90,7 +90,7 @@ def test_the_email_step_renders_variables_for_the_attendee(link, workspace):
     thanks = next(m for m in mail.outbox if m.subject.startswith("Thanks"))
     assert thanks.subject == "Thanks Alice Attendee"
     assert thanks.to == ["alice@example.com"]
-    assert "See you at 2026-11-24T10:00:00+01:00" in thanks.body
+    assert "See you at Tuesday, 24 November 2026, 10:00 (Europe/Berlin)" in thanks.body
     assert thanks.reply_to == [link.owner.email]
 
 
@@ -122,3 +122,14 @@ def test_fail_ends_a_row_at_once_and_retry_uses_the_handlers_delay(db):
     with time_machine.travel(timezone.now() + timedelta(minutes=7), tick=False):
         outbox.drain()
     assert OutboxMessage.objects.get(idempotency_key="b").attempts == 2
+
+
+def test_payment_received_runs_its_workflows_once(link, workspace):
+    workflow(workspace, trigger=Workflow.Trigger.PAYMENT_RECEIVED)
+    booking = services.booking_create(link=link, start=START, attendee=attendee())
+
+    automation.on_payment_received(booking)
+    automation.on_payment_received(booking)  # a duplicate payment notification
+    outbox.drain()
+
+    assert len([m for m in mail.outbox if m.subject == "Thanks Alice Attendee"]) == 1

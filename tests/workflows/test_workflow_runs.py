@@ -226,7 +226,10 @@ def test_booking_created_runs_an_email_step_to_the_attendee(workspace, link):
     [sent] = mails_about("Thanks")
     assert sent.to == ["alice@example.com"]
     assert sent.subject == "Thanks Alice Attendee"
-    assert sent.body == "See you at 2026-11-25T10:00:00+01:00 for Intro call with Olga Owner."
+    assert sent.body == (
+        "See you at Wednesday, 25 November 2026, 10:00 (Europe/Berlin) for Intro call with "
+        "Olga Owner."
+    )
 
 
 def test_steps_run_in_order_the_next_only_after_the_one_before_is_sent(workspace, link):
