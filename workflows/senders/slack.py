@@ -102,10 +102,10 @@ def _parse(value: str) -> datetime | None:
 def when_text(values: Mapping[str, str]) -> str:
     """The meeting's time in the host's zone, e.g. ``Wed 25 Nov 2026, 10:00–10:30
     (Europe/Berlin)``, as a Slack date token so each reader sees it in their own zone."""
-    start = _parse(values.get("start_time_host") or values.get("start_time", ""))
+    start = _parse(values.get("start_time_iso", ""))
     if start is None:
         return escape(values.get("start_time", "")) or "an unknown time"
-    end = _parse(values.get("end_time_host") or values.get("end_time", ""))
+    end = _parse(values.get("end_time_iso", ""))
     zone = values.get("host_timezone") or str(start.tzinfo)
     plain = f"{start:%a} {start.day} {start:%b %Y, %H:%M}"
     if end is not None:
