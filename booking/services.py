@@ -189,19 +189,23 @@ def _assign_hosts(
     must, pool = found.assignable(engine.to_epoch(start))
     if not must and not pool:
         raise _why_unavailable(link, start=start, duration=duration, now=now)
-    picked = [_rotate(link, [int(h) for h in pool], now=now, prefer=prefer)] if pool else []
+    rotation = [int(h) for h, r in zip(found.hosts, found.required, strict=True) if not r]
+    free = [int(h) for h in pool]
+    picked = [_rotate(link, free, rotation=rotation, now=now, prefer=prefer)] if pool else []
     return [int(h) for h in [*picked, *must]]  # type: ignore[call-overload]
 
 
-def _rotate(link: BookingLink, free: list[int], *, now: datetime, prefer: int | None) -> int:
+def _rotate(
+    link: BookingLink, free: list[int], *, rotation: list[int], now: datetime, prefer: int | None
+) -> int:
     """One host of the free pool: the preferred one when free (a reschedule keeps its host),
-    the only one, or the fair pick of a round-robin."""
+    the only one, or the fair pick among the round-robin's ``rotation`` (its non-required
+    hosts, as the slot check already read them)."""
     if prefer in free:
         return prefer  # type: ignore[return-value]
     if len(free) == 1 or link.kind != BookingLink.Kind.ROUND_ROBIN:
         return free[0]
-    pool = [h for h in selectors.link_hosts(link) if not h.required]
-    members = selectors.rotation_members(link, [h.id for h in pool], now=now)
+    members = selectors.rotation_members(link, rotation, now=now)
     return assignment.pick(
         members,
         free,
