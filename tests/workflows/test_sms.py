@@ -16,7 +16,6 @@ from twilio.request_validator import RequestValidator
 from booking import automation, services
 from tests.booking.helpers import attendee, utc
 from tests.factories import WorkspaceFactory
-from tests.workflows import fake_twilio
 from tests.workflows.fake_twilio import AUTH_TOKEN, FROM_NUMBER
 from workestra.models import Workspace
 from workflows import outbox, sms
@@ -38,18 +37,6 @@ STATUS = "/integrations/twilio/sms/status"
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def twilio_api(settings):
-    yield from fake_twilio.running(settings)
-
-
-@pytest.fixture
-def pro(workspace):
-    workspace.plan = Workspace.Plan.PRO
-    workspace.save()
-    return workspace
 
 
 def sms_workflow(workspace, *, recipient="attendee", body=None, address=""):

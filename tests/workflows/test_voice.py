@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from booking import services
 from tests.booking.helpers import attendee, utc
-from tests.workflows import fake_twilio
 from tests.workflows.fake_twilio import FROM_NUMBER
 from workestra.models import Workspace
 from workflows import outbox
@@ -20,18 +19,6 @@ START = utc(2026, 11, 24, 9)
 PHONE = "+4915112345678"
 
 pytestmark = pytest.mark.usefixtures("frozen")
-
-
-@pytest.fixture
-def twilio_api(settings):
-    yield from fake_twilio.running(settings)
-
-
-@pytest.fixture
-def business(workspace):
-    workspace.plan = Workspace.Plan.BUSINESS
-    workspace.save()
-    return workspace
 
 
 def voice_workflow(workspace, *, config=None, body="Hello {{attendee_name}}, a reminder."):
