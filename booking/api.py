@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.timezone import now as tz_now
-from ninja import Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from availability import engine
@@ -19,10 +19,23 @@ from booking import ratelimit, selectors, services
 from booking.api_verify import verify_url
 from booking.forms import BookingRequestForm, clean_answers, clean_utm
 from booking.models import Booking, BookingLink
+from workestra.api_errors import responses
 from workestra.timezones import is_valid_timezone
 
 router = Router(tags=["public booking"])
 MAX_RANGE_DAYS = 62
+
+FirstDay = Annotated[date, Query(description="The first local day to list.", example="2026-11-23")]
+LastDay = Annotated[
+    date,
+    Query(
+        description=f"The last local day, at most {MAX_RANGE_DAYS} days after the first.",
+        example="2026-11-29",
+    ),
+]
+TimeZone = Annotated[
+    str, Query(description="The IANA time zone of the days and times.", example="Europe/Berlin")
+]
 
 
 class SlotOut(Schema):
@@ -37,25 +50,30 @@ class SlotsOut(Schema):
     slots: dict[str, list[SlotOut]]
 
 
-class Error(Schema):
-    detail: str
-
-
-class FieldErrors(Schema):
-    detail: str
-    errors: dict[str, list[str]]
-
-
 class BookingIn(Schema):
-    start: str | None = None
-    duration: int | None = None
-    timezone: str | None = None
-    name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    guests: list[str] | None = None
+    start: str = Field(
+        description="One of the offered starts, with its UTC offset.",
+        json_schema_extra={"format": "date-time"},
+    )
+    duration: int | None = Field(None, description="Minutes; the link's default when left out.")
+    timezone: str = Field(max_length=64, description="The attendee's IANA time zone.")
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=254, json_schema_extra={"format": "email"})
+    phone: str | None = Field(None, max_length=32, description="Only if the link asks for one.")
+    guests: list[str] | None = Field(None, description="Only if the link allows guests.")
     answers: dict[str, Any] | None = None
     utm: dict[str, Any] | None = None
+
+    model_config = {
+        "json_schema_extra": {
+            "example": {
+                "start": "2026-11-23T10:00:00+01:00",
+                "timezone": "Europe/Berlin",
+                "name": "Alice Example",
+                "email": "alice@example.com",
+            }
+        }
+    }
 
 
 class BookingOut(Schema):
@@ -81,15 +99,15 @@ def _live_link(slug: str) -> BookingLink:
 
 @router.get(
     "/links/{slug}/slots",
-    response={200: SlotsOut, 400: Error, 404: Error, 410: Error},
+    response=responses({200: SlotsOut}, 404, 410),
     exclude_none=True,
 )
 def link_slots(
     request: HttpRequest,
     slug: str,
-    start: date,
-    end: date,
-    timezone: str,
+    start: FirstDay,
+    end: LastDay,
+    timezone: TimeZone,
     duration: int | None = None,
 ) -> Any:
     """Open slots per local day; a group link's slots also say how many seats are left."""
@@ -151,15 +169,7 @@ def slots_query(
 
 @router.post(
     "/links/{slug}/bookings",
-    response={
-        201: BookingOut,
-        400: Error,
-        404: Error,
-        409: Error,
-        410: Error,
-        422: FieldErrors,
-        429: Error,
-    },
+    response=responses({201: BookingOut}, 404, 409, 410, 429),
     exclude_none=True,
 )
 def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:

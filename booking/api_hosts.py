@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
@@ -12,8 +11,9 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from booking import selectors
-from booking.api import Error, slots_query
+from booking.api import FirstDay, LastDay, TimeZone, slots_query
 from booking.models import BookingLink
+from workestra.api_errors import responses
 from workestra.models import User
 
 router = Router(tags=["host"], auth=django_auth)
@@ -40,15 +40,15 @@ class HostSlots(Schema):
 
 @router.get(
     "/links/{link_id}/slots",
-    response={200: HostSlots, 400: Error, 401: Error, 404: Error},
+    response=responses({200: HostSlots}, 401, 404),
     exclude_none=True,
 )
 def link_slots_with_hosts(
     request: HttpRequest,
     link_id: int,
-    start: date,
-    end: date,
-    timezone: str,
+    start: FirstDay,
+    end: LastDay,
+    timezone: TimeZone,
     duration: int | None = None,
 ) -> Any:
     """Every offered slot of one of the workspace's links and the hosts free at it."""

@@ -8,27 +8,23 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from booking import lifecycle, ratelimit, tokens, verification
 from booking.models import Booking
 from booking.services import BookingError
+from workestra.api_errors import responses
 
 router = Router(tags=["public booking"])
 CODE_MESSAGE = "Enter the 6-digit code from the email."
 
 
 class CodeIn(Schema):
-    code: str | None = None
-
-
-class Error(Schema):
-    detail: str
-
-
-class FieldErrors(Schema):
-    detail: str
-    errors: dict[str, list[str]]
+    code: str = Field(
+        max_length=verification.MAX_CODE_INPUT,
+        description="The 6 digits from the email.",
+        examples=["123456"],
+    )
 
 
 class VerifiedOut(Schema):
@@ -66,7 +62,7 @@ def _booking(request: HttpRequest, token: str) -> Booking | Status:
 @router.post(
     "/bookings/{token}/verify",
     url_name="booking_verify",
-    response={200: VerifiedOut, 404: Error, 410: Error, 422: FieldErrors, 429: Error},
+    response=responses({200: VerifiedOut}, 404, 410, 429),
 )
 def booking_verify(request: HttpRequest, token: str, payload: CodeIn) -> Any:
     """Confirm a pending booking with the code from the email. A wrong code answers 422 with
@@ -74,7 +70,7 @@ def booking_verify(request: HttpRequest, token: str, payload: CodeIn) -> Any:
     found = _booking(request, token)
     if not isinstance(found, Booking):
         return found
-    code = verification.normalize(payload.code or "")
+    code = verification.normalize(payload.code)
     if code is None:
         return Status(422, {"detail": CODE_MESSAGE, "errors": {"code": [CODE_MESSAGE]}})
     try:
@@ -97,7 +93,7 @@ def booking_verify(request: HttpRequest, token: str, payload: CodeIn) -> Any:
 
 @router.post(
     "/bookings/{token}/resend-code",
-    response={200: ResentOut, 404: Error, 410: Error, 429: Error},
+    response=responses({200: ResentOut}, 404, 410, 429),
 )
 def booking_resend_code(request: HttpRequest, token: str) -> Any:
     """Email a new code with a fresh 15-minute expiry (at most one a minute, six per booking)."""

@@ -10,6 +10,8 @@ from booking.api import router as public_booking_router
 from booking.api_hosts import router as host_router
 from booking.api_verify import router as public_verification_router
 
+REQUIRED = "This field is required."
+
 api = NinjaAPI(title="Workestra Scheduling API", version="1", urls_namespace="api")
 api.add_router("/public", public_booking_router)
 api.add_router("/public", public_verification_router)
@@ -26,7 +28,8 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
         loc = [str(p) for p in error.get("loc", []) if p not in ("body", "payload", "query")]
-        errors.setdefault(".".join(loc) or "request", []).append(error.get("msg", "Invalid."))
+        message = REQUIRED if error.get("type") == "missing" else error.get("msg", "Invalid.")
+        errors.setdefault(".".join(loc) or "request", []).append(message)
     return api.create_response(
         request, {"detail": "Some fields are not valid.", "errors": errors}, status=422
     )
