@@ -27,6 +27,7 @@ TOO_MANY_MESSAGE = (
 EXPIRED_REASON = "The verification code expired."
 TOO_MANY_REASON = "A wrong code was entered three times."
 STARTED_REASON = "The meeting started before the email was verified."
+STARTED_MESSAGE = "This meeting has already started."
 
 
 class WrongCode(BookingError):
@@ -50,12 +51,16 @@ class ResendRefused(BookingError):
 def booking_verify(*, booking: Booking, code: str, now: datetime | None = None) -> Booking:
     """Check the attendee's code. Right: the booking is confirmed and the normal post-booking
     emails and reminder are written. Wrong: one of three tries is used up. Expired or the third
-    wrong one: the hold is released. Verifying a verified booking returns it unchanged.
+    wrong one: the hold is released. Verifying a verified booking returns it unchanged until the
+    meeting starts.
     """
     now = now or timezone.now()
     with transaction.atomic():
         booking = services._locked(booking)
         if booking.status == Booking.Status.CONFIRMED:
+            # Verifying twice is harmless, but like every token this one dies at the start.
+            if booking.start <= now:
+                raise BookingClosed(STARTED_MESSAGE)
             return booking
         error = _verify_locked(booking, code, now=now)
     # Raised after the commit: a wrong try and a release must be stored, not rolled back.

@@ -138,6 +138,11 @@ def rescheduled(request: HttpRequest, token: str) -> HttpResponse:
         booking = booking_by_token(request, token)
     except TooManyAttempts:
         return _too_many(request)
+    now = timezone.now()
+    # Only a confirmed meeting still ahead may be shown as moved: an old token (moved again or
+    # cancelled since), an unverified booking or a started meeting gets what the others get.
+    if booking.status != Booking.Status.CONFIRMED or booking.start <= now:
+        return _closed(request, booking, _closed_message(booking, now))
     zone = ZoneInfo(booking.timezone)
     return render(
         request,

@@ -68,12 +68,14 @@ def _page(
 def _not_waiting(request: HttpRequest, booking: Booking) -> HttpResponse | None:
     """The answer when the booking no longer waits for a code (shown without changing it)."""
     now = timezone.now()
-    if booking.status == Booking.Status.CONFIRMED:
+    if booking.status == Booking.Status.CONFIRMED and booking.start > now:
         return redirect(after_booking_url(booking))
+    if booking.status == Booking.Status.CONFIRMED:
+        return _closed(request, booking, lifecycle.STARTED_MESSAGE)
     if booking.status != Booking.Status.PENDING_VERIFICATION:
         return _closed(request, booking, lifecycle.closed_message(booking))
     if booking.start <= now:
-        return _closed(request, booking, "This meeting has already started.")
+        return _closed(request, booking, lifecycle.STARTED_MESSAGE)
     if booking.verification_expires_at is None or booking.verification_expires_at <= now:
         return _closed(request, booking, lifecycle.EXPIRED_MESSAGE)
     return None

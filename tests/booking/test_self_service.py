@@ -104,6 +104,54 @@ def test_the_old_token_is_dead_after_a_reschedule(client, link, frozen):
     assert Booking.objects.count() == 2
 
 
+def test_the_moved_page_is_gone_for_an_old_token(client, link, frozen):
+    booking = booked(link)
+    first = client.post(booking.reschedule_url, {"start": NEW_START})["Location"]
+    assert client.get(first).status_code == 200
+    moved = Booking.objects.get(rescheduled_from=booking)
+    client.post(moved.reschedule_url, {"start": "2026-11-27T11:00:00+01:00"})
+
+    response = client.get(first)
+
+    assert response.status_code == 410
+    assert "already rescheduled" in response.content.decode()
+    assert "Your meeting has moved" not in response.content.decode()
+
+
+def test_the_moved_page_is_gone_once_cancelled(client, link, frozen):
+    booking = booked(link)
+    moved_page = client.post(booking.reschedule_url, {"start": NEW_START})["Location"]
+    moved = Booking.objects.get(rescheduled_from=booking)
+    client.post(moved.cancel_url, {"reason": ""})
+
+    response = client.get(moved_page)
+
+    assert response.status_code == 410
+    assert "This booking is cancelled." in response.content.decode()
+
+
+def test_the_moved_page_is_gone_once_the_meeting_starts(client, link, frozen):
+    booking = booked(link)
+    moved_page = client.post(booking.reschedule_url, {"start": NEW_START})["Location"]
+    with time_machine.travel(utc(2026, 11, 26, 10, 0), tick=False):
+        response = client.get(moved_page)
+    assert response.status_code == 410
+    assert "already started" in response.content.decode()
+
+
+def test_the_moved_page_is_gone_for_an_unverified_booking(client, link, frozen):
+    link.require_email_verification = True
+    link.save()
+    pending = booked(link)
+    assert pending.status == Booking.Status.PENDING_VERIFICATION
+
+    response = client.get(f"/book/rescheduled/{pending.reschedule_token}")
+
+    assert response.status_code == 410
+    assert "pending verification" in response.content.decode()
+    assert "Your meeting has moved" not in response.content.decode()
+
+
 def test_the_booking_being_moved_does_not_block_its_own_new_time(client, link, frozen):
     booking = booked(link)  # 10:00-10:30
     response = client.post(booking.reschedule_url, {"start": "2026-11-25T10:15:00+01:00"})

@@ -381,6 +381,27 @@ def test_the_code_page_dies_when_the_meeting_starts(client, verifying):
     assert booking.status != Booking.Status.CONFIRMED
 
 
+def test_a_verified_meetings_code_page_dies_when_it_starts(client, verifying):
+    soon = utc(2026, 11, 23, 8, 0)  # Monday 09:00 in Berlin
+    with time_machine.travel(soon - timedelta(minutes=10), tick=False) as clock:
+        booking = services.booking_create(link=verifying, start=soon, attendee=attendee())
+        code = latest_code()
+        landing = f"/book/verify/{booking.reschedule_token}"
+        assert client.post(landing, {"code": code}).status_code == 302
+        assert client.get(landing).status_code == 302  # still on its way to the confirmation
+        clock.shift(timedelta(minutes=10))
+        page = client.get(landing)
+        again = client.post(landing, {"code": code})
+        api = api_post(
+            client, f"/api/v1/public/bookings/{booking.reschedule_token}/verify", {"code": code}
+        )
+    assert page.status_code == 410 and "already started" in page.content.decode()
+    assert again.status_code == 410 and "already started" in again.content.decode()
+    assert api.status_code == 410 and api.json() == {"detail": "This meeting has already started."}
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
 def test_the_code_page_is_rate_limited(client, verifying, frozen, settings):
     settings.RATELIMIT_TOKENS_PER_MINUTE = 2
     booking, landing = book(client, verifying)
