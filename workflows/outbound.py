@@ -82,13 +82,16 @@ def url_problem(url: str, *, loopback_ok: bool = False) -> str:
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").rstrip(".").lower()
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
+        port = parts.port  # raises ValueError for a port out of range
     except ValueError:
         return "Enter a valid URL."
     if parts.scheme not in ("http", "https"):
         return "Use a URL starting with https:// (or http://)."
     if not host:
         return "Enter a URL with a host name, e.g. https://example.com/webhooks."
+    problem = authority_problem(has_userinfo=parts.username is not None, port=port)
+    if problem:
+        return problem
     try:
         ip = ipaddress.ip_address(host)
     except ValueError:
@@ -104,6 +107,23 @@ def url_problem(url: str, *, loopback_ok: bool = False) -> str:
         return "localhost is not reachable from our servers. Use a public address."
     if "." not in host or host.endswith(_PRIVATE_SUFFIXES):
         return f"{host} is not a public host name. Use a public address."
+    return ""
+
+
+def authority_problem(*, has_userinfo: bool, port: int | None) -> str:
+    """Why the URL's user info or port may not be used, or "". Checked when a URL is saved and
+    again before each request, for URLs stored before the rule existed.
+
+    A user name and password in the URL would be sent as credentials and shown wherever the URL
+    is (settings, delivery log); our requests are signed instead. Port 0 reaches no server.
+    """
+    if has_userinfo:
+        return (
+            "Remove the user name and password from the URL: "
+            "our requests are signed, so the receiver can check them without one."
+        )
+    if port is not None and not 1 <= port <= 65535:
+        return f"Port {port} cannot receive requests. Use the receiver's port, or leave it out."
     return ""
 
 
@@ -190,6 +210,9 @@ def post(url: str, *, content: bytes, headers: dict[str, str]) -> Result:
         return Result(error="The URL is not valid.", refused=True)
     if target.scheme not in ("http", "https") or not target.host:
         return Result(error="Only http:// and https:// URLs can be called.", refused=True)
+    problem = authority_problem(has_userinfo=bool(target.userinfo), port=target.port)
+    if problem:
+        return Result(error=f"Refused: {problem}", refused=True)
     host = target.raw_host.decode("ascii")
     port = target.port or (443 if target.scheme == "https" else 80)
     try:

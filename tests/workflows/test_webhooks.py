@@ -311,6 +311,24 @@ def test_non_public_destinations_are_refused_without_a_request(
     assert kind in logged.error
 
 
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("http://user:pass@127.0.0.1:{port}/hook", "Remove the user name and password"),
+        ("http://127.0.0.1:0/hook", "Port 0 cannot receive requests"),
+    ],
+)
+def test_credentials_and_port_0_saved_earlier_are_refused_at_send_time(
+    link, workspace, frozen, loopback, receiver, template, message
+):
+    endpoint, row = fire_and_drain(link, workspace, template.format(port=receiver.port))
+
+    assert receiver.requests == []
+    assert row.state == "failed" and row.attempts == 1
+    assert row.last_error.startswith("Refused") and message in row.last_error
+    assert message in WebhookDelivery.objects.get(endpoint=endpoint).error
+
+
 def test_the_vetted_address_is_used_without_a_second_lookup(
     link, workspace, frozen, loopback, receiver, monkeypatch
 ):
@@ -486,6 +504,11 @@ def test_an_admin_adds_an_endpoint_with_a_fresh_secret(owner_client, workspace):
         ("http://intranet/hook", "intranet is not a public host name"),
         ("http://printer.local/hook", "printer.local is not a public host name"),
         ("https://example.com/" + "a" * 2000, "Keep the URL under 2000 characters."),
+        ("https://user:pass@crm.example.com/hook", "Remove the user name and password"),
+        ("https://token@crm.example.com/hook", "Remove the user name and password"),
+        ("https://@crm.example.com/hook", "Remove the user name and password"),
+        ("https://crm.example.com:0/hook", "Port 0 cannot receive requests"),
+        ("https://crm.example.com:00/hook", "Port 0 cannot receive requests"),
     ],
 )
 def test_bad_urls_are_refused_with_a_message(owner_client, url, message):
