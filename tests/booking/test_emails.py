@@ -148,3 +148,46 @@ def frozen_now():
     from django.utils import timezone
 
     return timezone.now()
+
+
+def test_subjects_are_plain_text_and_bodies_keep_what_was_typed(link, owner, frozen):
+    link.title = "Q&A <b>"
+    link.save()
+    owner.name = "Seán O'Neill & Co"
+    owner.save()
+    booking = booked(link, name="Siobhán O'Brien")
+    moved = services.booking_reschedule(booking=booking, start=START + timedelta(days=1))
+    outbox.drain()
+    with time_machine.travel(START, tick=False):  # a day before the new time: the reminder
+        outbox.drain()
+        services.booking_cancel(booking=moved)
+        outbox.drain()
+
+    subjects = [m.subject for m in mail.outbox]
+    assert [s.split(":")[0] for s in subjects] == [
+        "Confirmed",
+        "New booking",
+        "Rescheduled",
+        "Rescheduled",
+        "Reminder",
+        "Cancelled",
+        "Cancelled",
+    ]
+    assert subjects[0].startswith("Confirmed: Q&A <b> with Seán O'Neill & Co on ")
+    assert subjects[1].startswith("New booking: Siobhán O'Brien for Q&A <b> on ")
+    for message in mail.outbox:
+        assert "Q&A <b>" in message.subject, message.subject
+        assert "Q&A <b>" in message.body and "&amp;" not in message.body
+        assert "&#x27;" not in message.subject + message.body
+
+
+def test_the_code_email_subject_is_plain_text(link, frozen):
+    link.title = "Q&A <b>"
+    link.require_email_verification = True
+    link.save()
+    booked(link, name="Siobhán O'Brien")
+    outbox.drain()
+
+    [code_email] = mail.outbox
+    assert code_email.subject.endswith(" is your code to confirm Q&A <b>")
+    assert "Siobhán O'Brien" in code_email.body

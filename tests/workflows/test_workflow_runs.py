@@ -232,6 +232,30 @@ def test_booking_created_runs_an_email_step_to_the_attendee(workspace, link):
     )
 
 
+def test_workflow_email_subjects_and_bodies_are_plain_text(workspace, link):
+    link.title = "Q&A <b>"
+    link.save()
+    make_workflow(
+        workspace,
+        enabled=True,
+        steps=[
+            {
+                "action": "email",
+                "recipient": "attendee",
+                "subject": "{{attendee_name}}: {{event_type_name}}",
+                "body": "Hi {{attendee_name}}, see you at {{event_type_name}}.",
+            }
+        ],
+    )
+
+    book(link, name="Siobhán O'Brien")
+    outbox.drain()
+
+    [sent] = mails_about("Siobhán")
+    assert sent.subject == "Siobhán O'Brien: Q&A <b>"
+    assert sent.body == "Hi Siobhán O'Brien, see you at Q&A <b>."
+
+
 def test_steps_run_in_order_the_next_only_after_the_one_before_is_sent(workspace, link):
     make_workflow(
         workspace,
