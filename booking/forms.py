@@ -18,6 +18,7 @@ from booking.link_hosts_form import HostRow, add_host_fields, clean_hosts, host_
 from booking.models import MAX_CTAS, MAX_DURATION, MAX_GUESTS, BookingLink
 from booking.variables import unknown_variables
 from crm.models import Stage
+from workestra.inputs import AwareDateTimeField
 from workestra.models import Team, User, Workspace
 from workestra.timezones import is_valid_timezone, timezone_names
 
@@ -279,8 +280,7 @@ class BookingLinkForm(forms.ModelForm):
 class BookingRequestForm(forms.Form):
     """What an attendee submits, from the public page or the JSON API."""
 
-    start = forms.DateTimeField(
-        input_formats=["iso-8601"],
+    start = AwareDateTimeField(
         error_messages={"required": "Pick a time.", "invalid": "Pick a time from the list."},
     )
     duration = forms.IntegerField(required=False)
@@ -307,8 +307,6 @@ class BookingRequestForm(forms.Form):
 
     def clean_start(self) -> datetime:
         start: datetime = self.cleaned_data["start"]
-        if start.tzinfo is None:
-            raise ValidationError("Give the time with its UTC offset.")
         if start.second or start.microsecond:
             raise ValidationError("Pick a time from the list.")
         return start
