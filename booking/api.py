@@ -19,6 +19,7 @@ from booking import ratelimit, selectors, services
 from booking.api_verify import verify_url
 from booking.forms import BookingRequestForm, clean_answers, clean_utm
 from booking.models import Booking, BookingLink
+from workestra.inputs import DATE_RANGE_MESSAGE, date_in_range
 from workestra.timezones import is_valid_timezone
 
 router = Router(tags=["public booking"])
@@ -132,6 +133,8 @@ def slots_query(
     """The request's range and duration, or what is wrong with them."""
     if not is_valid_timezone(timezone):
         return f"Unknown time zone {timezone[:64]!r}; use an IANA name such as Europe/Berlin."
+    if not (date_in_range(start) and date_in_range(end)):
+        return DATE_RANGE_MESSAGE
     if end < start:
         return "end must be on or after start."
     if (end - start).days + 1 > MAX_RANGE_DAYS:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,6 +27,7 @@ from booking.forms import BookingRequestForm, clean_answers, clean_utm
 from booking.ics import booking_ics
 from booking.models import Booking, BookingLink
 from booking.variables import booking_variables, render_url
+from workestra.inputs import date_in_range, parse_moment
 from workestra.timezones import is_valid_timezone, timezone_names
 
 CONFIRM_SALT = "booking.confirmed"
@@ -126,6 +128,8 @@ def _month_param(value: str | None, zone: ZoneInfo) -> tuple[date, bool]:
         month = datetime.strptime(value or "", "%Y-%m").date()  # noqa: DTZ007 - a calendar month
     except ValueError:
         return today.replace(day=1), False
+    if not date_in_range(month):
+        return today.replace(day=1), False
     return max(month, today.replace(day=1)), True
 
 
@@ -138,10 +142,9 @@ def _date_param(value: str | None) -> date | None:
 
 def _slot_param(value: str | None) -> datetime | None:
     try:
-        moment = datetime.fromisoformat(value or "")
-    except ValueError:
+        return parse_moment(value or "", invalid="")
+    except ValidationError:
         return None
-    return moment if moment.tzinfo else None
 
 
 def _slots_in_month(
