@@ -17,7 +17,7 @@ from ninja.errors import HttpError
 from availability import engine
 from booking import ratelimit, selectors, services
 from booking.api_verify import verify_url
-from booking.forms import BookingRequestForm, clean_answers, clean_utm
+from booking.forms import BookingRequestForm
 from booking.models import Booking, BookingLink
 from workestra.inputs import DATE_RANGE_MESSAGE, date_in_range
 from workestra.timezones import is_valid_timezone
@@ -173,7 +173,12 @@ def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
         return Status(429, {"detail": "Too many attempts. Please wait a minute and try again."})
     data = payload.dict()
     data["guests"] = "\n".join(payload.guests or [])
-    form = BookingRequestForm({k: v for k, v in data.items() if v is not None}, link=link)
+    form = BookingRequestForm(
+        {k: v for k, v in data.items() if v is not None},
+        link=link,
+        answers=payload.answers,
+        utm=payload.utm,
+    )
     form.is_valid()
     _reject_unexpected(link, payload, form)
     if form.errors:
@@ -191,8 +196,8 @@ def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
         timezone=cleaned["timezone"],
         phone=cleaned.get("phone", ""),
         guests=tuple(cleaned.get("guests", [])),
-        answers=clean_answers(payload.answers or {}),
-        utm=clean_utm(payload.utm or {}),
+        answers=cleaned["answers"],
+        utm=cleaned["utm"],
     )
     try:
         booking = services.booking_create(

@@ -20,6 +20,7 @@ DATE_RANGE_MESSAGE = (
     f"Dates must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
 )
 OFFSET_MESSAGE = "Give the time with its UTC offset."
+NUL_MESSAGE = "null characters are not allowed."
 
 
 def date_in_range(value: date | datetime) -> bool:
@@ -32,6 +33,14 @@ def validate_date_range(value: date | datetime) -> None:
     """A form field validator for :func:`date_in_range`."""
     if not date_in_range(value):
         raise ValidationError(DATE_RANGE_MESSAGE, code="date_range")
+
+
+def text_problem(value: str) -> str | None:
+    """Why ``value`` cannot be stored as text, or ``None``. PostgreSQL refuses NUL in text, so
+    Django's form fields refuse it too; free-form values (answers, UTM) need the same check."""
+    if "\x00" in value:
+        return NUL_MESSAGE
+    return None
 
 
 def parse_moment(text: str, *, invalid: str) -> datetime:

@@ -27,7 +27,7 @@ from booking.forms import BookingRequestForm, clean_answers, clean_utm
 from booking.ics import booking_ics
 from booking.models import Booking, BookingLink
 from booking.variables import booking_variables, render_url
-from workestra.inputs import date_in_range, parse_moment
+from workestra.inputs import date_in_range, parse_moment, text_problem
 from workestra.timezones import is_valid_timezone, timezone_names
 
 CONFIRM_SALT = "booking.confirmed"
@@ -233,8 +233,9 @@ def _form_initial(link: BookingLink, query: QueryDict, picker: Picker) -> dict[s
 
 
 def _hidden_extras(query: QueryDict) -> dict[str, str]:
-    """UTM values and pre-filled answers travel with the form as hidden fields."""
-    flat = {k: query.get(k, "") for k in query}
+    """UTM values and pre-filled answers travel with the form as hidden fields (any that could
+    not be stored are left behind; the posted form refuses them)."""
+    flat = {k: value for k in query if not text_problem(value := query.get(k, ""))}
     return {**clean_utm(flat), **clean_answers(flat)}
 
 
@@ -305,7 +306,8 @@ def _book_post(request: HttpRequest, link: BookingLink) -> HttpResponse:
             status=429,
             error="Too many attempts. Please wait a minute and try again.",
         )
-    form = BookingRequestForm(request.POST, link=link)
+    flat = {k: request.POST.get(k, "") for k in request.POST}
+    form = BookingRequestForm(request.POST, link=link, answers=flat, utm=flat)
     if not form.is_valid():
         # Errors on the hidden fields (time, length, zone) are shown above the picker.
         hidden = [str(m) for k in ("start", "duration", "timezone") for m in form.errors.get(k, [])]
@@ -314,15 +316,14 @@ def _book_post(request: HttpRequest, link: BookingLink) -> HttpResponse:
             request, link, picker=picker, form=form, error=" ".join(hidden), status=400
         )
     data = form.cleaned_data
-    extras = _hidden_extras(request.POST)
     attendee = services.Attendee(
         name=data["name"],
         email=data["email"],
         timezone=data["timezone"],
         phone=data.get("phone", ""),
         guests=tuple(data.get("guests", [])),
-        answers=clean_answers(extras),
-        utm=clean_utm(extras),
+        answers=data["answers"],
+        utm=data["utm"],
     )
     try:
         booking = services.booking_create(
