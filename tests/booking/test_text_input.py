@@ -120,3 +120,95 @@ def test_a_cancel_reason_with_a_nul_character_is_refused(client, link, frozen):
     assert response.status_code == 400
     assert "Null characters are not allowed." in response.content.decode()
     assert Booking.objects.get().status == Booking.Status.CONFIRMED
+
+
+# --- Bytes that are not UTF-8 -----------------------------------------------------------------
+
+FORM = "application/x-www-form-urlencoded"
+UTF8_MESSAGE = "The form was sent with characters that are not valid UTF-8 text."
+FIELDS = b"start=2026-11-24T10%3A00%3A00%2B01%3A00&timezone=Europe%2FBerlin&email=a%40example.com"
+
+
+@pytest.mark.parametrize("name", [b"%FF%FE", b"J%FCrgen", b"\xff\xfe", b"%C3", b"%ED%A0%80"])
+def test_the_booking_form_refuses_bytes_that_are_not_utf8(client, link, frozen, name):
+    response = client.post("/book/intro", FIELDS + b"&name=" + name, content_type=FORM)
+
+    assert response.status_code == 400
+    assert UTF8_MESSAGE in response.content.decode()
+    assert_nothing_written()
+
+
+def test_the_booking_form_reads_utf8(client, link, frozen):
+    response = client.post("/book/intro", FIELDS + b"&name=J%C3%BCrgen", content_type=FORM)
+
+    assert response.status_code == 302
+    assert Booking.objects.get().name == "Jürgen"
+
+
+def test_a_settings_form_refuses_bytes_that_are_not_utf8(owner_client, owner):
+    from availability.models import TimeOff
+
+    body = f"user={owner.pk}&start=2026-11-24T09%3A00&end=2026-11-24T12%3A00&reason=%FF"
+    response = owner_client.post("/settings/time-off", body.encode(), content_type=FORM)
+
+    assert response.status_code == 400
+    assert UTF8_MESSAGE in response.content.decode()
+    assert not TimeOff.objects.exists()
+
+
+def raw_api_book(client, body: bytes, content_type: str = "application/json"):
+    return client.post(BOOKINGS, body, content_type=content_type)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            b'{"start": "2026-11-24T10:00:00+01:00", "timezone": "Europe/Berlin",'
+            b' "name": "\xff\xfe", "email": "a@example.com"}',
+            "Send the body as JSON encoded in UTF-8.",
+        ),
+        (
+            '{"start": "2026-11-24T10:00:00+01:00", "timezone": "Europe/Berlin",'
+            ' "name": "Alice", "email": "a@example.com"}'.encode("utf-16"),
+            "Send the body as JSON encoded in UTF-8.",
+        ),
+        (
+            b'{"start": "2026-11-24T10:00:00+01:00", "timezone": "Europe/Berlin",'
+            b' "name": "Al\\ud800ice", "email": "a@example.com"}',
+            "a lone surrogate",
+        ),
+        (
+            b'{"start": "2026-11-24T10:00:00+01:00", "timezone": "Europe/Berlin",'
+            b' "name": "Alice", "email": "a@example.com", "answers": {"a1": "\\udfff"}}',
+            "a lone surrogate",
+        ),
+    ],
+    ids=["bad-bytes", "utf-16", "surrogate-in-name", "surrogate-in-answer"],
+)
+def test_the_api_refuses_a_body_that_is_not_utf8_text(client, link, frozen, body, message):
+    response = raw_api_book(client, body)
+
+    assert response.status_code == 400
+    assert message in response.json()["detail"]
+    assert_nothing_written()
+
+
+def test_the_api_answers_a_form_that_is_not_utf8_in_json(client, link, frozen):
+    response = raw_api_book(client, FIELDS + b"&name=%FF", content_type=FORM)
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": UTF8_MESSAGE}
+    assert_nothing_written()
+
+
+def test_the_api_reads_escaped_characters_outside_the_basic_plane(client, link, frozen):
+    body = (
+        b'{"start": "2026-11-24T10:00:00+01:00", "timezone": "Europe/Berlin",'
+        b' "name": "Alice \\ud83d\\ude00", "email": "a@example.com"}'
+    )
+
+    response = raw_api_book(client, body)
+
+    assert response.status_code == 201
+    assert Booking.objects.get().name == "Alice \N{GRINNING FACE}"
