@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone as dj_timezone
+
+from workestra.inputs import DATE_RANGE_MESSAGE, EARLIEST_DATE, LATEST_DATE
+
+TIME_OFF_EARLIEST = datetime.combine(EARLIEST_DATE - timedelta(days=1), time(), UTC)
+TIME_OFF_LATEST = datetime.combine(LATEST_DATE + timedelta(days=2), time(), UTC)
 
 
 class TimeOff(models.Model):
@@ -32,7 +39,17 @@ class TimeOff(models.Model):
         verbose_name_plural = "time off"
         indexes = [models.Index(fields=["user", "end"])]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="time_off_end_after_start")
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="time_off_end_after_start"
+            ),
+            # Rows outside Python's reach (year 0 in UTC, say) cannot even be read back. The
+            # bounds are a day wider than the dates hosts may enter, which are wall-clock dates
+            # in their own zone.
+            models.CheckConstraint(
+                condition=Q(start__gte=TIME_OFF_EARLIEST, end__lte=TIME_OFF_LATEST),
+                name="time_off_in_date_range",
+                violation_error_message=DATE_RANGE_MESSAGE,
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,9 +17,10 @@ from ninja.errors import HttpError
 from availability import engine
 from booking import ratelimit, selectors, services
 from booking.api_verify import verify_url
-from booking.forms import BookingRequestForm, clean_answers, clean_utm
+from booking.forms import BookingRequestForm
 from booking.models import Booking, BookingLink
 from workestra.api_errors import responses
+from workestra.inputs import DATE_RANGE_MESSAGE, date_in_range
 from workestra.timezones import is_valid_timezone
 
 router = Router(tags=["public booking"])
@@ -150,6 +151,8 @@ def slots_query(
     """The request's range and duration, or what is wrong with them."""
     if not is_valid_timezone(timezone):
         return f"Unknown time zone {timezone[:64]!r}; use an IANA name such as Europe/Berlin."
+    if not (date_in_range(start) and date_in_range(end)):
+        return DATE_RANGE_MESSAGE
     if end < start:
         return "end must be on or after start."
     if (end - start).days + 1 > MAX_RANGE_DAYS:
@@ -180,7 +183,12 @@ def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
         return Status(429, {"detail": "Too many attempts. Please wait a minute and try again."})
     data = payload.dict()
     data["guests"] = "\n".join(payload.guests or [])
-    form = BookingRequestForm({k: v for k, v in data.items() if v is not None}, link=link)
+    form = BookingRequestForm(
+        {k: v for k, v in data.items() if v is not None},
+        link=link,
+        answers=payload.answers,
+        utm=payload.utm,
+    )
     form.is_valid()
     _reject_unexpected(link, payload, form)
     if form.errors:
@@ -198,8 +206,8 @@ def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
         timezone=cleaned["timezone"],
         phone=cleaned.get("phone", ""),
         guests=tuple(cleaned.get("guests", [])),
-        answers=clean_answers(payload.answers or {}),
-        utm=clean_utm(payload.utm or {}),
+        answers=cleaned["answers"],
+        utm=cleaned["utm"],
     )
     try:
         booking = services.booking_create(

@@ -18,6 +18,7 @@ from booking.link_hosts_form import HostRow, add_host_fields, clean_hosts, host_
 from booking.models import MAX_CTAS, MAX_DURATION, MAX_GUESTS, BookingLink
 from booking.variables import unknown_variables
 from crm.models import Stage
+from workestra.inputs import AwareDateTimeField, text_problem
 from workestra.models import Team, User, Workspace
 from workestra.timezones import is_valid_timezone, timezone_names
 
@@ -277,10 +278,10 @@ class BookingLinkForm(forms.ModelForm):
 
 
 class BookingRequestForm(forms.Form):
-    """What an attendee submits, from the public page or the JSON API."""
+    """What an attendee submits, from the public page or the JSON API. Pre-meeting answers and
+    UTM values come as dicts beside the fields and are cleaned into ``answers`` and ``utm``."""
 
-    start = forms.DateTimeField(
-        input_formats=["iso-8601"],
+    start = AwareDateTimeField(
         error_messages={"required": "Pick a time.", "invalid": "Pick a time from the list."},
     )
     duration = forms.IntegerField(required=False)
@@ -296,19 +297,38 @@ class BookingRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "one email per line"}),
     )
 
-    def __init__(self, *args: Any, link: BookingLink, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        link: BookingLink,
+        answers: dict[str, Any] | None = None,
+        utm: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.link = link
+        self.raw_answers = answers or {}
+        self.raw_utm = utm or {}
         self.fields["phone"].required = link.phone_mode == BookingLink.PhoneMode.REQUIRED
         if link.phone_mode == BookingLink.PhoneMode.HIDDEN:
             del self.fields["phone"]
         if not link.allow_guests:
             del self.fields["guests"]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for key, clean_values, raw in (
+            ("answers", clean_answers, self.raw_answers),
+            ("utm", clean_utm, self.raw_utm),
+        ):
+            try:
+                data[key] = clean_values(raw)
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return data
+
     def clean_start(self) -> datetime:
         start: datetime = self.cleaned_data["start"]
-        if start.tzinfo is None:
-            raise ValidationError("Give the time with its UTC offset.")
         if start.second or start.microsecond:
             raise ValidationError("Pick a time from the list.")
         return start
@@ -365,14 +385,28 @@ class BookingRequestForm(forms.Form):
 
 
 def clean_utm(values: dict[str, Any]) -> dict[str, str]:
-    """The UTM parameters worth keeping: known keys, short string values."""
-    return {k: str(values[k])[:200] for k in UTM_KEYS if values.get(k)}
+    """The UTM parameters worth keeping: known keys, short string values.
+
+    Raises ``ValidationError`` for a value that cannot be stored."""
+    utm = {k: str(values[k])[:200] for k in UTM_KEYS if values.get(k)}
+    _refuse_unstorable(utm, label="{key}")
+    return utm
 
 
 def clean_answers(values: dict[str, Any]) -> dict[str, str]:
-    """Pre-meeting answers keyed ``a<id>``: at most 50, each at most 5,000 characters."""
+    """Pre-meeting answers keyed ``a<id>``: at most 50, each at most 5,000 characters.
+
+    Raises ``ValidationError`` for an answer that cannot be stored."""
     answers = {}
     for key, value in list(values.items())[:50]:
         if re.fullmatch(r"a\d{1,6}", str(key)) and value not in (None, ""):
             answers[str(key)] = str(value)[:5000]
+    _refuse_unstorable(answers, label="Answer {key}")
     return answers
+
+
+def _refuse_unstorable(values: dict[str, str], *, label: str) -> None:
+    for key, value in values.items():
+        problem = text_problem(value)
+        if problem:
+            raise ValidationError(f"{label.format(key=key)}: {problem}")

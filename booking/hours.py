@@ -8,6 +8,8 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 
+from workestra.inputs import DATE_RANGE_MESSAGE, date_in_range
+
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _HHMM = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$")
 _WINDOW = re.compile(r"^\s*(\S+)\s*[-–—]\s*(\S+)\s*$")
@@ -75,6 +77,8 @@ def parse_overrides(text: str) -> dict[str, list[list[str]]]:
             day = date.fromisoformat(match[1])
         except ValueError:
             raise ValidationError(f"{match[1]} is not a real date.") from None
+        if not date_in_range(day):
+            raise ValidationError(f"{day.isoformat()}: {DATE_RANGE_MESSAGE}")
         if day.isoformat() in overrides:
             raise ValidationError(f"{day.isoformat()} is listed twice.")
         rest = match[2]

@@ -17,9 +17,10 @@ class FieldErrors(Schema):
 
 
 def responses(ok: dict[int, Any], *errors: int) -> dict[int, Any]:
-    """``ok`` plus an error body for each status in ``errors`` and the two every operation can
-    answer: 400 (a body that is not JSON) and 422 (a field of the wrong type, or missing)."""
+    """``ok`` plus an error body for each status in ``errors`` and the three every operation can
+    answer: 400 (a body that is not JSON or not UTF-8), 413 (a body over the upload limit) and
+    422 (a field of the wrong type, or missing)."""
     declared: dict[int, Any] = dict(ok)
-    for status in sorted({400, 422, *errors}):
+    for status in sorted({400, 413, 422, *errors}):
         declared[status] = FieldErrors if status == 422 else Error
     return declared

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "workestra.middleware.RefuseUndecodableForms",
 ]
 
 if not DEBUG:  # runserver serves static files itself while debugging

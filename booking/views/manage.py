@@ -20,11 +20,11 @@ from booking import lifecycle, ratelimit, services, tokens
 from booking.formatting import local_range
 from booking.models import Booking
 from booking.views.public import build_picker, render_picker_page
+from workestra.inputs import AwareDateTimeField
 
 
 class RescheduleForm(forms.Form):
-    start = forms.DateTimeField(
-        input_formats=["iso-8601"],
+    start = AwareDateTimeField(
         error_messages={"required": "Pick a new time.", "invalid": "Pick a time from the list."},
     )
 
@@ -109,7 +109,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 return redirect(reverse("booking:rescheduled", args=[new.reschedule_token]))
         else:
-            error, status = "Pick a time from the list.", 400
+            error, status = " ".join(form.errors["start"]), 400
     if request.method == "POST":
         query.pop("slot", None)
     picker = build_picker(

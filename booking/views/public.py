@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,6 +27,7 @@ from booking.forms import BookingRequestForm, clean_answers, clean_utm
 from booking.ics import booking_ics
 from booking.models import Booking, BookingLink
 from booking.variables import booking_variables, render_url
+from workestra.inputs import date_in_range, parse_moment, text_problem
 from workestra.timezones import is_valid_timezone, timezone_names
 
 CONFIRM_SALT = "booking.confirmed"
@@ -126,6 +128,8 @@ def _month_param(value: str | None, zone: ZoneInfo) -> tuple[date, bool]:
         month = datetime.strptime(value or "", "%Y-%m").date()  # noqa: DTZ007 - a calendar month
     except ValueError:
         return today.replace(day=1), False
+    if not date_in_range(month):
+        return today.replace(day=1), False
     return max(month, today.replace(day=1)), True
 
 
@@ -138,10 +142,9 @@ def _date_param(value: str | None) -> date | None:
 
 def _slot_param(value: str | None) -> datetime | None:
     try:
-        moment = datetime.fromisoformat(value or "")
-    except ValueError:
+        return parse_moment(value or "", invalid="")
+    except ValidationError:
         return None
-    return moment if moment.tzinfo else None
 
 
 def _slots_in_month(
@@ -230,8 +233,9 @@ def _form_initial(link: BookingLink, query: QueryDict, picker: Picker) -> dict[s
 
 
 def _hidden_extras(query: QueryDict) -> dict[str, str]:
-    """UTM values and pre-filled answers travel with the form as hidden fields."""
-    flat = {k: query.get(k, "") for k in query}
+    """UTM values and pre-filled answers travel with the form as hidden fields (any that could
+    not be stored are left behind; the posted form refuses them)."""
+    flat = {k: value for k in query if not text_problem(value := query.get(k, ""))}
     return {**clean_utm(flat), **clean_answers(flat)}
 
 
@@ -302,7 +306,8 @@ def _book_post(request: HttpRequest, link: BookingLink) -> HttpResponse:
             status=429,
             error="Too many attempts. Please wait a minute and try again.",
         )
-    form = BookingRequestForm(request.POST, link=link)
+    flat = {k: request.POST.get(k, "") for k in request.POST}
+    form = BookingRequestForm(request.POST, link=link, answers=flat, utm=flat)
     if not form.is_valid():
         # Errors on the hidden fields (time, length, zone) are shown above the picker.
         hidden = [str(m) for k in ("start", "duration", "timezone") for m in form.errors.get(k, [])]
@@ -311,15 +316,14 @@ def _book_post(request: HttpRequest, link: BookingLink) -> HttpResponse:
             request, link, picker=picker, form=form, error=" ".join(hidden), status=400
         )
     data = form.cleaned_data
-    extras = _hidden_extras(request.POST)
     attendee = services.Attendee(
         name=data["name"],
         email=data["email"],
         timezone=data["timezone"],
         phone=data.get("phone", ""),
         guests=tuple(data.get("guests", [])),
-        answers=clean_answers(extras),
-        utm=clean_utm(extras),
+        answers=data["answers"],
+        utm=data["utm"],
     )
     try:
         booking = services.booking_create(

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from availability.models import TimeOff
+from workestra.inputs import validate_date_range
 from workestra.models import User
 from workestra.tenancy import scoped, workspace_required
 
@@ -30,11 +31,13 @@ class TimeOffForm(forms.Form):
             "required": "When does the time off start?",
             "invalid": "Enter a date and time.",
         },
+        validators=[validate_date_range],
     )
     end = forms.DateTimeField(
         label="Until",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         error_messages={"required": "When does it end?", "invalid": "Enter a date and time."},
+        validators=[validate_date_range],
     )
     reason = forms.CharField(required=False, max_length=200, label="Reason")
 

@@ -160,3 +160,26 @@ def test_openapi_schema_describes_both_endpoints(client, db):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/public/links/{slug}/slots" in schema["paths"]
     assert "/api/v1/public/links/{slug}/bookings" in schema["paths"]
+
+
+@pytest.mark.parametrize("path", [BOOKINGS, "/api/v1/public/bookings/" + "a" * 32 + "/verify"])
+def test_a_body_over_the_size_limit_is_a_json_413(client, link, frozen, settings, path):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    body = json.dumps(valid(name="x" * limit))
+
+    response = client.post(path, body, content_type="application/json")
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response.json() == {"detail": f"Send a body of at most {limit:,} bytes."}
+    assert not Booking.objects.exists()
+
+
+def test_an_oversized_form_post_to_the_api_is_a_json_413_too(client, link, frozen, settings):
+    body = "name=" + "x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    response = client.post(BOOKINGS, body, content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 413
+    assert "at most" in response.json()["detail"]
+    assert not Booking.objects.exists()

@@ -19,6 +19,8 @@ from tests.booking.test_link_settings import NEW_URL, form_data
 from tests.conftest import login
 from tests.factories import LinkFactory, MembershipFactory
 
+RANGE_MESSAGE = "Dates must be between 1900-01-01 and 2199-12-31."
+
 pytestmark = pytest.mark.usefixtures("frozen")
 TUESDAY = "2026-11-24"
 TUESDAY_9_BERLIN = utc(2026, 11, 24, 8, 0)
@@ -164,6 +166,9 @@ def test_grid_caps_and_date_overrides_are_saved_and_shape_the_slots(owner_client
         ("2026-12-01: 17:00-09:00", "ends before it starts"),
         ("2026-12-01: off\n2026-12-01: 10:00-11:00", "listed twice"),
         ("2026-12-01: 09:00-12:00, 11:00-13:00", "must not overlap"),
+        ("0001-01-01: off", "0001-01-01: Dates must be between 1900-01-01 and 2199-12-31."),
+        ("9999-12-31: 10:00-11:00", "9999-12-31: Dates must be between"),
+        ("2200-01-01: off", "2200-01-01: Dates must be between"),
     ],
 )
 def test_bad_date_overrides_get_a_clear_message(owner_client, text, message):
@@ -364,6 +369,10 @@ def test_a_member_cannot_enter_time_off_for_a_teammate_but_an_admin_can(
         ("", "2026-11-24T09:00", "When does the time off start?"),
         ("yesterday", "2026-11-24T09:00", "Enter a date and time."),
         ("2026-11-24T09:00", "2028-11-24T09:00", "at most 366 days"),
+        ("0001-01-01T00:00", "0001-01-02T00:00", RANGE_MESSAGE),
+        ("9999-12-30T00:00", "9999-12-31T23:59", RANGE_MESSAGE),
+        ("1899-12-31T23:00", "1900-01-01T09:00", RANGE_MESSAGE),
+        ("2199-12-31T09:00", "2200-01-01T00:00", RANGE_MESSAGE),
     ],
 )
 def test_bad_time_off_is_refused_with_a_message(owner_client, owner, start, end, message):
@@ -374,6 +383,23 @@ def test_bad_time_off_is_refused_with_a_message(owner_client, owner, start, end,
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not TimeOff.objects.exists()
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT-14", "Etc/GMT+12"])
+def test_time_off_at_the_edges_of_the_date_range_is_kept_in_any_zone(owner_client, owner, zone):
+    owner.timezone = zone
+    owner.save()
+    for start, end in (
+        ("1900-01-01T00:00", "1900-01-01T09:00"),
+        ("2199-12-31T09:00", "2199-12-31T23:59"),
+    ):
+        response = owner_client.post(
+            "/settings/time-off", {"user": owner.pk, "start": start, "end": end}
+        )
+        assert response.status_code == 302
+
+    page = owner_client.get("/settings/time-off").content.decode()
+    assert "Mon 1 Jan 1900 00:00" in page and "Tue 31 Dec 2199 23:59" in page
 
 
 def test_time_off_of_another_workspace_cannot_be_removed(owner, outsider):
