@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from availability import engine
 from booking import assignment, automation, selectors, timeline, verification
+from booking.crm_records import crm_records_write
 from booking.models import Booking, BookingEvent, BookingLink, Reservation
-from crm.services import contact_find_or_create, deal_create
 from workflows import outbox
 
 REMINDER_BEFORE = timedelta(hours=24)
@@ -77,7 +77,8 @@ def booking_create(
     """Book ``start`` on ``link`` for ``attendee``.
 
     Re-checks the exact slot inside the transaction, inserts the booking and its host reservation,
-    finds or creates the CRM contact (and deal), and writes the outbox rows for every email.
+    finds or creates the CRM contact (and deal; a failure there is retried through the outbox and
+    never fails the booking), and writes the outbox rows for every email.
     Raises :class:`BookingError` subclasses with a message for the attendee; nothing is written then.
     """
     now = now or timezone.now()
@@ -261,18 +262,6 @@ def _insert(
     host_id: int | None = None,
     meeting_url: str = "",
 ) -> Booking:
-    contact = contact_find_or_create(
-        workspace=link.workspace, email=attendee.email, name=attendee.name, phone=attendee.phone
-    )
-    deal = None
-    if link.create_deal and link.deal_stage_id:
-        deal = deal_create(
-            workspace=link.workspace,
-            contact=contact,
-            stage=link.deal_stage,
-            title=f"{link.title}: {attendee.name}",
-            value=link.deal_value,
-        )
     booking = Booking(
         workspace=link.workspace,
         link=link,
@@ -287,8 +276,6 @@ def _insert(
         guests=list(attendee.guests),
         answers=attendee.answers,
         utm=attendee.utm,
-        contact=contact,
-        deal=deal,
         created_at=now,
         status=(
             Booking.Status.PENDING_VERIFICATION
@@ -299,6 +286,7 @@ def _insert(
     booking.ical_uid = f"{booking.reschedule_token}@workestra"
     booking.save()
     _reserve(booking, link, host_ids)
+    crm_records_write(booking)
     _announce(booking, now=now)
     return booking
 

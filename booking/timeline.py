@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from booking import crm_records
 from booking.formatting import local_range
 from booking.models import Booking, BookingEvent
 from booking.verification import CODE_KIND, RELEASE_KIND
@@ -24,8 +25,9 @@ OUTBOX_TITLES = {
     "booking.rescheduled": "New-time email to the {audience}",
     CODE_KIND: "Verification code email to the attendee",
     RELEASE_KIND: "Release of the held time if the email is not verified",
+    crm_records.KIND: "CRM contact and deal",
 }
-NOT_AN_EMAIL = {RELEASE_KIND}
+NOT_AN_EMAIL = {RELEASE_KIND, crm_records.KIND}
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,27 @@ def enqueue(
     return message
 
 
+def enqueue_failed(
+    *, kind: str, key: str, error: str, payload: dict[str, Any] | None = None, subject: str = ""
+) -> OutboxMessage:
+    """A side effect tried in the caller's transaction failed: the outbox takes it over as if its
+    first attempt had been a delivery, so the row shows the error at once and is retried with the
+    usual backoff."""
+    message = enqueue(
+        kind=kind, key=key, payload=payload, subject=subject, due_at=timezone.now() + backoff(1)
+    )
+    OutboxMessage.objects.filter(pk=message.pk, attempts=0).update(
+        attempts=1, last_error=error[:2000]
+    )
+    message.refresh_from_db()
+    return message
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failure."""
+    return min(timedelta(seconds=30 * 2 ** (attempts - 1)), MAX_BACKOFF)
+
+
 def withdraw(*, subject: str, kinds: Iterable[str] | None = None) -> int:
     """Close the subject's pending rows (of ``kinds``) so they are never sent."""
     rows = OutboxMessage.objects.open().for_subject(subject)
@@ -168,7 +189,7 @@ def _record_failure(
         )
         return
     if delay is None:
-        delay = min(timedelta(seconds=30 * 2 ** (message.attempts - 1)), MAX_BACKOFF)
+        delay = backoff(message.attempts)
     OutboxMessage.objects.filter(pk=message.pk).update(
         due_at=now + delay, locked_until=None, last_error=error[:2000]
     )

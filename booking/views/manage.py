@@ -19,8 +19,9 @@ from django.views.decorators.http import require_http_methods
 from booking import lifecycle, ratelimit, services, tokens
 from booking.formatting import local_range
 from booking.models import Booking
-from booking.views.public import build_picker, render_picker_page
+from booking.views.public import build_picker, keep_day, render_picker_page
 from workestra.inputs import AwareDateTimeField
+from workestra.timezones import is_valid_timezone
 
 
 class RescheduleForm(forms.Form):
@@ -96,7 +97,11 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     if booking.status == Booking.Status.PENDING_VERIFICATION:
         return redirect("booking:verify", booking.reschedule_token)
     query = request.GET.copy()
-    query.setdefault("tz", booking.timezone)
+    if request.method == "POST":
+        # The list comes back in the zone the attendee was looking at when they posted.
+        query["tz"] = request.POST.get("timezone", "")
+    if not is_valid_timezone(query.get("tz", "")):
+        query["tz"] = booking.timezone
     form = RescheduleForm(request.POST or None)
     error, status = "", 200
     if request.method == "POST":
@@ -109,9 +114,9 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 return redirect(reverse("booking:rescheduled", args=[new.reschedule_token]))
         else:
-            error, status = " ".join(form.errors["start"]), 400
-    if request.method == "POST":
-        query.pop("slot", None)
+            error = " ".join(form.errors.get("start", [])) or "Pick a time from the list."
+            status = 400
+        keep_day(query, booking.link, form.cleaned_data.get("start"))
     picker = build_picker(
         booking.link,
         query,

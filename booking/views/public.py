@@ -258,6 +258,9 @@ def render_picker_page(
         "error": error,
         "extras": _hidden_extras(picker.query),
         "timezones": timezone_names(),
+        # Only a first visit asks the browser for its zone: an answer to a POST already shows
+        # the zone the attendee used, and reloading it would throw their message and entries away.
+        "detect_timezone": request.method == "GET" and not request.GET.get("tz"),
         **(extra or {}),
     }
     template = "booking/book.html#picker" if request.htmx else "booking/book.html"  # type: ignore[attr-defined]
@@ -330,13 +333,30 @@ def _book_post(request: HttpRequest, link: BookingLink) -> HttpResponse:
             link=link, start=data["start"], attendee=attendee, duration=data["duration"]
         )
     except services.BookingError as exc:
-        query.pop("slot", None)
+        keep_day(query, link, data["start"])
         picker = build_picker(link, query)
         status = 409 if isinstance(exc, services.SlotTaken) else 400
         return render_picker_page(
             request, link, picker=picker, form=form, error=exc.message, status=status
         )
     return redirect(after_booking_url(booking), permanent=False)
+
+
+def keep_day(query: QueryDict, link: BookingLink, start: datetime | None) -> None:
+    """A refused time leaves the list: show the fresh list of its day, in the zone the attendee
+    was looking at, rather than the first open day of this month."""
+    query.pop("slot", None)
+    if start is None:
+        return
+    zone = query.get("tz", "")
+    if link.lock_timezone or not is_valid_timezone(zone):
+        zone = link.timezone
+    try:
+        day = start.astimezone(ZoneInfo(zone)).date()
+    except (OverflowError, ValueError):
+        return
+    query["date"] = day.isoformat()
+    query["month"] = day.strftime("%Y-%m")
 
 
 def after_booking_url(booking: Booking) -> str:

@@ -5,16 +5,27 @@
     try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return ""; }
   }
 
-  // Public page: show times in the visitor's zone on first load.
+  // Public page: show times in the visitor's zone on first load. The picker is swapped in place
+  // (no reload), and never over anything the visitor has already typed.
   function detectZone() {
     var picker = document.querySelector("[data-detect-timezone]");
     var params = new URLSearchParams(window.location.search);
     var zone = browserZone();
-    if (!picker || params.has("tz") || !zone) return;
+    if (!picker || params.has("tz") || !zone || hasTyped(picker)) return;
     var select = picker.querySelector("select[name=tz]");
     if (select && !Array.prototype.some.call(select.options, function (o) { return o.value === zone; })) return;
     params.set("tz", zone);
-    window.location.replace(window.location.pathname + "?" + params.toString());
+    var url = window.location.pathname + "?" + params.toString();
+    if (!window.htmx) { window.location.replace(url); return; }
+    window.htmx.ajax("GET", url, { source: picker, target: picker, swap: "outerHTML" }).then(function () {
+      window.history.replaceState(window.history.state, "", url);
+    });
+  }
+
+  function hasTyped(root) {
+    return Array.prototype.some.call(root.querySelectorAll("input, textarea"), function (field) {
+      return field.type !== "hidden" && field.value !== field.defaultValue;
+    });
   }
 
   // Settings: preselect the browser's zone when creating a link.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -25,6 +27,12 @@ def book(client: Client, link, **fields):
     }
     data.update(fields)
     return client.post(link.public_path, data)
+
+
+def slot_links(body: str) -> dict[str, dict[str, list[str]]]:
+    """The listed times, each with the query its link carries."""
+    found = re.findall(r'<a class="slot[^"]*" href="([^"]+)"[^>]*>(\d\d:\d\d)', body)
+    return {label: parse_qs(urlsplit(html.unescape(href)).query) for href, label in found}
 
 
 def test_page_shows_the_link_and_slots_in_the_visitors_zone(client, link, frozen):
@@ -197,6 +205,94 @@ def test_the_loser_of_a_race_sees_just_taken_and_a_fresh_list(client, link, froz
     assert "That time was just taken" in body
     assert ">09:30<" in body and ">10:00<" not in body
     assert Booking.objects.count() == 1
+
+
+def test_a_time_taken_meanwhile_lists_its_day_again_and_carries_the_entries(client, link, frozen):
+    link.allow_guests = True
+    link.phone_mode = link.PhoneMode.OPTIONAL
+    link.save()
+    services.booking_create(
+        link=link, start=utc(2026, 11, 25, 9, 0), attendee=attendee(email="first@example.com")
+    )
+
+    response = book(
+        client,
+        link,
+        start="2026-11-25T04:00:00-05:00",  # Wednesday 10:00 in Berlin
+        timezone="America/New_York",
+        phone="+1 415 555 0100",
+        guests="bob@example.com",
+        a1="Acme Corp",
+        utm_source="ads",
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert "That time was just taken. Please pick another." in body
+    # Wednesday's list, not the first open day, in the zone the attendee was looking at.
+    assert "Wednesday, 25 November" in body
+    slots = slot_links(body)
+    assert list(slots)[:4] == ["03:00", "03:30", "04:30", "05:00"]
+    carried = slots["04:30"]
+    assert {k: carried[k] for k in ("name", "email", "phone", "guests", "a1", "utm_source")} == {
+        "name": ["Alice Attendee"],
+        "email": ["alice@example.com"],
+        "phone": ["+1 415 555 0100"],
+        "guests": ["bob@example.com"],
+        "a1": ["Acme Corp"],
+        "utm_source": ["ads"],
+    }
+    assert carried["tz"] == ["America/New_York"]
+    # Nothing on the answer asks the browser to reload it in another zone.
+    assert "data-detect-timezone" not in body
+    assert Booking.objects.count() == 1
+
+
+def test_a_time_taken_meanwhile_next_month_stays_in_that_month(client, link, frozen):
+    services.booking_create(
+        link=link, start=utc(2026, 12, 1, 9, 0), attendee=attendee(email="first@example.com")
+    )
+    response = book(client, link, start="2026-12-01T10:00:00+01:00")
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert "December 2026" in body and "Tuesday, 1 December" in body
+    assert "09:30" in slot_links(body) and "10:00" not in slot_links(body)
+
+
+def test_a_refused_email_comes_back_with_every_entry_and_the_same_time(client, link, frozen):
+    link.allow_guests = True
+    link.phone_mode = link.PhoneMode.OPTIONAL
+    link.save()
+
+    response = book(
+        client,
+        link,
+        email="alice@example",
+        phone="+1 415 555 0100",
+        guests="bob@example.com",
+        a1="Acme Corp",
+        utm_source="ads",
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    # The message is the one the email field points screen readers to.
+    assert 'aria-describedby="id_email_error"' in body
+    assert (
+        '<p class="error field-error" id="id_email_error">Enter a valid email address.</p>' in body
+    )
+    for kept in (
+        'name="name" value="Alice Attendee"',
+        'name="email" value="alice@example"',
+        'name="phone" value="+1 415 555 0100"',
+        "\nbob@example.com</textarea>",
+        'name="a1" value="Acme Corp"',
+        'name="utm_source" value="ads"',
+        f'name="start" value="{BERLIN_10}"',
+    ):
+        assert kept in body.replace(' maxlength="200"', "").replace(' maxlength="254"', "")
+    assert "Confirm booking" in body and "data-detect-timezone" not in body
+    assert not Booking.objects.exists()
 
 
 def test_bookings_are_rate_limited_per_address(client, link, frozen, settings):

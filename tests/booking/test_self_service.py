@@ -171,6 +171,27 @@ def test_rescheduling_into_a_taken_slot_changes_nothing(client, link, frozen):
     assert booking.status == "confirmed" and booking.start == START
 
 
+def test_a_new_time_taken_meanwhile_lists_its_day_again_in_the_attendees_zone(client, link, frozen):
+    booking = booked(link)
+    services.booking_create(
+        link=link, start=utc(2026, 11, 26, 10, 0), attendee=attendee(email="b@example.com")
+    )
+
+    response = client.post(
+        booking.reschedule_url,
+        {"start": "2026-11-26T05:00:00-05:00", "timezone": "America/New_York"},
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert "That time was just taken. Please pick another." in body
+    # Thursday again, in New York time: 11:00 in Berlin (05:00) is gone, 05:30 is offered.
+    assert "Thursday, 26 November" in body
+    assert ">04:30<" in body and ">05:00<" not in body and ">05:30<" in body
+    assert 'option value="America/New_York" selected' in body
+    assert "data-detect-timezone" not in body
+
+
 def test_reschedule_moves_the_reminder(link, frozen):
     booking = booked(link)
     new = services.booking_reschedule(booking=booking, start=utc(2026, 11, 27, 10, 0))

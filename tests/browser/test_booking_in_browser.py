@@ -3,64 +3,13 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-import pytest
 from django.core.management import call_command
 
 from booking.models import Booking
+from tests.browser.helpers import BROWSER_MARKS, pick_first_slot
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or next(
-    (p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()), None
-)
-REQUIRED = os.environ.get("REQUIRE_BROWSER", "").lower() in ("1", "true", "yes")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        CHROMIUM is None and not REQUIRED,
-        reason="no Chromium here; `python3 dev.py test` installs it",
-    ),
-]
-# Playwright's sync API runs an event loop in this thread; the ORM calls here are test setup.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM, "REQUIRE_BROWSER is set but no Chromium was found"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        context = browser.new_context(timezone_id="America/New_York", locale="en-US")
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-def pick_first_slot(page) -> None:
-    """Click the first open day, then its first time, each after the previous swap landed (the
-    picker's URL is pushed once HTMX has swapped it in), so no click hits a stale element."""
-    day = page.locator("a.day").first
-    date = day.get_attribute("data-date")
-    day.click()
-    page.wait_for_url(f"**date={date}**")
-    page.locator("a.slot").first.click()
-    page.wait_for_url("**slot=**")
-    page.wait_for_selector("input[name=name]")
+pytestmark = BROWSER_MARKS
 
 
 def test_attendee_books_the_demo_link_and_sees_the_confirmation(live_server, page, settings):
