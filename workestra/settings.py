@@ -96,12 +96,20 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": sqlite_path,
-            # IMMEDIATE takes the write lock when a transaction opens, so the booking re-check
-            # and the insert cannot interleave with another writer's.
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 30},
             # A file, not :memory:, so threads in the concurrency tests share one database.
             "TEST": {"NAME": sqlite_path.with_name("test_" + sqlite_path.name)},
         }
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # However SQLite is chosen: IMMEDIATE takes the write lock when a transaction opens, so the
+    # booking re-check and the insert cannot interleave with another writer's; a writer waits up
+    # to 30 s for that lock instead of failing with "database is locked"; WAL lets pages read
+    # while a booking writes. Options given in DATABASE_URL win.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL",
+        **DATABASES["default"].get("OPTIONS", {}),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
