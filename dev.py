@@ -66,9 +66,8 @@ def serve() -> None:
     manage = [PY, "manage.py"]
     run(*manage, "migrate", "--no-input")
     run(*manage, "seed_demo")
-    addr = os.environ.get("SERVE_ADDR", "127.0.0.1:8000")
-    print(f"Serving on http://{addr}/ (Ctrl+C to stop)", flush=True)
-    os.execv(str(PY), [str(PY), "manage.py", "serve", addr])  # noqa: S606
+    # gunicorn on SERVE_ADDR (127.0.0.1:8000 when unset) with the outbox ticker beside it.
+    os.execv(str(PY), [str(PY), "manage.py", "serve"])  # noqa: S606
 
 
 def test(extra: list[str]) -> None:

@@ -64,8 +64,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
-if not DEBUG:  # runserver serves static files itself while debugging
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+# Static files come from the app server itself, DEBUG on or off: hashed and compressed from
+# collectstatic's STATIC_ROOT when off, straight from the source folders while debugging.
+MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG
 
 ROOT_URLCONF = "workestra.urls"
 WSGI_APPLICATION = "workestra.wsgi.application"
@@ -128,6 +130,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300, minimum=5)
+# The embedded server (manage.py serve) drains due rows itself this often; Celery beat elsewhere.
+OUTBOX_TICK_SECONDS = env_int("OUTBOX_TICK_SECONDS", 30, minimum=1)
 # Webhooks and Slack only call public addresses; this lets loopback through for local receivers
 # in tests and development. Never in production.
 WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
