@@ -9,11 +9,13 @@ Celery worker + beat on Redis.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from workestra import serving
 from workestra.env import env_bool, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,12 +27,27 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
     SECRET_KEY = "embedded-development-key-not-for-production"  # noqa: S105
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+# Where ``manage.py serve`` listens; without PUBLIC_BASE_URL, links point there too.
+try:
+    SERVE_ADDR = env_str("SERVE_ADDR") or serving.DEFAULT_ADDR
+    _served_at = serving.public_url_for(SERVE_ADDR)
+except serving.AddressError as exc:
+    raise ImproperlyConfigured(f"SERVE_ADDR: {exc}") from None
+# Absolute links (emails, .ics files, confirmation pages, the links hosts copy) point here.
+PUBLIC_BASE_URL = (env_url("PUBLIC_BASE_URL", schemes=("http", "https")) or _served_at).rstrip("/")
+# The public host is always one we answer to.
+_public_host = urlsplit(PUBLIC_BASE_URL).hostname or "localhost"
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS",
+    [
+        "localhost",
+        "127.0.0.1",
+        "[::1]",
+        "testserver",
+        f"[{_public_host}]" if ":" in _public_host else _public_host,
+    ],
+)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-# Absolute links in emails and .ics files point here.
-PUBLIC_BASE_URL = (
-    env_url("PUBLIC_BASE_URL", schemes=("http", "https")) or "http://127.0.0.1:8000"
-).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -13,8 +13,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-# Variables that would leak this test run's own database and broker into the child.
-OWN_ENV = ("DATABASE_URL", "REDIS_URL", "SQLITE_PATH", "DEBUG", "SECRET_KEY", "PUBLIC_BASE_URL")
+# This run's own settings (its database, broker, URLs): the child must not inherit them.
+OWN_ENV = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SQLITE_PATH",
+    "DEBUG",
+    "SECRET_KEY",
+    "PUBLIC_BASE_URL",
+    "SERVE_ADDR",
+    "ALLOWED_HOSTS",
+)
 
 PRINT_SQLITE_CONNECTION = """
 import json, django
@@ -150,3 +159,43 @@ def test_over_plain_http_the_cookies_stay_plain_so_the_host_can_sign_in(tmp_path
         "hsts": "",
         "secure_cookie": False,
     }
+
+
+PRINT_LINKS = """
+import json, django
+django.setup()
+from django.conf import settings
+from booking.models import BookingLink
+print(json.dumps({
+    "link": BookingLink(slug="intro").public_url,
+    "answers_to_public_host": settings.ALLOWED_HOSTS[-1],
+}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("env", "link", "host"),
+    [
+        ({}, "http://127.0.0.1:8000/book/intro", "127.0.0.1"),
+        ({"SERVE_ADDR": "127.0.0.1:8107"}, "http://127.0.0.1:8107/book/intro", "127.0.0.1"),
+        ({"SERVE_ADDR": "0.0.0.0:8108"}, "http://127.0.0.1:8108/book/intro", "127.0.0.1"),
+        ({"SERVE_ADDR": "[::1]:8109"}, "http://[::1]:8109/book/intro", "[::1]"),
+        (
+            {"SERVE_ADDR": "0.0.0.0:8000", "PUBLIC_BASE_URL": "https://book.example.com/"},
+            "https://book.example.com/book/intro",
+            "book.example.com",
+        ),
+    ],
+)
+def test_links_point_at_the_serve_address_unless_a_public_url_is_set(env, link, host):
+    result = run_with_env(PRINT_LINKS, **env)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"link": link, "answers_to_public_host": host}
+
+
+def test_a_serve_address_that_cannot_be_listened_on_stops_start_up():
+    result = run_with_env(PRINT_LINKS, SERVE_ADDR="nowhere")
+
+    assert result.returncode != 0
+    assert "SERVE_ADDR: 'nowhere' is not an address to listen on" in result.stderr
