@@ -9,7 +9,7 @@ import os
 import re
 import secrets
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 DEFAULT_ADDR = "127.0.0.1:8000"
@@ -49,18 +49,23 @@ def public_url_for(addr: str) -> str:
     return f"http://{host}:{port}"
 
 
-def secret_key_load_or_create(path: Path) -> str:
-    """The key stored at ``path``, made once: sessions and signed links survive a restart."""
+def stored_secret(path: Path, *, make: Callable[[], str]) -> str:
+    """The secret kept at ``path``, made with ``make()`` the first time (readable by its owner
+    only), so what depends on it survives a restart."""
     if path.exists():
-        key = path.read_text().strip()
-        if key:
-            return key
-    key = secrets.token_urlsafe(50)
-    # Readable by the owner only: the key signs sessions.
+        value = path.read_text().strip()
+        if value:
+            return value
+    value = make()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
-        handle.write(key + "\n")
-    return key
+        handle.write(value + "\n")
+    return value
+
+
+def secret_key_load_or_create(path: Path) -> str:
+    """The key that signs sessions and links, made once."""
+    return stored_secret(path, make=lambda: secrets.token_urlsafe(50))
 
 
 def server_env(
