@@ -24,7 +24,15 @@ pytestmark = pytest.mark.concurrency
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = 200
 # This run's own settings: the server gets a fresh SQLite file and its defaults instead.
-OWN_ENV = ("DATABASE_URL", "REDIS_URL", "SQLITE_PATH", "DEBUG", "PUBLIC_BASE_URL", "SERVE_ADDR")
+OWN_ENV = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SQLITE_PATH",
+    "DEBUG",
+    "PUBLIC_BASE_URL",
+    "SERVE_ADDR",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
 
 
 def free_port() -> int:

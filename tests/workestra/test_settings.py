@@ -23,6 +23,7 @@ OWN_ENV = (
     "PUBLIC_BASE_URL",
     "SERVE_ADDR",
     "ALLOWED_HOSTS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # the browser tests set it; check --deploy rightly refuses it
 )
 
 PRINT_SQLITE_CONNECTION = """
