@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -30,17 +31,33 @@ def run(*args: str | Path, env: dict[str, str] | None = None) -> None:
         sys.exit(result.returncode)
 
 
+def say(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def count_pins(lock_path: Path) -> int:
+    return sum(1 for line in lock_path.read_text().splitlines() if re.match(r"[\w.-]+==", line))
+
+
 def ensure_venv(lock: str) -> None:
+    """pip stays quiet for minutes on a first run, so say what is going on before each step."""
     if not PY.exists():
+        say(f"Creating the virtual environment {VENV.name}/ (first run only)…")
         run(sys.executable, "-m", "venv", VENV)
     lock_path = ROOT / "requirements" / lock
     stamp = VENV / f".installed-{lock}"
     digest = hashlib.sha256(lock_path.read_bytes()).hexdigest()
     if stamp.exists() and stamp.read_text() == digest:
         return
+    say("Upgrading pip…")
     run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    say(
+        f"Installing {count_pins(lock_path)} packages from requirements/{lock} "
+        "(the first run takes a few minutes; later runs only when the lock file changes)…"
+    )
     run(PY, "-m", "pip", "install", "--quiet", "-r", lock_path)
     stamp.write_text(digest)
+    say("Packages installed.")
 
 
 def find_chromium() -> str | None:
@@ -64,11 +81,11 @@ def ensure_chromium() -> str | None:
 def serve() -> None:
     ensure_venv("base.txt")
     manage = [PY, "manage.py"]
+    say("Bringing the database up to date…")
     run(*manage, "migrate", "--no-input")
     run(*manage, "seed_demo")
-    addr = os.environ.get("SERVE_ADDR", "127.0.0.1:8000")
-    print(f"Serving on http://{addr}/ (Ctrl+C to stop)", flush=True)
-    os.execv(str(PY), [str(PY), "manage.py", "serve", addr])  # noqa: S606
+    # gunicorn on SERVE_ADDR (127.0.0.1:8000 when unset) with the outbox ticker beside it.
+    os.execv(str(PY), [str(PY), "manage.py", "serve"])  # noqa: S606
 
 
 def test(extra: list[str]) -> None:

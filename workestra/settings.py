@@ -9,11 +9,13 @@ Celery worker + beat on Redis.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from workestra import serving
 from workestra.env import env_bool, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,12 +27,27 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
     SECRET_KEY = "embedded-development-key-not-for-production"  # noqa: S105
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+# Where ``manage.py serve`` listens; without PUBLIC_BASE_URL, links point there too.
+try:
+    SERVE_ADDR = env_str("SERVE_ADDR") or serving.DEFAULT_ADDR
+    _served_at = serving.public_url_for(SERVE_ADDR)
+except serving.AddressError as exc:
+    raise ImproperlyConfigured(f"SERVE_ADDR: {exc}") from None
+# Absolute links (emails, .ics files, confirmation pages, the links hosts copy) point here.
+PUBLIC_BASE_URL = (env_url("PUBLIC_BASE_URL", schemes=("http", "https")) or _served_at).rstrip("/")
+# The public host is always one we answer to.
+_public_host = urlsplit(PUBLIC_BASE_URL).hostname or "localhost"
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS",
+    [
+        "localhost",
+        "127.0.0.1",
+        "[::1]",
+        "testserver",
+        f"[{_public_host}]" if ":" in _public_host else _public_host,
+    ],
+)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-# Absolute links in emails and .ics files point here.
-PUBLIC_BASE_URL = (
-    env_url("PUBLIC_BASE_URL", schemes=("http", "https")) or "http://127.0.0.1:8000"
-).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -65,8 +82,10 @@ MIDDLEWARE = [
     "workestra.middleware.RefuseUndecodableForms",
 ]
 
-if not DEBUG:  # runserver serves static files itself while debugging
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+# Static files come from the app server itself, DEBUG on or off: hashed and compressed from
+# collectstatic's STATIC_ROOT when off, straight from the source folders while debugging.
+MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG
 
 ROOT_URLCONF = "workestra.urls"
 WSGI_APPLICATION = "workestra.wsgi.application"
@@ -97,12 +116,20 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": sqlite_path,
-            # IMMEDIATE takes the write lock when a transaction opens, so the booking re-check
-            # and the insert cannot interleave with another writer's.
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 30},
             # A file, not :memory:, so threads in the concurrency tests share one database.
             "TEST": {"NAME": sqlite_path.with_name("test_" + sqlite_path.name)},
         }
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # However SQLite is chosen: IMMEDIATE takes the write lock when a transaction opens, so the
+    # booking re-check and the insert cannot interleave with another writer's; a writer waits up
+    # to 30 s for that lock instead of failing with "database is locked"; WAL lets pages read
+    # while a booking writes. Options given in DATABASE_URL win.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL",
+        **DATABASES["default"].get("OPTIONS", {}),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -121,6 +148,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300, minimum=5)
+# The embedded server (manage.py serve) drains due rows itself this often; Celery beat elsewhere.
+OUTBOX_TICK_SECONDS = env_int("OUTBOX_TICK_SECONDS", 30, minimum=1)
 # Webhooks and Slack only call public addresses; this lets loopback through for local receivers
 # in tests and development. Never in production.
 WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
@@ -164,10 +193,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- HTTPS ------------------------------------------------------------------------------------
+# PUBLIC_BASE_URL says whether people reach us over https. Then cookies travel only encrypted,
+# plain http is redirected and (DEBUG off) browsers are told to use https for a year. Over plain
+# http (the embedded default on 127.0.0.1) a secure cookie would never come back, so nobody could
+# sign in: the cookies stay plain there. includeSubDomains and preload bind every subdomain and
+# the browsers' built-in lists, so they are the domain owner's opt-in (see the README).
+SERVED_OVER_HTTPS = PUBLIC_BASE_URL.startswith("https://")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SERVED_OVER_HTTPS
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=SERVED_OVER_HTTPS and not DEBUG)
+SECURE_HSTS_SECONDS = env_int(
+    "SECURE_HSTS_SECONDS", 365 * 24 * 3600 if SERVED_OVER_HTTPS and not DEBUG else 0, minimum=0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+# Only behind a proxy that always sets X-Forwarded-Proto itself: a client could send it too.
+if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

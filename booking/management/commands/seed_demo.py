@@ -4,25 +4,44 @@ from __future__ import annotations
 
 import os
 import secrets
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from booking.models import BookingLink
 from crm.services import pipeline_ensure_default
 from workestra.models import Membership, User, Workspace
+from workestra.serving import stored_secret
 
 DEMO_EMAIL = "demo@workestra.test"
 WEEKDAY_HOURS = {str(day): [["09:00", "17:00"]] for day in range(5)}
 
 
+def demo_password(password_file: Path) -> tuple[str, str]:
+    """The password and where it comes from: DEMO_PASSWORD, else one made once and kept."""
+    chosen = os.environ.get("DEMO_PASSWORD", "").strip()
+    if chosen:
+        return chosen, "DEMO_PASSWORD"
+    made = stored_secret(password_file, make=lambda: "demo-" + secrets.token_urlsafe(12))
+    return made, f"kept in {password_file.name}"
+
+
 class Command(BaseCommand):
     help = "Seed a demo workspace with host demo@workestra.test and the live link /book/intro."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--password-file",
+            type=Path,
+            default=settings.BASE_DIR / ".demo_password",
+            help="Where the demo password made on the first run is kept (default .demo_password).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        password = os.environ.get("DEMO_PASSWORD") or "demo-" + secrets.token_urlsafe(6)
+        password, source = demo_password(options["password_file"])
         with transaction.atomic():
             workspace, _ = Workspace.objects.get_or_create(
                 slug="demo", defaults={"name": "Demo Company"}
@@ -30,8 +49,11 @@ class Command(BaseCommand):
             host, _created = User.objects.get_or_create(
                 email=DEMO_EMAIL, defaults={"name": "Dana Demo", "timezone": "Europe/Berlin"}
             )
-            # Each run prints a fresh password that works, so nobody needs the old one.
-            host.set_password(password)
+            # The printed login always works: the same password every start, and a new one
+            # (DEMO_PASSWORD, a lost .demo_password) takes over. The demo host runs the admin too.
+            if not host.check_password(password):
+                host.set_password(password)
+            host.is_staff = host.is_superuser = True
             host.save()
             Membership.objects.get_or_create(
                 workspace=workspace, user=host, defaults={"role": Membership.Role.OWNER}
@@ -53,7 +75,10 @@ class Command(BaseCommand):
                     allow_guests=True,
                     phone_mode=BookingLink.PhoneMode.OPTIONAL,
                 )
+        base = settings.PUBLIC_BASE_URL
         self.stdout.write(self.style.SUCCESS("Demo workspace ready."))
-        self.stdout.write(f"  Host login:  {DEMO_EMAIL} / {password}")
-        self.stdout.write(f"  Settings:    {settings.PUBLIC_BASE_URL}/settings/booking-links")
+        self.stdout.write(f"  Sign in:     {base}/login")
+        self.stdout.write(f"  Host login:  {DEMO_EMAIL} / {password}  ({source})")
+        self.stdout.write(f"  Admin:       {base}/admin/ (same login)")
+        self.stdout.write(f"  Settings:    {base}/settings/booking-links")
         self.stdout.write(f"  Public link: {link.public_url}")
