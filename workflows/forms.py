@@ -13,12 +13,12 @@ import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import transaction
 from django.forms import BaseFormSet, formset_factory
 
 from workestra.models import Workspace
 from workflows import context, plans, render
 from workflows.models import WebhookEndpoint, Workflow, WorkflowStep
+from workflows.services import StepData
 from workflows.templates_catalog import SURVEY_PLACEHOLDER
 
 Trigger = Workflow.Trigger
@@ -220,15 +220,12 @@ class WorkflowForm(forms.ModelForm):
     def offset_minutes(self) -> int:
         return int(self.cleaned_data.get("offset_minutes") or 0)
 
-    def save(self, commit: bool = True) -> Workflow:
-        workflow: Workflow = super().save(commit=False)
-        workflow.workspace = self.workspace
-        workflow.offset_minutes = self.offset_minutes
-        workflow.all_links = self.cleaned_data["applies_to"] == "all"
-        if commit:
-            workflow.save()
-            workflow.links.set([] if workflow.all_links else self.cleaned_data["links"])
-        return workflow
+    @property
+    def links(self) -> list[Any] | None:
+        """The chosen links, or None when the workflow runs for every link."""
+        if self.cleaned_data["applies_to"] == "all":
+            return None
+        return list(self.cleaned_data["links"])
 
 
 # --- Steps -------------------------------------------------------------------------------------
@@ -437,6 +434,22 @@ class BaseStepFormSet(BaseFormSet):
     def used_forms(self) -> list[StepForm]:
         return [form for form in self.forms if form.is_used]
 
+    @property
+    def steps(self) -> list[StepData]:
+        """The used rows, validated, as the service stores them."""
+        return [
+            StepData(
+                id=form.cleaned_data.get("id") or None,
+                action=form.cleaned_data["action"],
+                recipient=form.cleaned_data["recipient"],
+                address=form.cleaned_data["address"],
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                config=form.cleaned_data["config"],
+            )
+            for form in self.used_forms
+        ]
+
     def clean(self) -> None:
         if any(self.errors) or not self.management_form.is_valid():
             return
@@ -566,48 +579,3 @@ def _formset_data(workflow: Workflow) -> dict[str, Any]:
     for step_form in unbound.forms:
         data.update(_as_data(step_form))
     return data
-
-
-# --- Saving --------------------------------------------------------------------------------
-
-
-def save_workflow(form: WorkflowForm, formset: BaseStepFormSet) -> Workflow:
-    """Save a validated workflow and its steps in one transaction, under the plan's limits.
-
-    Raises :class:`workflows.plans.PlanLimit` and writes nothing when the plan does not allow
-    the steps' actions or one more enabled workflow.
-
-    Steps are updated in place (matched by id) so bookings already waiting on a step keep it.
-    """
-    workflow = form.instance
-    with transaction.atomic():
-        locked = plans.lock_workspace(form.workspace.pk)
-        used = formset.used_forms
-        plans.check_actions(locked.plan, [f.cleaned_data["action"] for f in used])
-        was_enabled = (
-            workflow.pk is not None
-            and Workflow.objects.filter(pk=workflow.pk, is_enabled=True).exists()
-        )
-        workflow = form.save()
-        _save_steps(workflow, used)
-        if workflow.is_enabled and not was_enabled:
-            plans.check_can_enable(locked, workflow)
-    return workflow
-
-
-def _save_steps(workflow: Workflow, used: list[StepForm]) -> None:
-    existing = {step.pk: step for step in workflow.steps.all()}
-    kept: list[int] = []
-    for position, form in enumerate(used):
-        data = form.cleaned_data
-        step = existing.pop(data.get("id") or 0, None) or WorkflowStep(workflow=workflow)
-        step.position = position
-        step.action = data["action"]
-        step.recipient = data["recipient"]
-        step.address = data["address"]
-        step.subject = data["subject"]
-        step.body = data["body"]
-        step.config = data["config"]
-        step.save()
-        kept.append(step.pk)
-    workflow.steps.exclude(pk__in=kept).delete()
