@@ -235,7 +235,7 @@ def _edit(
 def _save(
     form: WorkflowForm, formset: BaseStepFormSet, *, instance: Workflow, creating: bool
 ) -> Workflow:
-    fields = {
+    fields: dict[str, Any] = {
         "name": form.cleaned_data["name"],
         "trigger": form.cleaned_data["trigger"],
         "offset_minutes": form.offset_minutes,
