@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from workestra.models import User, Workspace
-from workflows import context, outbox, plans, runner, signing
+from workflows import context, outbox, plans, rules, runner, signing
 from workflows.models import OutboxMessage, WebhookEndpoint, Workflow, WorkflowStep
 
 if TYPE_CHECKING:
@@ -169,6 +170,88 @@ def workflow_create_from_template(*, template: Template, workspace: Workspace) -
             for position, step in enumerate(template.steps)
         )
     return workflow
+
+
+# --- Problems of a stored workflow ----------------------------------------------------------
+
+
+def workflow_problems(*, workflow: Workflow) -> list[str]:
+    """What would stop the stored workflow from saving as it is (e.g. a template's Slack step
+    with no URL yet, an endpoint since deleted, an action the plan no longer includes), worded
+    as the settings page words it: checked before enabling it from the list."""
+    stored = Workflow.objects.select_related("workspace").get(pk=workflow.pk)
+    problems = _workflow_field_problems(stored)
+    steps = list(stored.steps.order_by("position", "pk"))
+    checks = [_step_check(stored, step) for step in steps]
+    step_problems = [
+        f"Action {number}, {rules.STEP_LABELS.get(name, 'Action')}: {message}"
+        for number, check in enumerate(checks, start=1)
+        for name, messages in check.errors.items()
+        for message in messages
+    ]
+    if not step_problems and (problem := rules.steps_problem(len(steps))):
+        problems.append(problem)
+    problems += step_problems
+    if problems:
+        return problems
+    offset = stored.offset_minutes if stored.trigger in _OFFSET_TRIGGERS else 0
+    for number, check in enumerate(checks, start=1):
+        found = rules.reconfirm_problem(
+            trigger=stored.trigger,
+            offset=offset,
+            action=check.data["action"],
+            config=check.data.get("config") or {},
+        )
+        if found:
+            name, message = found
+            problems.append(f"Action {number}, {rules.STEP_LABELS[name]}: {message}")
+    return problems
+
+
+_OFFSET_TRIGGERS = (Workflow.Trigger.BEFORE_START, Workflow.Trigger.AFTER_END)
+
+
+def _workflow_field_problems(workflow: Workflow) -> list[str]:
+    labels = rules.WORKFLOW_LABELS
+    problems: list[str] = []
+    try:
+        rules.clean_name(workflow.name)
+    except ValidationError as refused:
+        problems += [f"{labels['name']}: {message}" for message in refused.messages]
+    if problem := rules.offset_problem(workflow.trigger, workflow.offset_minutes):
+        problems.append(f"{labels['offset_value']}: {problem}")
+    if not workflow.all_links and not workflow.links.live().exists():  # type: ignore[attr-defined]
+        problems.append(f"{labels['chosen_links']}: {rules.NO_LINKS}")
+    return problems
+
+
+def _step_check(workflow: Workflow, step: WorkflowStep) -> rules.StepCheck:
+    """Run the step rules on the stored values, as the form would see them."""
+    config = step.config or {}
+    deadline_value, deadline_unit = rules.split_minutes(int(config.get("deadline_minutes") or 0))
+    data: dict[str, Any] = {
+        "id": step.pk,
+        "action": step.action,
+        "recipient": step.recipient,
+        "address": step.address.strip(),
+        "subject": step.subject.strip(),
+        "body": step.body.strip(),
+        "slack_url": str(config.get("slack_url") or "").strip(),
+        "endpoint": None,
+        "agent_url": str(config.get("agent_url") or "").strip(),
+        "deadline_value": deadline_value or None,
+        "deadline_unit": deadline_unit if deadline_value else rules.HOURS,
+    }
+    check = rules.StepCheck(data, workspace=workflow.workspace)
+    endpoint_id = config.get("endpoint_id")
+    if endpoint_id:
+        data["endpoint"] = WebhookEndpoint.objects.filter(
+            workspace=workflow.workspace, pk=endpoint_id
+        ).first()
+        if data["endpoint"] is None:
+            check.add_error("endpoint", rules.NO_ENDPOINT)
+    check.run()
+    return check
 
 
 # --- Enable, delete --------------------------------------------------------------------------

@@ -29,7 +29,6 @@ from workflows.forms import (
     is_valid,
     link_model,
     step_formset,
-    stored_problems,
 )
 from workflows.models import OutboxMessage, Workflow, WorkflowRun
 
@@ -259,7 +258,7 @@ def workflow_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     enable = wanted == "1" if wanted in ("0", "1") else not workflow.is_enabled
     error = ""
     if enable and not workflow.is_enabled:
-        problems = stored_problems(workflow)
+        problems = services.workflow_problems(workflow=workflow)
         if problems:
             error = f"Finish setting up “{workflow.name}” before enabling it: " + " ".join(problems)
     if not error:

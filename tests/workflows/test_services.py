@@ -215,3 +215,121 @@ def test_chosen_links_are_kept_per_workflow(workspace, link):
     workflow = create(workspace, links=[other])
 
     assert list(workflow.links.all()) == [other]
+
+
+# --- Problems of a stored workflow -----------------------------------------------------------
+
+RECONFIRM = {"action": "reconfirm", "config": {"deadline_minutes": 120}}
+
+
+def problems(workflow: Workflow) -> list[str]:
+    return services.workflow_problems(workflow=workflow)
+
+
+def test_a_complete_workflow_has_no_problems(workspace):
+    assert problems(make_workflow(workspace)) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("team-notification", ["Action 1, Slack webhook URL: Enter the Slack webhook URL."]),
+        (
+            "post-meeting-survey",
+            ["Action 1, Message: Replace the sample survey link with your own survey's link."],
+        ),
+        ("reconfirmation", []),
+    ],
+)
+def test_templates_name_what_is_left_to_set_up(workspace, key, expected):
+    set_plan(workspace, "business")
+    workflow = services.workflow_create_from_template(
+        template=catalog.get(key), workspace=workspace
+    )
+
+    assert problems(workflow) == expected
+
+
+def test_a_deleted_webhook_endpoint_is_a_problem(workspace):
+    endpoint = services.webhook_endpoint_create(workspace=workspace, url="https://example.com/h")
+    workflow = make_workflow(
+        workspace, steps=[{"action": "webhook", "config": {"endpoint_id": endpoint.pk}}]
+    )
+    ready = problems(workflow)
+
+    services.webhook_endpoint_delete(endpoint=endpoint)
+
+    assert ready == []
+    assert problems(workflow) == [
+        "Action 1, Webhook endpoint: Choose one of this workspace's webhook endpoints."
+    ]
+
+
+def test_an_action_the_plan_no_longer_includes_is_a_problem(workspace):
+    set_plan(workspace, "pro")
+    workflow = make_workflow(workspace, steps=[THANKS, {"action": "sms", "body": "Hi"}])
+    set_plan(workspace, "free")
+
+    assert problems(workflow) == [
+        "Action 2, Action: SMS actions need the Pro plan or higher; your workspace is on the "
+        "Free plan. Upgrade to Pro to use them."
+    ]
+
+
+def test_links_all_deleted_and_a_missing_offset_are_problems(workspace, link):
+    workflow = make_workflow(
+        workspace, trigger=Workflow.Trigger.BEFORE_START, offset_minutes=0, all_links=False
+    )
+    workflow.links.set([link])
+    link.deleted_at = link.created_at
+    link.save()
+
+    assert problems(workflow) == [
+        "How long: Enter how long before the meeting starts, e.g. 30 minutes or 2 hours.",
+        "Links: Pick at least one link, or let the workflow run for every link.",
+    ]
+
+
+def test_a_workflow_without_steps_needs_an_action(workspace):
+    workflow = make_workflow(workspace)
+    workflow.steps.all().delete()
+
+    assert problems(workflow) == ["Add at least one action."]
+
+
+def test_unknown_variables_are_named(workspace):
+    workflow = make_workflow(workspace, steps=[{**THANKS, "subject": "Hi {{nmae}}"}])
+
+    [problem] = problems(workflow)
+
+    assert problem.startswith("Action 1, Subject: Unknown variable: nmae. Valid names: ")
+
+
+@pytest.mark.parametrize(
+    ("trigger", "offset", "expected"),
+    [
+        (Workflow.Trigger.BEFORE_START, 24 * 60, []),
+        (
+            Workflow.Trigger.BEFORE_START,
+            120,
+            [
+                "Action 1, Reconfirm within: The deadline must fall before the meeting: asked "
+                "2 hours ahead, give less than that to reconfirm."
+            ],
+        ),
+        (
+            Workflow.Trigger.BOOKING_CREATED,
+            0,
+            [
+                "Action 1, Action: Ask for a reconfirmation with the “Before the meeting "
+                "starts” trigger."
+            ],
+        ),
+    ],
+)
+def test_a_reconfirmation_must_be_asked_before_the_meeting_in_time(
+    workspace, trigger, offset, expected
+):
+    workflow = make_workflow(workspace, trigger=trigger, offset_minutes=offset, steps=[RECONFIRM])
+
+    assert problems(workflow) == expected
