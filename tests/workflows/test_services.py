@@ -6,7 +6,7 @@ import pytest
 
 from tests.factories import LinkFactory
 from tests.workflows.test_workflow_settings import THANKS, make_workflow, set_plan
-from workflows import plans, runner, services
+from workflows import outbox, plans, runner, services
 from workflows import templates_catalog as catalog
 from workflows.models import OutboxMessage, WebhookEndpoint, Workflow, WorkflowRun, WorkflowStep
 from workflows.services import StepData
@@ -155,6 +155,16 @@ def test_delete_withdraws_only_its_own_waiting_steps(workspace):
     assert OutboxMessage.objects.get(pk=mine.pk).withdrawn_at is not None
     assert OutboxMessage.objects.get(pk=theirs.pk).withdrawn_at is None
     assert WorkflowRun.objects.filter(workflow=other).exists()
+
+
+def test_withdrawing_needs_a_subject_or_a_workflow(workspace):
+    workflow = make_workflow(workspace, enabled=True)
+    waiting = _waiting_step(workflow, "booking:1")
+
+    with pytest.raises(ValueError):
+        outbox.withdraw()
+
+    assert OutboxMessage.objects.get(pk=waiting.pk).withdrawn_at is None
 
 
 def test_a_test_run_goes_only_to_the_user(workspace, owner):
