@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from workflows.models import OutboxMessage
+from workflows.models import OutboxMessage, Workflow
 
 logger = logging.getLogger(__name__)
 
@@ -108,9 +108,21 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=30 * 2 ** (attempts - 1)), MAX_BACKOFF)
 
 
-def withdraw(*, subject: str, kinds: Iterable[str] | None = None) -> int:
-    """Close the subject's pending rows (of ``kinds``) so they are never sent."""
-    rows = OutboxMessage.objects.open().for_subject(subject)
+def withdraw(
+    *,
+    subject: str | None = None,
+    kinds: Iterable[str] | None = None,
+    workflow: Workflow | None = None,
+) -> int:
+    """Close the pending rows of a subject or of one workflow's runs (of ``kinds``) so they are
+    never sent."""
+    if subject is None and workflow is None:
+        raise ValueError("Withdraw the rows of a subject or of a workflow, not every row.")
+    rows = OutboxMessage.objects.open()
+    if subject is not None:
+        rows = rows.for_subject(subject)
+    if workflow is not None:
+        rows = rows.filter(workflow_run__workflow=workflow)
     if kinds is not None:
         rows = rows.filter(kind__in=list(kinds))
     return rows.update(withdrawn_at=timezone.now(), locked_until=None)

@@ -9,10 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
-
-from workestra.models import Workspace
-from workflows import plans
 from workflows.models import Workflow, WorkflowStep
 
 Trigger = Workflow.Trigger
@@ -219,36 +215,3 @@ BY_KEY: dict[str, Template] = {template.key: template for template in TEMPLATES}
 
 def get(key: str) -> Template | None:
     return BY_KEY.get(key)
-
-
-def create_from_template(template: Template, *, workspace: Workspace) -> Workflow:
-    """A disabled workflow with the template's steps, for the host to review and enable.
-
-    Raises :class:`workflows.plans.PlanLimit` (and writes nothing) when the template uses an
-    action the workspace's plan does not include.
-    """
-    with transaction.atomic():
-        locked = plans.lock_workspace(workspace.pk)
-        plans.check_actions(locked.plan, template.actions)
-        workflow = Workflow.objects.create(
-            workspace=locked,
-            name=template.name,
-            trigger=template.trigger,
-            offset_minutes=template.offset_minutes,
-            all_links=True,
-            is_enabled=False,
-            template_key=template.key,
-        )
-        WorkflowStep.objects.bulk_create(
-            WorkflowStep(
-                workflow=workflow,
-                position=position,
-                action=step.action,
-                recipient=step.recipient,
-                subject=step.subject,
-                body=step.body,
-                config=dict(step.config),
-            )
-            for position, step in enumerate(template.steps)
-        )
-    return workflow

@@ -8,40 +8,32 @@ Plain forms first, HTMX on top (the enable toggle and delete answer HTMX with a 
 from __future__ import annotations
 
 import copy
-import secrets
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from workestra.models import User
 from workestra.tenancy import scoped, workspace_required
-from workflows import context, plans, runner
+from workflows import context, plans, services
 from workflows import templates_catalog as catalog
 from workflows.forms import (
+    BaseStepFormSet,
     WorkflowForm,
     describe_minutes,
     is_valid,
     link_model,
-    save_workflow,
     step_formset,
-    stored_problems,
 )
 from workflows.models import OutboxMessage, Workflow, WorkflowRun
 
 ADMIN_ONLY = "Only workspace admins can change workflows."
 RUNS_PER_PAGE = 50
-
-
-class NoSteps(Exception):
-    pass
 
 
 # --- Access ----------------------------------------------------------------------------------
@@ -165,7 +157,10 @@ def workflow_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST":
         try:
-            workflow = catalog.create_from_template(template, workspace=request.workspace)  # type: ignore[attr-defined]
+            workflow = services.workflow_create_from_template(
+                template=template,
+                workspace=request.workspace,  # type: ignore[attr-defined]
+            )
         except plans.PlanLimit as refused:
             return render(
                 request,
@@ -213,10 +208,8 @@ def _edit(
     )
     if data is not None and is_valid(form, formset):
         try:
-            saved = save_workflow(form, formset)
+            saved = _save(form, formset, instance=instance, creating=creating)
         except plans.PlanLimit as refused:
-            if creating:
-                instance.pk = None
             form.add_error(None, refused.message)
         else:
             verb = "Created" if creating else "Saved"
@@ -238,6 +231,22 @@ def _edit(
     )
 
 
+def _save(
+    form: WorkflowForm, formset: BaseStepFormSet, *, instance: Workflow, creating: bool
+) -> Workflow:
+    fields: dict[str, Any] = {
+        "name": form.cleaned_data["name"],
+        "trigger": form.cleaned_data["trigger"],
+        "offset_minutes": form.offset_minutes,
+        "is_enabled": form.cleaned_data["is_enabled"],
+        "links": form.links,
+        "steps": formset.steps,
+    }
+    if creating:
+        return services.workflow_create(workspace=form.workspace, **fields)
+    return services.workflow_update(workflow=instance, **fields)
+
+
 # --- Enable / disable, delete ----------------------------------------------------------------
 
 
@@ -249,12 +258,12 @@ def workflow_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     enable = wanted == "1" if wanted in ("0", "1") else not workflow.is_enabled
     error = ""
     if enable and not workflow.is_enabled:
-        problems = stored_problems(workflow)
+        problems = services.workflow_problems(workflow=workflow)
         if problems:
             error = f"Finish setting up “{workflow.name}” before enabling it: " + " ".join(problems)
     if not error:
         try:
-            set_enabled(workflow, enable)
+            services.workflow_set_enabled(workflow=workflow, enabled=enable)
         except plans.PlanLimit as refused:
             error = refused.message
     if request.htmx:  # type: ignore[attr-defined]
@@ -267,31 +276,13 @@ def workflow_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("workflows:list")
 
 
-def set_enabled(workflow: Workflow, enabled: bool) -> None:
-    """Enable or disable under the plan's limit; the workspace row is locked while counting."""
-    with transaction.atomic():
-        workspace = plans.lock_workspace(workflow.workspace_id)
-        current = Workflow.objects.select_for_update().get(pk=workflow.pk)
-        if enabled and not current.is_enabled:
-            plans.check_can_enable(workspace, current)
-        Workflow.objects.filter(pk=workflow.pk).update(
-            is_enabled=enabled, updated_at=timezone.now()
-        )
-    workflow.is_enabled = enabled
-
-
 @workspace_required
 @require_http_methods(["GET", "POST"])
 def workflow_delete(request: HttpRequest, pk: int) -> HttpResponse:
     workflow = workflow_get(request, pk, write=True)
     if request.method == "GET":
         return render(request, "workflows/delete.html", {"workflow": workflow})
-    with transaction.atomic():
-        # Steps already waiting for a booking are withdrawn, so none is sent after the delete.
-        OutboxMessage.objects.open().filter(workflow_run__workflow=workflow).update(
-            withdrawn_at=timezone.now(), locked_until=None
-        )
-        workflow.delete()
+    services.workflow_delete(workflow=workflow)
     if request.htmx:  # type: ignore[attr-defined]
         return HttpResponse("")
     messages.success(request, f"Deleted “{workflow.name}”.")
@@ -301,43 +292,17 @@ def workflow_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Send test -------------------------------------------------------------------------------
 
 
-def start_test_run(workflow: Workflow, user: User) -> OutboxMessage:
-    """Run the steps in order against a sample booking in which the user is both host and
-    attendee, so every email, SMS or call reaches only them."""
-    plans.check_actions(workflow.workspace.plan, plans.workflow_actions(workflow))
-    first = workflow.steps.order_by("position", "pk").first()
-    if first is None:
-        raise NoSteps
-    variables, sample = context.booking_provider().sample()
-    me = {"name": user.display_name, "email": user.email, "phone": user.phone}
-    for role in ("host", "attendee", "invitee"):
-        for part, value in me.items():
-            if role != "invitee" or part != "phone":
-                variables[f"{role}_{part}"] = value
-    sample = {**sample, "host": dict(me), "attendee": {**sample.get("attendee", {}), **me}}
-    with transaction.atomic():
-        return runner.enqueue_step(
-            workflow,
-            first,
-            subject=f"test:{user.pk}",
-            occurrence_key=f"test-{secrets.token_hex(8)}",
-            event=workflow.trigger,
-            is_test=True,
-            extra_payload={"variables": variables, "sample": sample},
-        )
-
-
 @workspace_required
 @require_POST
 def workflow_test(request: HttpRequest, pk: int) -> HttpResponse:
     workflow = workflow_get(request, pk, write=True)
     user: User = request.user  # type: ignore[assignment]
     try:
-        start_test_run(workflow, user)
+        services.workflow_test_run(workflow=workflow, user=user)
     except plans.PlanLimit as refused:
         messages.error(request, refused.message)
         return redirect("workflows:edit", workflow.pk)
-    except NoSteps:
+    except services.NoSteps:
         messages.error(request, "Add an action before sending a test.")
         return redirect("workflows:edit", workflow.pk)
     messages.success(

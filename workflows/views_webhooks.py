@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from workestra.tenancy import scoped, workspace_required
-from workflows import outbound, signing
+from workflows import outbound, services
 from workflows.models import WebhookDelivery, WebhookEndpoint
 
 LOG_SIZE = 50
@@ -103,10 +103,9 @@ def webhook_create(request: HttpRequest) -> HttpResponse:
     form = EndpointForm(request.POST, workspace=request.workspace)  # type: ignore[attr-defined]
     if not form.is_valid():
         return _page(request, form, status=400)
-    endpoint = WebhookEndpoint.objects.create(
+    endpoint = services.webhook_endpoint_create(
         workspace=request.workspace,  # type: ignore[attr-defined]
         url=form.cleaned_data["url"],
-        secret=signing.new_secret(),
     )
     messages.success(
         request,
@@ -121,9 +120,7 @@ def webhook_create(request: HttpRequest) -> HttpResponse:
 def webhook_enable(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = _endpoint(request, pk)
     _require_admin(request)
-    endpoint.is_active = True
-    endpoint.disabled_reason = ""
-    endpoint.save(update_fields=["is_active", "disabled_reason"])
+    services.webhook_endpoint_enable(endpoint=endpoint)
     messages.success(request, f"{endpoint.url} is active again; new events will be sent to it.")
     return redirect("webhooks:list")
 
@@ -136,6 +133,6 @@ def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return render(request, "webhooks/delete.html", {"endpoint": endpoint})
     url = endpoint.url
-    endpoint.delete()
+    services.webhook_endpoint_delete(endpoint=endpoint)
     messages.success(request, f"Deleted {url}. Workflow steps that used it will fail visibly.")
     return redirect("webhooks:list")

@@ -8,12 +8,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from booking.models import BookingLink
+from workestra import services
 from workestra.models import Team, TeamMember, User
 from workestra.tenancy import scoped, workspace_required
 
@@ -55,18 +55,14 @@ class TeamForm(forms.ModelForm):
             raise forms.ValidationError("Use lowercase letters, numbers and single dashes only.")
         return slug
 
-    @transaction.atomic
-    def save(self, commit: bool = True) -> Team:
-        team: Team = super().save()
-        wanted = {
+    @property
+    def roles(self) -> dict[int, str]:
+        """Each chosen member's user id and team role."""
+        return {
             u.pk: self.cleaned_data[f"role_{u.pk}"]
             for u in self.people
             if self.cleaned_data.get(f"role_{u.pk}")
         }
-        team.team_members.exclude(user_id__in=wanted).delete()
-        for user_id, role in wanted.items():
-            TeamMember.objects.update_or_create(team=team, user_id=user_id, defaults={"role": role})
-        return team
 
 
 def _admin_only(request: HttpRequest) -> None:
@@ -98,7 +94,16 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         people=_people(request),
     )
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
+        fields: dict[str, Any] = {
+            "name": form.cleaned_data["name"],
+            "slug": form.cleaned_data["slug"],
+            "description": form.cleaned_data["description"],
+            "roles": form.roles,
+        }
+        if team is None:
+            saved = services.team_create(workspace=request.workspace, **fields)  # type: ignore[attr-defined]
+        else:
+            saved = services.team_update(team=team, **fields)
         messages.success(request, f"Team “{saved.name}” saved.")
         return redirect("booking:team-list")
     return render(

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from availability import services
 from availability.models import TimeOff
 from workestra.inputs import validate_date_range
 from workestra.models import User
@@ -77,13 +78,13 @@ def time_off(request: HttpRequest) -> HttpResponse:
     people = _people(request)
     form = TimeOffForm(request.POST or None, people=people, initial={"user": request.user.pk})
     if request.method == "POST" and form.is_valid():
-        entry = TimeOff.objects.create(
+        entry = services.time_off_create(
             workspace=request.workspace,  # type: ignore[attr-defined]
             user=form.cleaned_data["user"],
             start=form.cleaned_data["start"],
             end=form.cleaned_data["end"],
-            reason=form.cleaned_data["reason"].strip(),
-            created_by=request.user,
+            reason=form.cleaned_data["reason"],
+            created_by=request.user,  # type: ignore[arg-type]
         )
         messages.success(request, f"Time off saved for {entry.user.name or entry.user.email}.")
         return redirect("booking:time-off")
@@ -107,6 +108,6 @@ def time_off_delete(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(
         scoped(TimeOff.objects.all(), request).filter(user__in=_people(request)), pk=pk
     )
-    entry.delete()
+    services.time_off_delete(entry=entry)
     messages.success(request, "Time off removed.")
     return redirect("booking:time-off")

@@ -25,6 +25,7 @@ from tests.workflows.test_workflow_settings import (
     send_test_url,
 )
 from workflows import outbox
+from workflows import services as workflow_services
 from workflows import templates_catalog as catalog
 from workflows.models import OutboxMessage, Workflow, WorkflowRun
 
@@ -47,7 +48,9 @@ def book(link, start=START, **who) -> Booking:
 
 
 def enabled_template(key: str, workspace) -> Workflow:
-    workflow = catalog.create_from_template(catalog.get(key), workspace=workspace)
+    workflow = workflow_services.workflow_create_from_template(
+        template=catalog.get(key), workspace=workspace
+    )
     Workflow.objects.filter(pk=workflow.pk).update(is_enabled=True)
     workflow.refresh_from_db()
     return workflow
@@ -107,7 +110,9 @@ def test_send_test_runs_every_step_in_order_each_to_the_tester(owner_client, wor
 
 
 def test_a_test_reconfirmation_never_touches_a_booking(owner_client, workspace):
-    workflow = catalog.create_from_template(catalog.get("reconfirmation"), workspace=workspace)
+    workflow = workflow_services.workflow_create_from_template(
+        template=catalog.get("reconfirmation"), workspace=workspace
+    )
 
     owner_client.post(send_test_url(workflow))
     outbox.drain()

@@ -18,7 +18,7 @@ from django.test import Client
 from tests.conftest import login
 from tests.factories import LinkFactory, MembershipFactory
 from workestra.models import Membership, Workspace
-from workflows import context, plans, render
+from workflows import context, plans, render, services
 from workflows import templates_catalog as catalog
 from workflows.models import OutboxMessage, WebhookEndpoint, Workflow, WorkflowRun, WorkflowStep
 
@@ -913,7 +913,10 @@ def test_create_from_each_template_makes_a_disabled_workflow(owner_client, works
 
 def test_template_details(workspace):
     set_plan(workspace, "business")
-    made = {t.key: catalog.create_from_template(t, workspace=workspace) for t in catalog.TEMPLATES}
+    made = {
+        t.key: services.workflow_create_from_template(template=t, workspace=workspace)
+        for t in catalog.TEMPLATES
+    }
 
     thanks = made["thank-you-email"].steps.get()
     assert (thanks.recipient, thanks.subject) == (
