@@ -16,8 +16,9 @@ from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.forms import BaseFormSet, formset_factory
 
+from workestra import plans
 from workestra.models import Workspace
-from workflows import context, plans, render
+from workflows import context, render
 from workflows.models import WebhookEndpoint, Workflow, WorkflowStep
 from workflows.templates_catalog import SURVEY_PLACEHOLDER
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from django.db import transaction
 
+from workestra import plans
 from workestra.models import Workspace
-from workflows import plans
 from workflows.models import Workflow, WorkflowStep
 
 Trigger = Workflow.Trigger

@@ -21,9 +21,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from workestra import plans
 from workestra.models import User
 from workestra.tenancy import scoped, workspace_required
-from workflows import context, plans, runner
+from workflows import context, runner
 from workflows import templates_catalog as catalog
 from workflows.forms import (
     WorkflowForm,

@@ -15,8 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from workestra.lib import outbound, signing
 from workestra.tenancy import scoped, workspace_required
-from workflows import outbound, signing
 from workflows.models import WebhookDelivery, WebhookEndpoint
 
 LOG_SIZE = 50

@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from workflows import outbound, outbox
+from workestra.lib import outbound
+from workflows import outbox
 from workflows.models import Workflow, WorkflowStep
 from workflows.render import render
 from workflows.senders import Delivery, register

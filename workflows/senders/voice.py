@@ -13,7 +13,8 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 
 from integrations import twilio
-from workflows import outbound, outbox, sms
+from workestra.lib import outbound
+from workflows import outbox, sms
 from workflows.models import WorkflowStep
 from workflows.render import render
 from workflows.senders import Delivery, register
