@@ -26,7 +26,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations import twilio
+from integrations.twilio import client as twilio
 from workestra.models import Workspace
 from workflows import outbox
 from workflows.models import SmsCredit, SmsMessage, SmsOptOut
@@ -269,7 +269,7 @@ def send(workspace_id: int, *, to: str, body: str, key: str) -> SmsMessage:
     """Send ``body`` to ``to`` (E.164) for the outbox row ``key``, paying one credit.
 
     Raises :class:`workflows.outbox.Fail` when retrying cannot help (opted out, no credits,
-    Twilio refused the number) and :class:`integrations.twilio.TwilioError` when it may.
+    Twilio refused the number) and :class:`integrations.twilio.client.TwilioError` when it may.
     """
     if is_opted_out(workspace_id, to):
         raise outbox.Fail(

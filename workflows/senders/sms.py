@@ -5,7 +5,7 @@ Pro and Business plans only; each message costs one credit (see :mod:`workflows.
 
 from __future__ import annotations
 
-from integrations import twilio
+from integrations.twilio import client as twilio
 from workestra import plans
 from workestra.models import Workspace
 from workflows import outbox, sms

@@ -12,7 +12,7 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from integrations import twilio
+from integrations.twilio import client as twilio
 from workestra.lib import outbound
 from workflows import outbox, sms
 from workflows.models import WorkflowStep
