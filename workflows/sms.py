@@ -90,15 +90,6 @@ def normalise(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def display(e164: str) -> str:
-    """A stored E.164 number, spaced for reading."""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
 # --- Opt-outs ---------------------------------------------------------------------------------
 
 
