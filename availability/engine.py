@@ -24,7 +24,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-MINUTES_PER_DAY = 24 * 60
 Window = tuple[int, int]  # minutes from local midnight: start, end (end may be 1440 = 24:00)
 
 

@@ -37,7 +37,3 @@ def _epochs(rows: QuerySet[Any]) -> QuerySet[Any]:
         .annotate(b0=EpochSeconds("start"), b1=EpochSeconds("end"))
         .values_list("user_id", "b0", "b1")
     )
-
-
-def host_on_time_off(host_id: int, *, start: datetime, end: datetime) -> bool:
-    return TimeOff.objects.filter(user_id=host_id, end__gt=start, start__lt=end).exists()

@@ -15,12 +15,13 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from availability import engine
-from booking import ratelimit, selectors, services
+from booking import selectors, services
 from booking.api_verify import verify_url
 from booking.forms import BookingRequestForm
 from booking.models import Booking, BookingLink
 from workestra.api_errors import responses
 from workestra.inputs import DATE_RANGE_MESSAGE, date_in_range
+from workestra.lib import ratelimit
 from workestra.timezones import is_valid_timezone
 
 router = Router(tags=["public booking"])

@@ -10,10 +10,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
-from booking import lifecycle, ratelimit, tokens, verification
+from booking import lifecycle, tokens, verification
 from booking.models import Booking
 from booking.services import BookingError
 from workestra.api_errors import responses
+from workestra.lib import ratelimit
 
 router = Router(tags=["public booking"])
 CODE_MESSAGE = "Enter the 6-digit code from the email."

@@ -13,14 +13,13 @@ from django.urls import reverse
 from django.utils import timezone as dj_timezone
 
 from availability.engine import Rules, Schedule
-from booking.hours import WEEKDAYS, parse_hhmm
+from booking.hours import parse_hhmm
 from workestra.timezones import validate_timezone
 
 MAX_DURATION = 480
 MAX_CTAS = 5
 MAX_GUESTS = 10
 MAX_CAPACITY = 1000
-MAX_HOSTS = 500
 
 
 def new_token() -> str:
@@ -223,12 +222,6 @@ class BookingLink(models.Model):
             weekly_cap=self.weekly_cap,
             monthly_cap=self.monthly_cap,
         )
-
-    def weekly_hours_display(self) -> list[tuple[str, str]]:
-        return [
-            (name, ", ".join(f"{a}–{b}" for a, b in self.weekly_hours.get(str(i), [])))
-            for i, name in enumerate(WEEKDAYS)
-        ]
 
 
 def _windows(windows: list[list[str]]) -> list[tuple[int, int]]:

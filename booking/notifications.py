@@ -8,10 +8,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from booking import verification
-from booking.formatting import local_range
 from booking.ics import booking_hosts, booking_ics
 from booking.models import Booking, BookingLink
 from booking.services import sender_for
+from workestra.lib.formatting import local_range
 from workflows import outbox
 from workflows.models import OutboxMessage
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Q
 
 from availability import engine
 from availability.models import TimeOff
@@ -88,14 +88,6 @@ def host_busy(
     return busy, sorted(held)
 
 
-def link_booked_starts(
-    link: BookingLink, *, start: datetime, end: datetime, exclude_booking_id: int | None = None
-) -> list[int]:
-    """Starts of the link's live bookings near the range, for the caps and group seats."""
-    bookings = _link_bookings(link, start=start, end=end, exclude_booking_id=exclude_booking_id)
-    return [s for s, _ in bookings]
-
-
 def _link_bookings(
     link: BookingLink, *, start: datetime, end: datetime, exclude_booking_id: int | None = None
 ) -> list[tuple[int, int]]:
@@ -152,12 +144,6 @@ def link_availability(
         range_end=engine.to_epoch(end),
         booked_starts=booked,
         seats=seats,
-    )
-
-
-def bookings_for_workspace(workspace_id: int) -> QuerySet[Booking]:
-    return Booking.objects.filter(workspace_id=workspace_id).select_related(
-        "link", "host", "contact"
     )
 
 

@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from booking import crm_records
-from booking.formatting import local_range
 from booking.models import Booking, BookingEvent
 from booking.verification import CODE_KIND, RELEASE_KIND
+from workestra.lib.formatting import local_range
 from workflows.models import OutboxMessage
 
 # Outbox kinds in plain words; ``{audience}`` is filled from the row's payload.

@@ -27,8 +27,3 @@ def _name_set() -> frozenset[str]:
 def validate_timezone(name: str) -> None:
     if not is_valid_timezone(name):
         raise ValidationError("“%(name)s” is not a known time zone.", params={"name": name[:64]})
-
-
-def get_zone(name: str) -> zoneinfo.ZoneInfo:
-    validate_timezone(name)
-    return zoneinfo.ZoneInfo(name)

@@ -7,7 +7,6 @@ reconfirmation. The dependency points one way: booking → workflows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -49,7 +48,3 @@ def split(subject: str) -> tuple[Provider, int] | None:
 
 def booking_provider() -> Provider:
     return PROVIDERS["booking"]
-
-
-def known_names() -> Mapping[str, Any]:
-    return {kind: p.variable_names for kind, p in PROVIDERS.items()}

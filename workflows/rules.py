@@ -16,8 +16,9 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
+from workestra import plans
 from workestra.models import Workspace
-from workflows import context, plans, render
+from workflows import context, render
 from workflows.models import Workflow, WorkflowStep
 from workflows.templates_catalog import SURVEY_PLACEHOLDER
 

@@ -20,7 +20,7 @@ from workflows.models import OutboxMessage, Workflow, WorkflowRun, WorkflowStep
 STEP = "workflow.step"
 TIMED_STEP = "workflow.timed_step"
 # Actions that call other people's servers get more attempts than the outbox default: their
-# senders spread the retries over about a day (see workflows.outbound.backoff).
+# senders spread the retries over about a day (see workestra.lib.outbound.backoff).
 MAX_ATTEMPTS = {WorkflowStep.Action.WEBHOOK: 12, WorkflowStep.Action.SLACK: 12}
 
 

@@ -12,8 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from workestra import plans
+from workestra.lib import signing
 from workestra.models import User, Workspace
-from workflows import context, outbox, plans, rules, runner, signing
+from workflows import context, outbox, rules, runner
 from workflows.models import OutboxMessage, WebhookEndpoint, Workflow, WorkflowStep
 
 if TYPE_CHECKING:
@@ -52,7 +54,7 @@ def workflow_create(
 ) -> Workflow:
     """A new workflow with its steps; ``links=None`` runs it for every link of the workspace.
 
-    Raises :class:`workflows.plans.PlanLimit` and writes nothing when the plan does not allow
+    Raises :class:`workestra.plans.PlanLimit` and writes nothing when the plan does not allow
     the steps' actions or one more enabled workflow.
     """
     workflow = Workflow(workspace=workspace)
@@ -142,7 +144,7 @@ def _save_steps(workflow: Workflow, steps: Sequence[StepData]) -> None:
 def workflow_create_from_template(*, template: Template, workspace: Workspace) -> Workflow:
     """A disabled workflow with the template's steps, for the host to review and enable.
 
-    Raises :class:`workflows.plans.PlanLimit` (and writes nothing) when the template uses an
+    Raises :class:`workestra.plans.PlanLimit` (and writes nothing) when the template uses an
     action the workspace's plan does not include.
     """
     with transaction.atomic():
@@ -260,7 +262,7 @@ def _step_check(workflow: Workflow, step: WorkflowStep) -> rules.StepCheck:
 def workflow_set_enabled(*, workflow: Workflow, enabled: bool) -> None:
     """Enable or disable under the plan's limit; the workspace row is locked while counting.
 
-    Raises :class:`workflows.plans.PlanLimit` (and changes nothing) past the plan's limit.
+    Raises :class:`workestra.plans.PlanLimit` (and changes nothing) past the plan's limit.
     """
     with transaction.atomic():
         workspace = plans.lock_workspace(workflow.workspace_id)
@@ -288,7 +290,7 @@ def workflow_test_run(*, workflow: Workflow, user: User) -> OutboxMessage:
     """Run the steps in order against a sample booking in which the user is both host and
     attendee, so every email, SMS or call reaches only them.
 
-    Raises :class:`workflows.plans.PlanLimit` for an action the plan lacks and :class:`NoSteps`
+    Raises :class:`workestra.plans.PlanLimit` for an action the plan lacks and :class:`NoSteps`
     when there is nothing to run.
     """
     plans.check_actions(workflow.workspace.plan, plans.workflow_actions(workflow))

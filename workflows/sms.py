@@ -26,7 +26,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations import twilio
+from integrations.twilio import client as twilio
 from workestra.models import Workspace
 from workflows import outbox
 from workflows.models import SmsCredit, SmsMessage, SmsOptOut
@@ -88,15 +88,6 @@ def normalise(raw: str) -> str:
             "(e.g. +1 415 555 0100 or +49 151 12345678)."
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def display(e164: str) -> str:
-    """A stored E.164 number, spaced for reading."""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 # --- Opt-outs ---------------------------------------------------------------------------------
@@ -269,7 +260,7 @@ def send(workspace_id: int, *, to: str, body: str, key: str) -> SmsMessage:
     """Send ``body`` to ``to`` (E.164) for the outbox row ``key``, paying one credit.
 
     Raises :class:`workflows.outbox.Fail` when retrying cannot help (opted out, no credits,
-    Twilio refused the number) and :class:`integrations.twilio.TwilioError` when it may.
+    Twilio refused the number) and :class:`integrations.twilio.client.TwilioError` when it may.
     """
     if is_opted_out(workspace_id, to):
         raise outbox.Fail(

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from workflows import views_sms
+from integrations.twilio.urls import sms_webhooks
+from workflows import sms, views_sms
 
 app_name = "sms"
 
 urlpatterns = [
     path("settings/sms", views_sms.sms_settings, name="settings"),
-    path("integrations/twilio/sms", views_sms.inbound, name="inbound"),
-    path("integrations/twilio/sms/status", views_sms.status, name="status"),
+    *sms_webhooks(on_message=sms.handle_inbound, on_status=sms.record_status),
 ]

@@ -18,9 +18,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from workestra import plans
 from workestra.models import User
 from workestra.tenancy import scoped, workspace_required
-from workflows import context, plans, services
+from workflows import context, services
 from workflows import templates_catalog as catalog
 from workflows.forms import (
     BaseStepFormSet,

@@ -15,8 +15,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from workestra.lib import outbound
 from workestra.tenancy import scoped, workspace_required
-from workflows import outbound, services
+from workflows import services
 from workflows.models import WebhookDelivery, WebhookEndpoint
 
 LOG_SIZE = 50

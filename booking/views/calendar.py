@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from booking import dashboard, lifecycle, timeline
-from booking.formatting import local_range
 from booking.models import Booking, Reservation
 from booking.services import BookingError
+from workestra.lib.formatting import local_range
 from workestra.tenancy import scoped, workspace_required
 
 PAGE_SIZE = 50

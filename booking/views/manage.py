@@ -16,11 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from booking import lifecycle, ratelimit, services, tokens
-from booking.formatting import local_range
+from booking import lifecycle, services, tokens
 from booking.models import Booking
 from booking.views.public import build_picker, keep_day, render_picker_page
 from workestra.inputs import AwareDateTimeField
+from workestra.lib import ratelimit
+from workestra.lib.formatting import local_range
 from workestra.timezones import is_valid_timezone
 
 

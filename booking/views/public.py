@@ -21,13 +21,14 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
 from availability import engine
-from booking import ratelimit, selectors, services
-from booking.formatting import local_range
+from booking import selectors, services
 from booking.forms import BookingRequestForm, clean_answers, clean_utm
 from booking.ics import booking_ics
 from booking.models import Booking, BookingLink
 from booking.variables import booking_variables, render_url
 from workestra.inputs import date_in_range, parse_moment, text_problem
+from workestra.lib import ratelimit
+from workestra.lib.formatting import local_range
 from workestra.timezones import is_valid_timezone, timezone_names
 
 CONFIRM_SALT = "booking.confirmed"

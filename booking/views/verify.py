@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from booking import lifecycle, verification
-from booking.formatting import local_range
 from booking.models import Booking
 from booking.services import BookingError
 from booking.views.manage import TooManyAttempts, _closed, _too_many, booking_by_token
 from booking.views.public import after_booking_url
+from workestra.lib.formatting import local_range
 
 CODE_MESSAGE = "Enter the 6-digit code from the email."
 

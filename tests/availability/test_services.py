@@ -17,6 +17,11 @@ START = datetime(2026, 7, 6, 9, 0, tzinfo=BERLIN)
 END = datetime(2026, 7, 6, 17, 0, tzinfo=BERLIN)
 
 
+def away(host_id: int, *, start: datetime, end: datetime) -> bool:
+    """Whether the engine's busy-time query sees the host away at some point of the window."""
+    return bool(selectors.hosts_away([host_id], start=start, end=end).get(host_id))
+
+
 def test_time_off_takes_the_host_out_of_the_covered_time(workspace, owner, teammate):
     entry = time_off_create(
         workspace=workspace,
@@ -35,9 +40,9 @@ def test_time_off_takes_the_host_out_of_the_covered_time(workspace, owner, teamm
         "Dentist",
     )
     assert stored.start == START.astimezone(UTC) and stored.end == END.astimezone(UTC)
-    assert selectors.host_on_time_off(teammate.pk, start=END - timedelta(hours=1), end=END)
-    assert not selectors.host_on_time_off(teammate.pk, start=END, end=END + timedelta(hours=1))
-    assert not selectors.host_on_time_off(owner.pk, start=START, end=END)
+    assert away(teammate.pk, start=END - timedelta(hours=1), end=END)
+    assert not away(teammate.pk, start=END, end=END + timedelta(hours=1))
+    assert not away(owner.pk, start=START, end=END)
 
 
 def test_time_off_that_ends_before_it_starts_is_refused_by_the_database(workspace, owner):
@@ -51,4 +56,4 @@ def test_deleting_time_off_offers_the_host_again(workspace, owner):
     time_off_delete(entry=entry)
 
     assert not TimeOff.objects.exists()
-    assert not selectors.host_on_time_off(owner.pk, start=START, end=END)
+    assert not away(owner.pk, start=START, end=END)

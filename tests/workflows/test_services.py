@@ -6,7 +6,8 @@ import pytest
 
 from tests.factories import LinkFactory
 from tests.workflows.test_workflow_settings import THANKS, make_workflow, set_plan
-from workflows import outbox, plans, runner, services
+from workestra import plans
+from workflows import outbox, runner, services
 from workflows import templates_catalog as catalog
 from workflows.models import OutboxMessage, WebhookEndpoint, Workflow, WorkflowRun, WorkflowStep
 from workflows.services import StepData

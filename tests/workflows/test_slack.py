@@ -9,11 +9,12 @@ import pytest
 from django.utils import timezone
 
 from booking import services
+from integrations.slack.client import slack_url_problem
 from tests.booking.helpers import attendee, utc
 from tests.workflows.http_receiver import fake_dns, running_receiver
 from workflows import outbox
 from workflows.models import OutboxMessage, Workflow, WorkflowRun, WorkflowStep
-from workflows.senders.slack import build_message, slack_url_problem
+from workflows.senders.slack import build_message
 
 START = utc(2026, 11, 25, 9, 0)  # 10:00 in Berlin, the link's zone
 SLACK_PATH = "/services/T0001/B0001/abcdefghijklmnop"

@@ -24,7 +24,8 @@ from tests.workflows.http_receiver import (
     running_receiver,
     trusting_context,
 )
-from workflows import outbound, outbox, signing
+from workestra.lib import outbound, signing
+from workflows import outbox
 from workflows.models import (
     OutboxMessage,
     WebhookDelivery,

@@ -17,8 +17,9 @@ from django.test import Client
 
 from tests.conftest import login
 from tests.factories import LinkFactory, MembershipFactory
+from workestra import plans
 from workestra.models import Membership, Workspace
-from workflows import context, plans, render, services
+from workflows import context, render, services
 from workflows import templates_catalog as catalog
 from workflows.models import OutboxMessage, WebhookEndpoint, Workflow, WorkflowRun, WorkflowStep
 

@@ -1,31 +1,24 @@
 """Send Slack message: post a Block Kit message to a Slack incoming-webhook URL.
 
-The URL must be a Slack one (``https://hooks.slack.com/…``), checked again before each send, and
-goes through the same public-address guard as webhooks. Slack answers ``ok``; a 429 is retried
-after its ``Retry-After``, server errors with the usual backoff, and the answers Slack documents
-as final (bad payload, revoked or archived channel) end as a visible failure at once.
+The HTTP side (URL check, the post, which answers are final) is ``integrations.slack.client``.
+A 429 is retried after its ``Retry-After``, server errors with the usual backoff, and the answers
+Slack documents as final end as a visible failure at once.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-from workflows import outbound, outbox
+from integrations.slack import client
+from workestra.lib import outbound
+from workflows import outbox
 from workflows.models import Workflow, WorkflowStep
 from workflows.render import render
 from workflows.senders import Delivery, register
 
 Trigger = Workflow.Trigger
-SLACK_HOST = "hooks.slack.com"
-SLACK_PATHS = ("/services/", "/workflows/", "/triggers/")
-# 400 invalid_payload, 403 action_prohibited, 404 no_service / channel_not_found,
-# 410 channel_is_archived: sending the same message again cannot succeed.
-FINAL_STATUSES = (400, 403, 404, 410)
 HEADER_LIMIT = 150
 SECTION_LIMIT = 3000
 
@@ -51,39 +44,6 @@ SENTENCES: dict[str, str] = {
 }
 # After these the booking's reschedule and cancel links no longer work: no buttons then.
 CLOSED_EVENTS = (Trigger.BOOKING_CANCELLED, Trigger.NO_SHOW, Trigger.AFTER_END)
-
-
-def slack_url_problem(url: str) -> str:
-    """Why ``url`` is not a Slack incoming-webhook URL, or "" when it is one.
-
-    With ``WEBHOOK_ALLOW_LOOPBACK`` (tests, development) a loopback URL stands in for Slack.
-    """
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return "The Slack webhook URL is not valid."
-    host = (parts.hostname or "").lower()
-    if outbound.allow_loopback() and _is_loopback(host):
-        return ""
-    if (
-        parts.scheme != "https"
-        or host != SLACK_HOST
-        or port not in (None, 443)
-        or parts.username is not None
-        or not parts.path.startswith(SLACK_PATHS)
-    ):
-        return "Use a Slack incoming-webhook URL starting with https://hooks.slack.com/services/."
-    return ""
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def escape(text: str) -> str:
@@ -171,7 +131,7 @@ def slack(delivery: Delivery) -> None:
     url = str(delivery.step.config.get("slack_url") or "").strip()
     if not url:
         raise outbox.Fail("This step has no Slack webhook URL.")
-    problem = slack_url_problem(url)
+    problem = client.slack_url_problem(url)
     if problem:
         raise outbox.Fail(problem)
     message = build_message(
@@ -180,15 +140,11 @@ def slack(delivery: Delivery) -> None:
         variables=delivery.variables,
         is_test=delivery.is_test,
     )
-    result = outbound.post(
-        url,
-        content=json.dumps(message, ensure_ascii=False).encode("utf-8"),
-        headers={"Content-Type": "application/json; charset=utf-8"},
-    )
+    result = client.post_message(url, message)
     if result.ok:
         return
     outcome = f"Slack: {result.describe()}"
-    if result.refused or result.status in FINAL_STATUSES:
+    if client.is_final(result):
         raise outbox.Fail(outcome)
     if result.status == 429:
         wait = outbound.retry_after(result)

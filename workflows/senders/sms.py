@@ -5,9 +5,10 @@ Pro and Business plans only; each message costs one credit (see :mod:`workflows.
 
 from __future__ import annotations
 
-from integrations import twilio
+from integrations.twilio import client as twilio
+from workestra import plans
 from workestra.models import Workspace
-from workflows import outbox, plans, sms
+from workflows import outbox, sms
 from workflows.models import WorkflowStep
 from workflows.render import render
 from workflows.senders import Delivery, register

@@ -12,8 +12,9 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from integrations import twilio
-from workflows import outbound, outbox, sms
+from integrations.twilio import client as twilio
+from workestra.lib import outbound
+from workflows import outbox, sms
 from workflows.models import WorkflowStep
 from workflows.render import render
 from workflows.senders import Delivery, register

@@ -12,7 +12,8 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from workflows import outbound, outbox, signing
+from workestra.lib import outbound, signing
+from workflows import outbox
 from workflows.models import WebhookDelivery, WebhookEndpoint, Workflow, WorkflowStep
 from workflows.senders import Delivery, register
 

@@ -14,7 +14,3 @@ def local_range(start: datetime, end: datetime, zone_name: str) -> str:
     if a.date() == b.date():
         return f"{day}, {a:%H:%M}–{b:%H:%M} ({zone_name})"
     return f"{day}, {a:%H:%M} – {b:%A} {b:%H:%M} ({zone_name})"
-
-
-def local_time(moment: datetime, zone_name: str) -> str:
-    return f"{moment.astimezone(ZoneInfo(zone_name)):%H:%M}"

@@ -22,7 +22,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 # The SDK logs every request and response at INFO; keep that for debugging only, unless the
 # logging settings ask for it.
-_http_log = logging.getLogger(f"{__name__}.http")
+_http_log = logging.getLogger("integrations.twilio.http")
 if _http_log.level == logging.NOTSET:
     _http_log.setLevel(logging.WARNING)
 

@@ -1,0 +1,1 @@
+"""Slack: incoming-webhook messages (``client.py``)."""

@@ -1,0 +1,1 @@
+"""Twilio: SMS and voice calls (``client.py``), its signed webhooks (``views.py``, ``urls.py``)."""
