@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from booking import dashboard, lifecycle, timeline
+from booking import dashboard, services, timeline
 from booking.formatting import local_range
 from booking.models import Booking, Reservation
 from booking.services import BookingError
@@ -27,7 +27,7 @@ PAGE_SIZE = 50
 
 class HostCancelForm(forms.Form):
     reason = forms.CharField(
-        max_length=lifecycle.MAX_REASON,
+        max_length=services.MAX_REASON,
         error_messages={
             "required": "Give a reason: the attendee will see it in the cancellation email.",
             "max_length": "Keep the reason under %(limit_value)d characters "
@@ -130,7 +130,7 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, booking, form=form, status=400)
     try:
-        lifecycle.booking_host_cancel(
+        services.booking_host_cancel(
             booking=booking, actor=request.user, reason=form.cleaned_data["reason"]
         )
     except BookingError as exc:
@@ -144,7 +144,7 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def booking_no_show(request: HttpRequest, pk: int) -> HttpResponse:
     booking = booking_get_for_user(request, pk, write=True)
     undo = request.POST.get("undo") == "1"
-    action = lifecycle.booking_undo_no_show if undo else lifecycle.booking_mark_no_show
+    action = services.booking_undo_no_show if undo else services.booking_mark_no_show
     try:
         action(booking=booking, actor=request.user)
     except BookingError as exc:

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from booking import lifecycle, ratelimit, services, tokens
+from booking import ratelimit, services, tokens
 from booking.formatting import local_range
 from booking.models import Booking
 from booking.views.public import build_picker, keep_day, render_picker_page
@@ -208,7 +208,7 @@ def reconfirm(request: HttpRequest, token: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            booking = lifecycle.booking_reconfirm(booking=booking, now=now)
+            booking = services.booking_reconfirm(booking=booking, now=now)
         except services.BookingError as exc:
             error = exc.message
     return render(

@@ -1,23 +1,26 @@
-"""Booking writes after the booking: verify the email, resend the code, release an unverified hold,
-reconfirm, host cancel and no-show. One transaction each; side effects in the outbox.
-"""
+"""The attendee's email code: verify it, resend it, or release the held time when it runs out."""
 
 from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from booking import automation, services, timeline, verification
+from booking import timeline, verification
 from booking.models import Booking, BookingEvent
-from booking.services import BookingClosed, BookingError
+from booking.services.common import enqueue_confirmation, locked
+from booking.services.errors import (
+    BookingClosed,
+    BookingError,
+    CodeExpired,
+    ResendRefused,
+    WrongCode,
+)
 from workflows import outbox
 from workflows.models import OutboxMessage
 
-MAX_REASON = 2000
 # What the attendee reads, and the cancel reason the host sees, when a hold is released.
 EXPIRED_MESSAGE = "This code has expired, so the time is no longer held for you. Please book again."
 TOO_MANY_MESSAGE = (
@@ -30,24 +33,6 @@ STARTED_REASON = "The meeting started before the email was verified."
 STARTED_MESSAGE = "This meeting has already started."
 
 
-class WrongCode(BookingError):
-    field = "code"
-
-
-class CodeExpired(BookingError):
-    """The code ran out: the hold is released (the booking is cancelled)."""
-
-    field = "code"
-
-
-class ResendRefused(BookingError):
-    field = "code"
-
-
-# ---------------------------------------------------------------------------------------------
-# Email verification
-
-
 def booking_verify(*, booking: Booking, code: str, now: datetime | None = None) -> Booking:
     """Check the attendee's code. Right: the booking is confirmed and the normal post-booking
     emails and reminder are written. Wrong: one of three tries is used up. Expired or the third
@@ -56,7 +41,7 @@ def booking_verify(*, booking: Booking, code: str, now: datetime | None = None) 
     """
     now = now or timezone.now()
     with transaction.atomic():
-        booking = services._locked(booking)
+        booking = locked(booking)
         if booking.status == Booking.Status.CONFIRMED:
             # Verifying twice is harmless, but like every token this one dies at the start.
             if booking.start <= now:
@@ -106,7 +91,7 @@ def _confirm(booking: Booking, *, now: datetime) -> None:
     outbox.withdraw(subject=booking.subject, kinds=verification.OUTBOX_KINDS)
     timeline.record(booking, BookingEvent.Kind.VERIFIED, at=now, by=BookingEvent.By.ATTENDEE)
     # The same rows an unverified booking writes at once: confirmation, host email, reminder.
-    services._enqueue_confirmation(booking, now=now)
+    enqueue_confirmation(booking, now=now)
 
 
 def _release(booking: Booking, *, now: datetime, why: str) -> None:
@@ -135,7 +120,7 @@ def booking_resend_code(*, booking: Booking, now: datetime | None = None) -> Boo
     Wrong tries are not reset, so resending never buys more guesses than three."""
     now = now or timezone.now()
     with transaction.atomic():
-        booking = services._locked(booking)
+        booking = locked(booking)
         error = _resend_refusal(booking, now)
         if error is None:
             verification.code_issue(booking, now=now)
@@ -184,97 +169,3 @@ def booking_release_unverified(*, booking_id: int, now: datetime | None = None) 
 def release_when_expired(message: OutboxMessage) -> None:
     if not booking_release_unverified(booking_id=message.payload.get("booking_id", 0)):
         raise outbox.Drop("the booking was no longer waiting for this code")
-
-
-# ---------------------------------------------------------------------------------------------
-# Reconfirmation
-
-
-def booking_reconfirm(*, booking: Booking, now: datetime | None = None) -> Booking:
-    """The attendee says they are still coming. A second reconfirmation keeps the first time."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        booking = services._locked(booking)
-        if booking.reconfirmed_at is not None and booking.status == Booking.Status.CONFIRMED:
-            return booking
-        if booking.status == Booking.Status.PENDING_VERIFICATION:
-            raise BookingClosed(services.UNVERIFIED_MESSAGE)
-        if booking.status != Booking.Status.CONFIRMED:
-            raise BookingClosed(
-                f"This booking is {booking.get_status_display().lower()} "
-                "and can no longer be reconfirmed."
-            )
-        if booking.start <= now:
-            raise BookingClosed("This meeting has already started and can no longer be changed.")
-        booking.reconfirmed_at = now
-        booking.save(update_fields=["reconfirmed_at"])
-        timeline.record(booking, BookingEvent.Kind.RECONFIRMED, at=now, by=BookingEvent.By.ATTENDEE)
-    return booking
-
-
-# ---------------------------------------------------------------------------------------------
-# Host actions
-
-
-def booking_host_cancel(
-    *, booking: Booking, actor: Any, reason: str, now: datetime | None = None
-) -> Booking:
-    """The host cancels with a reason the attendee will read; a meeting that has ended is kept
-    (mark it a no-show instead)."""
-    now = now or timezone.now()
-    reason = reason.strip()
-    if not reason:
-        raise BookingError("Give a reason: the attendee will see it in the cancellation email.")
-    if len(reason) > MAX_REASON:
-        raise BookingError(f"Keep the reason under {MAX_REASON} characters.")
-    if booking.status == Booking.Status.CONFIRMED and booking.end <= now:
-        raise BookingClosed(
-            "This meeting has already ended, so it can't be cancelled. "
-            "Mark it as a no-show if the attendee didn't come."
-        )
-    return services.booking_cancel(
-        booking=booking, reason=reason, by_host=True, actor=actor, now=now
-    )
-
-
-def booking_mark_no_show(*, booking: Booking, actor: Any, now: datetime | None = None) -> Booking:
-    """The attendee didn't come: only a confirmed meeting that has started can be marked."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        booking = services._locked(booking)
-        if booking.status == Booking.Status.NO_SHOW:
-            return booking
-        if booking.status != Booking.Status.CONFIRMED:
-            raise BookingClosed(
-                f"This booking is {booking.get_status_display().lower()}; "
-                "only confirmed meetings can be marked as no-shows."
-            )
-        if booking.start > now:
-            raise BookingClosed(
-                "This meeting hasn't started yet, so it can't be marked as a no-show."
-            )
-        _set_status(booking, Booking.Status.NO_SHOW, BookingEvent.Kind.NO_SHOW, actor, now)
-        automation.on_no_show(booking)
-    return booking
-
-
-def booking_undo_no_show(*, booking: Booking, actor: Any, now: datetime | None = None) -> Booking:
-    """Back to confirmed: the attendee came after all."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        booking = services._locked(booking)
-        if booking.status == Booking.Status.CONFIRMED:
-            return booking
-        if booking.status != Booking.Status.NO_SHOW:
-            raise BookingClosed(
-                f"This booking is {booking.get_status_display().lower()}, not a no-show."
-            )
-        kind = BookingEvent.Kind.NO_SHOW_UNDONE
-        _set_status(booking, Booking.Status.CONFIRMED, kind, actor, now)
-    return booking
-
-
-def _set_status(booking: Booking, status: str, kind: str, actor: Any, now: datetime) -> None:
-    booking.status = status
-    booking.save(update_fields=["status"])
-    timeline.record(booking, kind, at=now, by=BookingEvent.By.HOST, actor=actor)
