@@ -4,10 +4,14 @@ Views, the API, commands and outbox handlers call what this package exports; its
 only public helpers (``common``, ``slots``).
 """
 
-from booking.services.cancel import MAX_REASON, booking_cancel, booking_host_cancel
+from booking.services.cancel import (
+    MAX_REASON,
+    booking_cancel,
+    booking_cancel_unreconfirmed,
+    booking_host_cancel,
+)
 from booking.services.create import Attendee, booking_create, instant_start
 from booking.services.errors import (
-    UNVERIFIED_MESSAGE,
     BookingClosed,
     BookingError,
     CodeExpired,
@@ -17,22 +21,17 @@ from booking.services.errors import (
     SlotUnavailable,
     WrongCode,
 )
+from booking.services.links import link_save
 from booking.services.reschedule import booking_reschedule
 from booking.services.status import booking_mark_no_show, booking_reconfirm, booking_undo_no_show
 from booking.services.verify import (
-    EXPIRED_MESSAGE,
-    STARTED_MESSAGE,
     booking_release_unverified,
     booking_resend_code,
     booking_verify,
-    closed_message,
 )
 
 __all__ = [
-    "EXPIRED_MESSAGE",
     "MAX_REASON",
-    "STARTED_MESSAGE",
-    "UNVERIFIED_MESSAGE",
     "Attendee",
     "BookingClosed",
     "BookingError",
@@ -43,6 +42,7 @@ __all__ = [
     "SlotUnavailable",
     "WrongCode",
     "booking_cancel",
+    "booking_cancel_unreconfirmed",
     "booking_create",
     "booking_host_cancel",
     "booking_mark_no_show",
@@ -52,6 +52,6 @@ __all__ = [
     "booking_resend_code",
     "booking_undo_no_show",
     "booking_verify",
-    "closed_message",
     "instant_start",
+    "link_save",
 ]
