@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from booking import automation, timeline, verification
 from booking.models import Booking, BookingEvent
-from booking.services.common import locked, notify_both
+from booking.services.common import locked, notify_both, refuse_unless_open
 from booking.services.errors import BookingClosed, BookingError
 from workflows import outbox
 from workflows.models import OutboxMessage
@@ -33,20 +33,32 @@ def booking_cancel(
     own (a missed reconfirmation explains why).
 
     A booking still waiting for its email to be verified was never announced, so its
-    cancellation sends nothing either.
+    cancellation sends nothing either. ``by_host`` cancels regardless of the time (the host's
+    own route, :func:`booking_host_cancel`, keeps a meeting that has ended).
     """
+    by = BookingEvent.By.HOST if by_host else BookingEvent.By.ATTENDEE
+    judged_as = BookingEvent.By.SYSTEM if by_host else by
+    return _cancel(
+        booking, reason=reason, by=by, judged_as=judged_as, actor=actor, now=now, notify=notify
+    )
+
+
+def _cancel(
+    booking: Booking,
+    *,
+    reason: str,
+    by: str,
+    judged_as: str,
+    actor: Any,
+    now: datetime | None,
+    notify: bool,
+) -> Booking:
     now = now or timezone.now()
     with transaction.atomic():
         booking = locked(booking)
         if booking.status == Booking.Status.CANCELLED:
             return booking
-        if booking.status not in Booking.ACTIVE_STATUSES:
-            raise BookingClosed(
-                f"This booking is {booking.get_status_display().lower()} and "
-                "can no longer be cancelled."
-            )
-        if not by_host and booking.start <= now:
-            raise BookingClosed("This meeting has already started and can no longer be changed.")
+        refuse_unless_open(booking, Booking.Change.CANCEL, now=now, by=judged_as)
         announced = booking.status != Booking.Status.PENDING_VERIFICATION
         booking.status = Booking.Status.CANCELLED
         booking.cancel_reason = reason.strip()[:2000]
@@ -61,7 +73,7 @@ def booking_cancel(
             booking,
             BookingEvent.Kind.CANCELLED,
             at=now,
-            by=BookingEvent.By.HOST if by_host else BookingEvent.By.ATTENDEE,
+            by=by,
             actor=actor,
             detail=booking.cancel_reason,
         )
@@ -75,20 +87,18 @@ def booking_cancel(
 def booking_host_cancel(
     *, booking: Booking, actor: Any, reason: str, now: datetime | None = None
 ) -> Booking:
-    """The host cancels with a reason the attendee will read; a meeting that has ended is kept
-    (mark it a no-show instead)."""
+    """The host cancels with a reason the attendee will read, even once the meeting started;
+    a meeting that has ended is kept (mark it a no-show instead)."""
     now = now or timezone.now()
     reason = reason.strip()
     if not reason:
         raise BookingError("Give a reason: the attendee will see it in the cancellation email.")
     if len(reason) > MAX_REASON:
         raise BookingError(f"Keep the reason under {MAX_REASON} characters.")
-    if booking.status == Booking.Status.CONFIRMED and booking.end <= now:
-        raise BookingClosed(
-            "This meeting has already ended, so it can't be cancelled. "
-            "Mark it as a no-show if the attendee didn't come."
-        )
-    return booking_cancel(booking=booking, reason=reason, by_host=True, actor=actor, now=now)
+    host = BookingEvent.By.HOST
+    return _cancel(
+        booking, reason=reason, by=host, judged_as=host, actor=actor, now=now, notify=True
+    )
 
 
 def booking_cancel_unreconfirmed(*, booking: Booking, now: datetime | None = None) -> Booking:
@@ -103,8 +113,9 @@ def booking_cancel_unreconfirmed(*, booking: Booking, now: datetime | None = Non
         booking = locked(booking)
         if booking.reconfirmed_at is not None or booking.status != Booking.Status.CONFIRMED:
             raise BookingClosed("reconfirmed, or no longer confirmed")
-        if booking.start <= now:
-            raise BookingClosed("the meeting has already started")
+        refusal = booking.refusal(Booking.Change.CANCEL, now, BookingEvent.By.ATTENDEE)
+        if refusal is not None:
+            raise BookingClosed(refusal.message)
         cancelled = booking_cancel(
             booking=booking,
             reason=automation.NOT_RECONFIRMED_REASON,

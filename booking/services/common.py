@@ -11,7 +11,7 @@ from django.db import DatabaseError, IntegrityError, OperationalError, connectio
 
 from booking import automation, selectors
 from booking.models import Booking, BookingLink, Reservation
-from booking.services.errors import SlotTaken
+from booking.services.errors import BookingClosed, SlotTaken
 from workflows import outbox
 
 REMINDER_BEFORE = timedelta(hours=24)
@@ -56,6 +56,13 @@ def lock_link(link: BookingLink) -> None:
 def locked(booking: Booking) -> Booking:
     """The booking's row, re-read and locked for the rest of the transaction."""
     return Booking.objects.select_for_update().select_related("link", "host").get(pk=booking.pk)
+
+
+def refuse_unless_open(booking: Booking, action: str, *, now: datetime, by: str) -> None:
+    """Raise the booking's refusal of ``action`` (a ``Booking.Change``), if it has one."""
+    refusal = booking.refusal(action, now, by)
+    if refusal is not None:
+        raise BookingClosed(refusal.message)
 
 
 def reserve(booking: Booking, link: BookingLink, host_ids: list[int]) -> None:

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-UNVERIFIED_MESSAGE = (
-    "This booking is waiting for you to confirm your email address. "
-    "Enter the code we emailed you first."
-)
-
 
 class BookingError(Exception):
     """A booking request that cannot be honoured; ``message`` is shown to the attendee."""

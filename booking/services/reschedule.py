@@ -14,9 +14,9 @@ from booking.services.common import (
     locked,
     notify_both,
     race_safe,
+    refuse_unless_open,
     reserve,
 )
-from booking.services.errors import UNVERIFIED_MESSAGE, BookingClosed
 from booking.services.slots import assign_hosts
 from workflows import outbox
 
@@ -30,7 +30,7 @@ def booking_reschedule(
 
     def move() -> Booking:
         old = locked(booking)
-        _check_reschedulable(old, now=now)
+        refuse_unless_open(old, Booking.Change.RESCHEDULE, now=now, by=BookingEvent.By.ATTENDEE)
         lock_link(old.link)
         host_ids = assign_hosts(
             old.link,
@@ -47,22 +47,6 @@ def booking_reschedule(
         return new
 
     return race_safe(move)
-
-
-def _check_reschedulable(booking: Booking, *, now: datetime) -> None:
-    if booking.status == Booking.Status.RESCHEDULED:
-        raise BookingClosed(
-            "This booking was already rescheduled. Use the link in the latest confirmation email."
-        )
-    if booking.status not in Booking.ACTIVE_STATUSES:
-        raise BookingClosed(
-            f"This booking is {booking.get_status_display().lower()} and "
-            "can no longer be rescheduled."
-        )
-    if booking.status == Booking.Status.PENDING_VERIFICATION:
-        raise BookingClosed(UNVERIFIED_MESSAGE)
-    if booking.start <= now:
-        raise BookingClosed("This meeting has already started and can no longer be changed.")
 
 
 def _move(old: Booking, *, host_ids: list[int], start: datetime, now: datetime) -> Booking:

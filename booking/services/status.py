@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from booking import automation, timeline
 from booking.models import Booking, BookingEvent
-from booking.services.common import locked
-from booking.services.errors import UNVERIFIED_MESSAGE, BookingClosed
+from booking.services.common import locked, refuse_unless_open
 
 
 def booking_reconfirm(*, booking: Booking, now: datetime | None = None) -> Booking:
@@ -21,15 +20,7 @@ def booking_reconfirm(*, booking: Booking, now: datetime | None = None) -> Booki
         booking = locked(booking)
         if booking.reconfirmed_at is not None and booking.status == Booking.Status.CONFIRMED:
             return booking
-        if booking.status == Booking.Status.PENDING_VERIFICATION:
-            raise BookingClosed(UNVERIFIED_MESSAGE)
-        if booking.status != Booking.Status.CONFIRMED:
-            raise BookingClosed(
-                f"This booking is {booking.get_status_display().lower()} "
-                "and can no longer be reconfirmed."
-            )
-        if booking.start <= now:
-            raise BookingClosed("This meeting has already started and can no longer be changed.")
+        refuse_unless_open(booking, Booking.Change.RECONFIRM, now=now, by=BookingEvent.By.ATTENDEE)
         booking.reconfirmed_at = now
         booking.save(update_fields=["reconfirmed_at"])
         timeline.record(booking, BookingEvent.Kind.RECONFIRMED, at=now, by=BookingEvent.By.ATTENDEE)
@@ -43,15 +34,7 @@ def booking_mark_no_show(*, booking: Booking, actor: Any, now: datetime | None =
         booking = locked(booking)
         if booking.status == Booking.Status.NO_SHOW:
             return booking
-        if booking.status != Booking.Status.CONFIRMED:
-            raise BookingClosed(
-                f"This booking is {booking.get_status_display().lower()}; "
-                "only confirmed meetings can be marked as no-shows."
-            )
-        if booking.start > now:
-            raise BookingClosed(
-                "This meeting hasn't started yet, so it can't be marked as a no-show."
-            )
+        refuse_unless_open(booking, Booking.Change.NO_SHOW, now=now, by=BookingEvent.By.HOST)
         _set_status(booking, Booking.Status.NO_SHOW, BookingEvent.Kind.NO_SHOW, actor, now)
         automation.on_no_show(booking)
     return booking
@@ -64,10 +47,7 @@ def booking_undo_no_show(*, booking: Booking, actor: Any, now: datetime | None =
         booking = locked(booking)
         if booking.status == Booking.Status.CONFIRMED:
             return booking
-        if booking.status != Booking.Status.NO_SHOW:
-            raise BookingClosed(
-                f"This booking is {booking.get_status_display().lower()}, not a no-show."
-            )
+        refuse_unless_open(booking, Booking.Change.UNDO_NO_SHOW, now=now, by=BookingEvent.By.HOST)
         kind = BookingEvent.Kind.NO_SHOW_UNDONE
         _set_status(booking, Booking.Status.CONFIRMED, kind, actor, now)
     return booking

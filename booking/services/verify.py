@@ -9,7 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking import timeline, verification
-from booking.models import Booking, BookingEvent
+from booking.models import (
+    EXPIRED_REASON,
+    STARTED_REASON,
+    TOO_MANY_MESSAGE,
+    TOO_MANY_REASON,
+    Booking,
+    BookingEvent,
+)
 from booking.services.common import enqueue_confirmation, locked
 from booking.services.errors import (
     BookingClosed,
@@ -21,17 +28,6 @@ from booking.services.errors import (
 from workflows import outbox
 from workflows.models import OutboxMessage
 
-# What the attendee reads, and the cancel reason the host sees, when a hold is released.
-EXPIRED_MESSAGE = "This code has expired, so the time is no longer held for you. Please book again."
-TOO_MANY_MESSAGE = (
-    "That code was wrong three times, so the booking was cancelled and the time released. "
-    "Please book again."
-)
-EXPIRED_REASON = "The verification code expired."
-TOO_MANY_REASON = "A wrong code was entered three times."
-STARTED_REASON = "The meeting started before the email was verified."
-STARTED_MESSAGE = "This meeting has already started."
-
 
 def booking_verify(*, booking: Booking, code: str, now: datetime | None = None) -> Booking:
     """Check the attendee's code. Right: the booking is confirmed and the normal post-booking
@@ -42,27 +38,35 @@ def booking_verify(*, booking: Booking, code: str, now: datetime | None = None) 
     now = now or timezone.now()
     with transaction.atomic():
         booking = locked(booking)
-        if booking.status == Booking.Status.CONFIRMED:
-            # Verifying twice is harmless, but like every token this one dies at the start.
-            if booking.start <= now:
-                raise BookingClosed(STARTED_MESSAGE)
+        # Verifying twice is harmless, but like every token this one dies at the start.
+        error = _refused(booking, Booking.Change.VERIFY, now=now, release_started=True)
+        if error is None and booking.status == Booking.Status.CONFIRMED:
             return booking
-        error = _verify_locked(booking, code, now=now)
+        error = error or _check_code(booking, code, now=now)
     # Raised after the commit: a wrong try and a release must be stored, not rolled back.
     if error is not None:
         raise error
     return booking
 
 
-def _verify_locked(booking: Booking, code: str, *, now: datetime) -> BookingError | None:
-    if booking.status != Booking.Status.PENDING_VERIFICATION:
-        return BookingClosed(closed_message(booking))
-    if booking.start <= now:
-        _release(booking, now=now, why=STARTED_REASON)
-        return BookingClosed("This meeting has already started and can no longer be booked.")
-    if _expired(booking, now):
-        _release(booking, now=now, why=EXPIRED_REASON)
-        return CodeExpired(EXPIRED_MESSAGE)
+def _refused(
+    booking: Booking, action: str, *, now: datetime, release_started: bool
+) -> BookingError | None:
+    """The booking's refusal as an error; a hold whose code ran out (or, with
+    ``release_started``, whose meeting started) is released on the way."""
+    refusal = booking.refusal(action, now)
+    if refusal is None:
+        return None
+    if booking.status == Booking.Status.PENDING_VERIFICATION:
+        if refusal.reason == "code_expired":
+            _release(booking, now=now, why=EXPIRED_REASON)
+            return CodeExpired(refusal.message)
+        if refusal.reason == "started" and release_started:
+            _release(booking, now=now, why=STARTED_REASON)
+    return BookingClosed(refusal.message)
+
+
+def _check_code(booking: Booking, code: str, *, now: datetime) -> BookingError | None:
     if not verification.code_matches(booking, code):
         return _wrong_code(booking, now=now)
     _confirm(booking, now=now)
@@ -108,36 +112,22 @@ def _release(booking: Booking, *, now: datetime, why: str) -> None:
     timeline.record(booking, BookingEvent.Kind.RELEASED, at=now, detail=why)
 
 
-def closed_message(booking: Booking) -> str:
-    if booking.status == Booking.Status.CANCELLED:
-        released = {EXPIRED_REASON: EXPIRED_MESSAGE, TOO_MANY_REASON: TOO_MANY_MESSAGE}
-        return released.get(booking.cancel_reason, "This booking was cancelled. Please book again.")
-    return f"This booking is {booking.get_status_display().lower()}."
-
-
 def booking_resend_code(*, booking: Booking, now: datetime | None = None) -> Booking:
     """Email a new code with a fresh expiry: at most one a minute and six codes per booking.
     Wrong tries are not reset, so resending never buys more guesses than three."""
     now = now or timezone.now()
     with transaction.atomic():
         booking = locked(booking)
-        error = _resend_refusal(booking, now)
+        error = _refused(booking, Booking.Change.RESEND_CODE, now=now, release_started=False)
+        error = error or _resend_too_soon(booking, now)
         if error is None:
             verification.code_issue(booking, now=now)
-        elif isinstance(error, CodeExpired):
-            _release(booking, now=now, why=EXPIRED_REASON)
     if error is not None:
         raise error
     return booking
 
 
-def _resend_refusal(booking: Booking, now: datetime) -> BookingError | None:
-    if booking.status != Booking.Status.PENDING_VERIFICATION:
-        return BookingClosed(closed_message(booking))
-    if booking.start <= now:
-        return BookingClosed("This meeting has already started and can no longer be booked.")
-    if _expired(booking, now):
-        return CodeExpired(EXPIRED_MESSAGE)
+def _resend_too_soon(booking: Booking, now: datetime) -> BookingError | None:
     if booking.verification_codes_sent >= verification.MAX_CODES:
         return ResendRefused(
             "We've already sent the most codes we can for this booking. "

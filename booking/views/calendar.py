@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from booking import dashboard, services, timeline
 from booking.formatting import local_range
-from booking.models import Booking, Reservation
+from booking.models import Booking, BookingEvent, Reservation
 from booking.services import BookingError
 from workestra.tenancy import scoped, workspace_required
 
@@ -100,7 +100,7 @@ def _detail(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    now = timezone.now()
+    now, host = timezone.now(), BookingEvent.By.HOST
     zone = _zone(request)
     context: dict[str, Any] = {
         "booking": booking,
@@ -109,8 +109,8 @@ def _detail(
         "when_attendee": local_range(booking.start, booking.end, booking.timezone),
         "entries": timeline.booking_timeline(booking, zone=zone),
         "may_change": _may_change(request, booking),
-        "can_cancel": booking.status in Booking.ACTIVE_STATUSES and booking.end > now,
-        "can_mark_no_show": booking.status == Booking.Status.CONFIRMED and booking.start <= now,
+        "can_cancel": booking.refusal(Booking.Change.CANCEL, now, by=host) is None,
+        "can_mark_no_show": booking.refusal(Booking.Change.NO_SHOW, now, by=host) is None,
         "cancel_form": form or HostCancelForm(),
         "error": error,
     }

@@ -67,17 +67,11 @@ def _page(
 
 def _not_waiting(request: HttpRequest, booking: Booking) -> HttpResponse | None:
     """The answer when the booking no longer waits for a code (shown without changing it)."""
-    now = timezone.now()
-    if booking.status == Booking.Status.CONFIRMED and booking.start > now:
-        return redirect(after_booking_url(booking))
+    refusal = booking.refusal(Booking.Change.VERIFY, timezone.now())
+    if refusal is not None:
+        return _closed(request, booking, refusal.message)
     if booking.status == Booking.Status.CONFIRMED:
-        return _closed(request, booking, services.STARTED_MESSAGE)
-    if booking.status != Booking.Status.PENDING_VERIFICATION:
-        return _closed(request, booking, services.closed_message(booking))
-    if booking.start <= now:
-        return _closed(request, booking, services.STARTED_MESSAGE)
-    if booking.verification_expires_at is None or booking.verification_expires_at <= now:
-        return _closed(request, booking, services.EXPIRED_MESSAGE)
+        return redirect(after_booking_url(booking))
     return None
 
 
