@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
-from booking import lifecycle, tokens, verification
+from booking import services, tokens, verification
 from booking.models import Booking
 from booking.services import BookingError
 from workestra.api_errors import responses
@@ -75,8 +75,8 @@ def booking_verify(request: HttpRequest, token: str, payload: CodeIn) -> Any:
     if code is None:
         return Status(422, {"detail": CODE_MESSAGE, "errors": {"code": [CODE_MESSAGE]}})
     try:
-        booking = lifecycle.booking_verify(booking=found, code=code)
-    except lifecycle.WrongCode as exc:
+        booking = services.booking_verify(booking=found, code=code)
+    except services.WrongCode as exc:
         return Status(422, {"detail": exc.message, "errors": {"code": [exc.message]}})
     except BookingError as exc:
         return Status(410, {"detail": exc.message})
@@ -102,8 +102,8 @@ def booking_resend_code(request: HttpRequest, token: str) -> Any:
     if not isinstance(found, Booking):
         return found
     try:
-        booking = lifecycle.booking_resend_code(booking=found)
-    except lifecycle.ResendRefused as exc:
+        booking = services.booking_resend_code(booking=found)
+    except services.ResendRefused as exc:
         return Status(429, {"detail": exc.message})
     except BookingError as exc:
         return Status(410, {"detail": exc.message})

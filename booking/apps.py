@@ -6,6 +6,6 @@ class BookingConfig(AppConfig):
     verbose_name = "Booking"
 
     def ready(self) -> None:
-        # Registers the outbox handlers for booking emails, the release of unverified holds and
-        # the retry of the CRM contact and deal.
-        from booking import crm_records, lifecycle, notifications  # noqa: F401
+        # Registers the outbox handlers for booking emails, the release of unverified holds, the
+        # reconfirmation deadline and the retry of the CRM contact and deal.
+        from booking import crm_records, notifications, services  # noqa: F401

@@ -7,18 +7,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone
-
 from booking.models import Booking
 from booking.variables import VARIABLE_NAMES, booking_variables, is_known
 from workflows import context, outbox, runner
-from workflows.models import OutboxMessage, Workflow
+from workflows.models import Workflow
 
 Trigger = Workflow.Trigger
 RECONFIRM_DEADLINE = "booking.reconfirm_deadline"
 NOT_RECONFIRMED_REASON = "The attendee did not reconfirm in time."
+NOT_RECONFIRMED = "booking.not_reconfirmed"  # the email telling the attendee why
 
 
 def occurrence(booking: Booking) -> runner.Occurrence:
@@ -169,46 +166,3 @@ SAMPLE_VARIABLES: dict[str, str] = {
     "attendee_timezone": "UTC",
     "booking_id": "0",
 }
-
-
-# --- Reconfirmation deadline ----------------------------------------------------------------
-
-
-@outbox.register(RECONFIRM_DEADLINE)
-def reconfirm_deadline(message: OutboxMessage) -> None:
-    """The deadline passed: unless the attendee reconfirmed, cancel and tell them why."""
-    from booking import services  # the services import this module
-
-    booking = _booking(int(message.payload.get("booking_id", 0)))
-    if booking is None:
-        raise outbox.Drop("the booking no longer exists")
-    if booking.reconfirmed_at is not None or booking.status != Booking.Status.CONFIRMED:
-        raise outbox.Drop("reconfirmed, or no longer confirmed")
-    if booking.start <= timezone.now():
-        raise outbox.Drop("the meeting has already started")
-    with transaction.atomic():
-        cancelled = services.booking_cancel(
-            booking=booking, reason=NOT_RECONFIRMED_REASON, by_host=True, notify=False
-        )
-        outbox.enqueue(
-            kind="booking.not_reconfirmed",
-            key=f"booking:{cancelled.pk}:not-reconfirmed",
-            payload={"booking_id": cancelled.pk},
-            subject=cancelled.subject,
-        )
-
-
-@outbox.register("booking.not_reconfirmed")
-def send_not_reconfirmed(message: OutboxMessage) -> None:
-    from booking.notifications import send_plain
-
-    booking = _booking(int(message.payload.get("booking_id", 0)))
-    if booking is None:
-        raise outbox.Drop("the booking no longer exists")
-    body = render_to_string("booking/email/not_reconfirmed.txt", {"booking": booking})
-    send_plain(
-        booking,
-        subject=f"Your booking was cancelled: {booking.link.title}",
-        body=body,
-        to=[booking.email],
-    )

@@ -14,8 +14,9 @@ from django.core.validators import URLValidator, validate_email
 from django.utils.text import slugify
 
 from booking.hours import WEEKDAYS, overrides_text, parse_overrides, parse_windows, windows_text
-from booking.link_hosts_form import HostRow, add_host_fields, clean_hosts, host_rows, save_hosts
+from booking.link_hosts_form import HostRow, add_host_fields, clean_hosts, host_rows
 from booking.models import MAX_CTAS, MAX_DURATION, MAX_GUESTS, BookingLink
+from booking.services import link_save
 from booking.variables import unknown_variables
 from crm.models import Stage
 from workestra.inputs import AwareDateTimeField, text_problem
@@ -264,6 +265,8 @@ class BookingLinkForm(forms.ModelForm):
         return slug
 
     def save(self, commit: bool = True) -> BookingLink:
+        """The link with the submitted settings; stored (with its hosts, in one transaction)
+        only when ``commit``. Views build it with ``commit=False`` and call ``link_save``."""
         link: BookingLink = super().save(commit=False)
         link.workspace = self.workspace
         link.slug = self.cleaned_data["slug"]
@@ -272,8 +275,7 @@ class BookingLinkForm(forms.ModelForm):
         link.ctas = self.cleaned_data["ctas"]
         link.date_overrides = self.cleaned_data["date_overrides_text"]
         if commit:
-            link.save()
-            save_hosts(link, self.cleaned_data["hosts"])
+            link_save(link=link, hosts=self.cleaned_data["hosts"])
         return link
 
 

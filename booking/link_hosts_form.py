@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.db import transaction
 
 from booking.models import BookingLink, LinkHost
 from workestra.models import User
@@ -96,21 +95,3 @@ def clean_hosts(form: forms.Form, data: dict[str, Any], members: list[User]) -> 
             "use a collective link.",
         )
     return chosen
-
-
-@transaction.atomic
-def save_hosts(link: BookingLink, chosen: list[LinkHost]) -> None:
-    """Make the link's host rows match the form (kept even if the link is not a team link now,
-    so switching the type back does not lose them)."""
-    keep = {h.user.pk for h in chosen}
-    LinkHost.objects.filter(link=link).exclude(user_id__in=keep).delete()
-    for row in chosen:
-        LinkHost.objects.update_or_create(
-            link=link,
-            user=row.user,
-            defaults={
-                "weight": row.weight,
-                "priority": row.priority,
-                "always_attending": row.always_attending,
-            },
-        )

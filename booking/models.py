@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -265,7 +266,62 @@ class BookingQuerySet(models.QuerySet["Booking"]):
         return self.filter(status__in=Booking.ACTIVE_STATUSES)
 
 
+class Refusal(NamedTuple):
+    """Why a booking can't be changed as asked: a stable ``reason`` and what to tell the person."""
+
+    reason: str
+    message: str
+
+
+# Why an unverified hold was released (the cancel reason the host sees) and what the attendee reads.
+EXPIRED_REASON = "The verification code expired."
+TOO_MANY_REASON = "A wrong code was entered three times."
+STARTED_REASON = "The meeting started before the email was verified."
+EXPIRED_MESSAGE = "This code has expired, so the time is no longer held for you. Please book again."
+TOO_MANY_MESSAGE = (
+    "That code was wrong three times, so the booking was cancelled and the time released. "
+    "Please book again."
+)
+STARTED_MESSAGE = "This meeting has already started."
+UNVERIFIED_MESSAGE = (
+    "This booking is waiting for you to confirm your email address. "
+    "Enter the code we emailed you first."
+)
+# One message per reason; ``{status}`` is the booking's status as people read it.
+REFUSALS = {
+    "started": STARTED_MESSAGE,
+    "ended": (
+        "This meeting has already ended, so it can't be cancelled. "
+        "Mark it as a no-show if the attendee didn't come."
+    ),
+    "not_started": "This meeting hasn't started yet, so it can't be marked as a no-show.",
+    "rescheduled": (
+        "This booking was already rescheduled. Use the link in the latest confirmation email."
+    ),
+    "unverified": UNVERIFIED_MESSAGE,
+    "code_expired": EXPIRED_MESSAGE,
+    "too_many_codes": TOO_MANY_MESSAGE,
+    "closed": "This booking is {status}.",
+    "not_confirmed": "This booking is {status}; only confirmed meetings can be marked as no-shows.",
+    "not_no_show": "This booking is {status}, not a no-show.",
+}
+# The cancel reason of a released hold, as the refusal the attendee gets afterwards.
+RELEASED = {EXPIRED_REASON: "code_expired", TOO_MANY_REASON: "too_many_codes"}
+RELEASED[STARTED_REASON] = "started"
+
+
 class Booking(models.Model):
+    class Change(models.TextChoices):
+        """What someone asks to do with a booking, as :meth:`refusal` judges it."""
+
+        CANCEL = "cancel"
+        RESCHEDULE = "reschedule"
+        RECONFIRM = "reconfirm"
+        VERIFY = "verify"
+        RESEND_CODE = "resend_code"
+        NO_SHOW = "no_show"
+        UNDO_NO_SHOW = "undo_no_show"
+
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", "Confirmed"
         PENDING_VERIFICATION = "pending_verification", "Pending verification"
@@ -356,9 +412,52 @@ class Booking(models.Model):
     def reconfirm_url(self) -> str:
         return settings.PUBLIC_BASE_URL + reverse("booking:reconfirm", args=[self.reschedule_token])
 
-    def is_self_service_open(self, now: datetime | None = None) -> bool:
-        """Attendees may move or cancel until the meeting starts."""
-        return self.status in self.ACTIVE_STATUSES and (now or dj_timezone.now()) < self.start
+    def refusal(self, action: str, now: datetime, by: str = "attendee") -> Refusal | None:
+        """Why ``action`` (a :class:`Change`) can't be done now ``by`` the attendee, the host or
+        the system (which is held to no time), or ``None`` when it can. Asking for what is already so (cancelling a cancelled booking,
+        verifying a verified one) is no refusal: the services return such a booking unchanged.
+        """
+        if action in (self.Change.NO_SHOW, self.Change.UNDO_NO_SHOW):
+            return self._no_show_refusal(action, now)
+        if self.status == self.Status.RESCHEDULED:
+            return self.refused("rescheduled")
+        if self.status == self.Status.CANCELLED and self.cancel_reason in RELEASED:
+            return self.refused(RELEASED[self.cancel_reason])
+        if action in (self.Change.VERIFY, self.Change.RESEND_CODE):
+            return self._code_refusal(action, now)
+        if self.status not in self.ACTIVE_STATUSES or (
+            action == self.Change.RECONFIRM and self.status == self.Status.PENDING_PAYMENT
+        ):
+            return self.refused("closed")
+        if by == "host" and self.end <= now:
+            return self.refused("ended")
+        if by == "attendee" and self.start <= now:
+            return self.refused("started")
+        if self.status == self.Status.PENDING_VERIFICATION and action != self.Change.CANCEL:
+            return self.refused("unverified")
+        return None
+
+    def _code_refusal(self, action: str, now: datetime) -> Refusal | None:
+        if self.status == self.Status.CONFIRMED and action == self.Change.VERIFY:
+            return self.refused("started") if self.start <= now else None
+        if self.status != self.Status.PENDING_VERIFICATION:
+            return self.refused("closed")
+        if self.start <= now:
+            return self.refused("started")
+        expires = self.verification_expires_at
+        return self.refused("code_expired") if expires is None or expires <= now else None
+
+    def _no_show_refusal(self, action: str, now: datetime) -> Refusal | None:
+        if action == self.Change.UNDO_NO_SHOW:
+            return None if self.status == self.Status.NO_SHOW else self.refused("not_no_show")
+        if self.status != self.Status.CONFIRMED:
+            return self.refused("not_confirmed")
+        return self.refused("not_started") if self.start > now else None
+
+    def refused(self, reason: str) -> Refusal:
+        """The refusal for ``reason`` (a key of ``REFUSALS``) with its one message."""
+        status = self.get_status_display().lower()
+        return Refusal(reason, REFUSALS[reason].format(status=status))
 
     def blocked_range(self, link: BookingLink | None = None) -> tuple[datetime, datetime]:
         link = link or self.link

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from email.utils import formataddr
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from booking import verification
+from booking import automation, verification
 from booking.ics import booking_hosts, booking_ics
 from booking.models import Booking, BookingLink
-from booking.services import sender_for
 from workestra.lib.formatting import local_range
 from workflows import outbox
 from workflows.models import OutboxMessage
+
+
+def sender_for(link: BookingLink) -> tuple[str, list[str]]:
+    """The From address and Reply-To list for a link's emails, per its no-reply setting."""
+    if link.use_no_reply:
+        return settings.NOREPLY_EMAIL, []
+    host = link.owner
+    address = formataddr((host.name, host.email))
+    return address, [address]
 
 
 def _booking(message: OutboxMessage) -> Booking:
@@ -164,3 +174,15 @@ def send_verification_code(message: OutboxMessage) -> None:
         to=[booking.email],
         reply_to=reply_to,
     ).send()
+
+
+@outbox.register(automation.NOT_RECONFIRMED)
+def send_not_reconfirmed(message: OutboxMessage) -> None:
+    booking = _booking(message)
+    body = render_to_string("booking/email/not_reconfirmed.txt", {"booking": booking})
+    send_plain(
+        booking,
+        subject=f"Your booking was cancelled: {booking.link.title}",
+        body=body,
+        to=[booking.email],
+    )

@@ -16,8 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from booking import dashboard, lifecycle, timeline
-from booking.models import Booking, Reservation
+from booking import dashboard, services, timeline
+from booking.models import Booking, BookingEvent, Reservation
 from booking.services import BookingError
 from workestra.lib.formatting import local_range
 from workestra.tenancy import scoped, workspace_required
@@ -27,7 +27,7 @@ PAGE_SIZE = 50
 
 class HostCancelForm(forms.Form):
     reason = forms.CharField(
-        max_length=lifecycle.MAX_REASON,
+        max_length=services.MAX_REASON,
         error_messages={
             "required": "Give a reason: the attendee will see it in the cancellation email.",
             "max_length": "Keep the reason under %(limit_value)d characters "
@@ -100,7 +100,7 @@ def _detail(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    now = timezone.now()
+    now, host = timezone.now(), BookingEvent.By.HOST
     zone = _zone(request)
     context: dict[str, Any] = {
         "booking": booking,
@@ -109,8 +109,8 @@ def _detail(
         "when_attendee": local_range(booking.start, booking.end, booking.timezone),
         "entries": timeline.booking_timeline(booking, zone=zone),
         "may_change": _may_change(request, booking),
-        "can_cancel": booking.status in Booking.ACTIVE_STATUSES and booking.end > now,
-        "can_mark_no_show": booking.status == Booking.Status.CONFIRMED and booking.start <= now,
+        "can_cancel": booking.refusal(Booking.Change.CANCEL, now, by=host) is None,
+        "can_mark_no_show": booking.refusal(Booking.Change.NO_SHOW, now, by=host) is None,
         "cancel_form": form or HostCancelForm(),
         "error": error,
     }
@@ -130,7 +130,7 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, booking, form=form, status=400)
     try:
-        lifecycle.booking_host_cancel(
+        services.booking_host_cancel(
             booking=booking, actor=request.user, reason=form.cleaned_data["reason"]
         )
     except BookingError as exc:
@@ -144,7 +144,7 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def booking_no_show(request: HttpRequest, pk: int) -> HttpResponse:
     booking = booking_get_for_user(request, pk, write=True)
     undo = request.POST.get("undo") == "1"
-    action = lifecycle.booking_undo_no_show if undo else lifecycle.booking_mark_no_show
+    action = services.booking_undo_no_show if undo else services.booking_mark_no_show
     try:
         action(booking=booking, actor=request.user)
     except BookingError as exc:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from booking import services
 from booking.forms import BookingRequestForm
 from booking.models import BookingLink
-from booking.views.public import after_booking_url
+from booking.views.after import after_booking_url
 from workestra.lib import ratelimit
 from workestra.timezones import is_valid_timezone
 

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from booking import services
 from booking.forms import BookingLinkForm
 from booking.models import BookingLink
 from workestra.tenancy import scoped, workspace_required
@@ -44,7 +45,7 @@ def link_create(request: HttpRequest) -> HttpResponse:
         instance=BookingLink(owner=request.user),
     )
     if request.method == "POST" and form.is_valid():
-        link = form.save()
+        link = services.link_save(link=form.save(commit=False), hosts=form.cleaned_data["hosts"])
         messages.success(request, f"“{link.title}” is live at {link.public_url}")
         return redirect("booking:link-list")
     status = 400 if form.is_bound else 200
@@ -65,7 +66,7 @@ def link_edit(request: HttpRequest, pk: int) -> HttpResponse:
         instance=copy.copy(link),
     )
     if request.method == "POST" and form.is_valid():
-        link = form.save()
+        link = services.link_save(link=form.save(commit=False), hosts=form.cleaned_data["hosts"])
         messages.success(request, f"Saved “{link.title}”.")
         return redirect("booking:link-list")
     status = 400 if form.is_bound else 200

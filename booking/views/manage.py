@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from booking import lifecycle, services, tokens
+from booking import services, tokens
 from booking.models import Booking
 from booking.views.public import build_picker, keep_day, render_picker_page
 from workestra.inputs import AwareDateTimeField
@@ -76,14 +76,15 @@ def _closed(
     )
 
 
-def _closed_message(booking: Booking, now: datetime) -> str:
-    if booking.status == Booking.Status.RESCHEDULED:
-        return "This booking was already rescheduled. Use the link in the latest email."
-    if booking.status == Booking.Status.CANCELLED:
-        return "This booking is cancelled."
-    if booking.start <= now:
-        return "This meeting has already started and can no longer be changed."
-    return f"This booking is {booking.get_status_display().lower()}."
+def _refused(
+    request: HttpRequest, booking: Booking, action: str, now: datetime
+) -> HttpResponse | None:
+    """The page saying why ``action`` is refused, or ``None`` when the attendee may go on (a
+    booking still waiting for its code goes on to the code page)."""
+    refusal = booking.refusal(action, now)
+    if refusal is None or refusal.reason == "unverified":
+        return None
+    return _closed(request, booking, refusal.message)
 
 
 @require_http_methods(["GET", "POST"])
@@ -93,8 +94,8 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     except TooManyAttempts:
         return _too_many(request)
     now = timezone.now()
-    if not booking.is_self_service_open(now):
-        return _closed(request, booking, _closed_message(booking, now))
+    if refused := _refused(request, booking, Booking.Change.RESCHEDULE, now):
+        return refused
     if booking.status == Booking.Status.PENDING_VERIFICATION:
         return redirect("booking:verify", booking.reschedule_token)
     query = request.GET.copy()
@@ -147,8 +148,11 @@ def rescheduled(request: HttpRequest, token: str) -> HttpResponse:
     now = timezone.now()
     # Only a confirmed meeting still ahead may be shown as moved: an old token (moved again or
     # cancelled since), an unverified booking or a started meeting gets what the others get.
-    if booking.status != Booking.Status.CONFIRMED or booking.start <= now:
-        return _closed(request, booking, _closed_message(booking, now))
+    refusal = booking.refusal(Booking.Change.RESCHEDULE, now)
+    if refusal is not None and refusal.reason == "unverified":
+        refusal = booking.refused("closed")  # this page is no step of the code flow
+    if refusal is not None:
+        return _closed(request, booking, refusal.message)
     zone = ZoneInfo(booking.timezone)
     return render(
         request,
@@ -172,8 +176,8 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     now = timezone.now()
     if booking.status == Booking.Status.CANCELLED:
         return _closed(request, booking, "This booking is cancelled.", status=200)
-    if not booking.is_self_service_open(now):
-        return _closed(request, booking, _closed_message(booking, now))
+    if refused := _refused(request, booking, Booking.Change.CANCEL, now):
+        return refused
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -202,14 +206,14 @@ def reconfirm(request: HttpRequest, token: str) -> HttpResponse:
     except TooManyAttempts:
         return _too_many(request)
     now = timezone.now()
-    if not booking.is_self_service_open(now):
-        return _closed(request, booking, _closed_message(booking, now))
+    if refused := _refused(request, booking, Booking.Change.RECONFIRM, now):
+        return refused
     if booking.status == Booking.Status.PENDING_VERIFICATION:
         return redirect("booking:verify", booking.reschedule_token)
     error = ""
     if request.method == "POST":
         try:
-            booking = lifecycle.booking_reconfirm(booking=booking, now=now)
+            booking = services.booking_reconfirm(booking=booking, now=now)
         except services.BookingError as exc:
             error = exc.message
     return render(

@@ -6,7 +6,6 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -25,13 +24,13 @@ from booking import selectors, services
 from booking.forms import BookingRequestForm, clean_answers, clean_utm
 from booking.ics import booking_ics
 from booking.models import Booking, BookingLink
-from booking.variables import booking_variables, render_url
+from booking.views.after import CONFIRM_SALT, after_booking_url
+from booking.views.instant import instant
 from workestra.inputs import date_in_range, parse_moment, text_problem
 from workestra.lib import ratelimit
 from workestra.lib.formatting import local_range
 from workestra.timezones import is_valid_timezone, timezone_names
 
-CONFIRM_SALT = "booking.confirmed"
 CONFIRM_MAX_AGE = 7 * 24 * 3600
 PREFILL_KEYS = ("name", "email", "phone", "guests")
 
@@ -278,8 +277,6 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
     if not link.is_active:
         return render(request, "booking/inactive.html", {"link": link}, status=410)
     if link.kind == BookingLink.Kind.INSTANT:
-        from booking.views.instant import instant  # here: instant builds on this module
-
         return instant(request, link)
     if request.method == "POST":
         return _book_post(request, link)
@@ -358,28 +355,6 @@ def keep_day(query: QueryDict, link: BookingLink, start: datetime | None) -> Non
         return
     query["date"] = day.isoformat()
     query["month"] = day.strftime("%Y-%m")
-
-
-def after_booking_url(booking: Booking) -> str:
-    """The link's redirect (placeholders filled, UTM passed through) or our confirmation page;
-    first the code page when the attendee still has to verify their email."""
-    if booking.status == Booking.Status.PENDING_VERIFICATION:
-        return reverse("booking:verify", args=[booking.reschedule_token])
-    if booking.link.redirect_url:
-        url = render_url(booking.link.redirect_url, booking_variables(booking))
-        return _with_params(url, booking.utm)
-    token = signing.dumps(booking.pk, salt=CONFIRM_SALT)
-    return reverse("booking:confirmed", args=[booking.link.slug, token])
-
-
-def _with_params(url: str, params: dict[str, str]) -> str:
-    parts = urlsplit(url)
-    existing = dict(parse_qsl(parts.query, keep_blank_values=True))
-    extra = {k: v for k, v in params.items() if k not in existing}
-    if not extra:
-        return url
-    query = f"{parts.query}&{urlencode(extra)}" if parts.query else urlencode(extra)
-    return urlunsplit(parts._replace(query=query))
 
 
 def _confirmed_booking(slug: str, token: str) -> Booking:

@@ -13,11 +13,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from booking import lifecycle, verification
+from booking import services, verification
 from booking.models import Booking
 from booking.services import BookingError
+from booking.views.after import after_booking_url
 from booking.views.manage import TooManyAttempts, _closed, _too_many, booking_by_token
-from booking.views.public import after_booking_url
 from workestra.lib.formatting import local_range
 
 CODE_MESSAGE = "Enter the 6-digit code from the email."
@@ -67,17 +67,11 @@ def _page(
 
 def _not_waiting(request: HttpRequest, booking: Booking) -> HttpResponse | None:
     """The answer when the booking no longer waits for a code (shown without changing it)."""
-    now = timezone.now()
-    if booking.status == Booking.Status.CONFIRMED and booking.start > now:
-        return redirect(after_booking_url(booking))
+    refusal = booking.refusal(Booking.Change.VERIFY, timezone.now())
+    if refusal is not None:
+        return _closed(request, booking, refusal.message)
     if booking.status == Booking.Status.CONFIRMED:
-        return _closed(request, booking, lifecycle.STARTED_MESSAGE)
-    if booking.status != Booking.Status.PENDING_VERIFICATION:
-        return _closed(request, booking, lifecycle.closed_message(booking))
-    if booking.start <= now:
-        return _closed(request, booking, lifecycle.STARTED_MESSAGE)
-    if booking.verification_expires_at is None or booking.verification_expires_at <= now:
-        return _closed(request, booking, lifecycle.EXPIRED_MESSAGE)
+        return redirect(after_booking_url(booking))
     return None
 
 
@@ -93,8 +87,8 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         return _not_waiting(request, booking) or _page(request, booking, form=form, status=400)
     try:
-        booking = lifecycle.booking_verify(booking=booking, code=form.cleaned_data["code"])
-    except lifecycle.WrongCode as exc:
+        booking = services.booking_verify(booking=booking, code=form.cleaned_data["code"])
+    except services.WrongCode as exc:
         form.add_error("code", exc.message)
         return _page(request, booking, form=form, status=400)
     except BookingError as exc:
@@ -109,8 +103,8 @@ def resend(request: HttpRequest, token: str) -> HttpResponse:
     except TooManyAttempts:
         return _too_many(request)
     try:
-        booking = lifecycle.booking_resend_code(booking=booking)
-    except lifecycle.ResendRefused as exc:
+        booking = services.booking_resend_code(booking=booking)
+    except services.ResendRefused as exc:
         return _page(request, booking, error=exc.message, status=429)
     except BookingError as exc:
         return _closed(request, booking, exc.message)

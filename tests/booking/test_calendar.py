@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from booking import lifecycle, services
+from booking import services
 from booking.models import Booking, Reservation
 from tests.booking.helpers import attendee, utc
 from tests.booking.otp_helpers import latest_code
@@ -56,7 +56,7 @@ def agenda(link, owner, teammate, frozen) -> Agenda:
     team_link = LinkFactory(workspace=link.workspace, owner=teammate, slug="tim")
     moved = book(link, "mo", utc(2026, 11, 26, 10, 0))
     no_show = book(link, "nina", utc(2026, 11, 17, 10, 0), now=LAST_WEEK)
-    lifecycle.booking_mark_no_show(booking=no_show, actor=owner)
+    services.booking_mark_no_show(booking=no_show, actor=owner)
     cancelled = book(link, "carl", utc(2026, 11, 26, 9, 0))
     services.booking_cancel(booking=cancelled, reason="sick")
     unpaid = book(link, "pat", utc(2026, 11, 25, 11, 0))
@@ -183,10 +183,10 @@ def timeline_of(client, booking: Booking) -> str:
 def test_the_timeline_shows_emails_and_state_changes(owner_client, owner, link, frozen):
     booking = book(link, "uma", utc(2026, 11, 25, 9, 0))
     outbox.drain()
-    lifecycle.booking_reconfirm(booking=booking)
+    services.booking_reconfirm(booking=booking)
     moved = services.booking_reschedule(booking=booking, start=utc(2026, 11, 27, 10, 0))
     outbox.drain()
-    lifecycle.booking_host_cancel(booking=moved, actor=owner, reason="Double-booked, sorry")
+    services.booking_host_cancel(booking=moved, actor=owner, reason="Double-booked, sorry")
 
     old = timeline_of(owner_client, booking)
     new = timeline_of(owner_client, moved)
@@ -208,9 +208,9 @@ def test_the_timeline_shows_verification_and_no_shows(owner_client, owner, link,
     link.require_email_verification = True
     link.save()
     verified = book(link, "vera", utc(2026, 11, 25, 9, 0))
-    lifecycle.booking_verify(booking=verified, code=latest_code())
-    lifecycle.booking_mark_no_show(booking=past, actor=owner)
-    lifecycle.booking_undo_no_show(booking=past, actor=owner)
+    services.booking_verify(booking=verified, code=latest_code())
+    services.booking_mark_no_show(booking=past, actor=owner)
+    services.booking_undo_no_show(booking=past, actor=owner)
 
     verified_page = timeline_of(owner_client, verified)
     assert "Verification code email to the attendee" in verified_page

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
-from booking import lifecycle, services
+from booking import services
 from booking.models import Booking, Reservation
 from tests.booking.helpers import attendee, utc
 from tests.conftest import NOW, login
@@ -119,9 +119,9 @@ def test_host_actions_are_posts(owner_client, upcoming, past):
 
 def test_the_host_cancel_service_checks_the_reason_too(upcoming, owner):
     with pytest.raises(services.BookingError, match="Give a reason"):
-        lifecycle.booking_host_cancel(booking=upcoming, actor=owner, reason=" ")
+        services.booking_host_cancel(booking=upcoming, actor=owner, reason=" ")
     with pytest.raises(services.BookingError, match="under 2000"):
-        lifecycle.booking_host_cancel(booking=upcoming, actor=owner, reason="x" * 2001)
+        services.booking_host_cancel(booking=upcoming, actor=owner, reason="x" * 2001)
     assert status_of(upcoming) == Booking.Status.CONFIRMED
 
 
@@ -154,17 +154,17 @@ def test_a_future_meeting_cannot_be_marked(owner_client, upcoming):
 
 def test_the_no_show_services(past, upcoming, owner, link):
     with pytest.raises(services.BookingClosed, match="hasn't started yet"):
-        lifecycle.booking_mark_no_show(booking=upcoming, actor=owner)
+        services.booking_mark_no_show(booking=upcoming, actor=owner)
     assert status_of(upcoming) == Booking.Status.CONFIRMED
 
-    marked = lifecycle.booking_mark_no_show(booking=past, actor=owner)
-    again = lifecycle.booking_mark_no_show(booking=past, actor=owner)
+    marked = services.booking_mark_no_show(booking=past, actor=owner)
+    again = services.booking_mark_no_show(booking=past, actor=owner)
     assert marked.status == again.status == Booking.Status.NO_SHOW
     assert past.events.filter(kind="no_show").count() == 1
 
-    undone = lifecycle.booking_undo_no_show(booking=past, actor=owner)
+    undone = services.booking_undo_no_show(booking=past, actor=owner)
     assert undone.status == Booking.Status.CONFIRMED
-    assert lifecycle.booking_undo_no_show(booking=past, actor=owner).status == "confirmed"
+    assert services.booking_undo_no_show(booking=past, actor=owner).status == "confirmed"
     assert past.events.filter(kind="no_show_undone").count() == 1
 
 
@@ -175,9 +175,9 @@ def test_only_confirmed_meetings_can_be_no_shows(owner, link, frozen):
     )
     services.booking_cancel(booking=cancelled, by_host=True)
     with pytest.raises(services.BookingClosed, match="only confirmed meetings"):
-        lifecycle.booking_mark_no_show(booking=cancelled, actor=owner)
+        services.booking_mark_no_show(booking=cancelled, actor=owner)
     with pytest.raises(services.BookingClosed, match="not a no-show"):
-        lifecycle.booking_undo_no_show(booking=cancelled, actor=owner)
+        services.booking_undo_no_show(booking=cancelled, actor=owner)
     assert status_of(cancelled) == Booking.Status.CANCELLED
 
 

@@ -13,7 +13,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from booking import lifecycle, services, verification
+from booking import services, verification
 from booking.models import Booking, BookingEvent
 from tests.booking.helpers import attendee, utc
 from tests.booking.otp_helpers import code_emails, latest_code, wrong
@@ -146,7 +146,7 @@ def test_a_verified_booking_writes_the_same_rows_as_an_unverified_link(client, l
     pending = services.booking_create(
         link=link, start=START + timedelta(hours=1), attendee=attendee()
     )
-    lifecycle.booking_verify(booking=pending, code=latest_code())
+    services.booking_verify(booking=pending, code=latest_code())
     email_kinds = subject_kinds(pending) - set(verification.OUTBOX_KINDS)
     assert email_kinds == subject_kinds(plain)
 

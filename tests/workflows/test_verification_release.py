@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
-from booking import lifecycle, services, verification
+from booking import services, verification
 from booking.models import Booking, BookingEvent
 from tests.booking.helpers import attendee, utc
 from tests.booking.otp_helpers import code_emails, latest_code
@@ -56,7 +56,7 @@ def test_an_unverified_hold_is_released_at_expiry_without_emailing(pending, link
 
 
 def test_the_release_never_touches_a_verified_booking(pending, frozen):
-    lifecycle.booking_verify(booking=pending, code=latest_code())
+    services.booking_verify(booking=pending, code=latest_code())
     row = release_rows(pending).get()
     assert row.state == "withdrawn"
     # Even when a worker had claimed the row before the code came in, it leaves it alone.
@@ -76,7 +76,7 @@ def test_the_release_never_touches_a_verified_booking(pending, frozen):
 def test_a_resent_code_moves_the_release_to_its_own_expiry(pending, frozen):
     outbox.drain()
     frozen.shift(timedelta(minutes=5))
-    lifecycle.booking_resend_code(booking=pending)
+    services.booking_resend_code(booking=pending)
     first, second = release_rows(pending).order_by("pk")
     assert first.state == "withdrawn"
     assert second.due_at == pending.created_at + timedelta(minutes=5) + verification.CODE_TTL
@@ -84,7 +84,7 @@ def test_a_resent_code_moves_the_release_to_its_own_expiry(pending, frozen):
     first.withdrawn_at = None
     first.save()
     frozen.shift(verification.CODE_TTL - timedelta(minutes=5))
-    assert lifecycle.booking_release_unverified(booking_id=pending.pk) is False
+    assert services.booking_release_unverified(booking_id=pending.pk) is False
     outbox.drain()
     pending.refresh_from_db()
     assert pending.status == Booking.Status.PENDING_VERIFICATION
@@ -98,5 +98,5 @@ def test_a_resent_code_moves_the_release_to_its_own_expiry(pending, frozen):
 def test_a_release_for_a_cancelled_booking_is_dropped(pending, frozen):
     services.booking_cancel(booking=pending, reason="changed my mind")
     assert release_rows(pending).get().state == "withdrawn"
-    assert lifecycle.booking_release_unverified(booking_id=pending.pk) is False
-    assert lifecycle.booking_release_unverified(booking_id=10**9) is False
+    assert services.booking_release_unverified(booking_id=pending.pk) is False
+    assert services.booking_release_unverified(booking_id=10**9) is False

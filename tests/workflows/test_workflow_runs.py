@@ -14,7 +14,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from booking import automation, lifecycle, services
+from booking import automation, services
 from booking.models import Booking
 from tests.booking.helpers import attendee, utc
 from tests.factories import LinkFactory
@@ -404,7 +404,7 @@ def test_a_no_show_runs_the_no_show_follow_up(workspace, link, owner, frozen):
     booking = book(link)
     frozen.move_to(START + timedelta(minutes=10))
 
-    lifecycle.booking_mark_no_show(booking=booking, actor=owner)
+    services.booking_mark_no_show(booking=booking, actor=owner)
     outbox.drain()
 
     [sent] = mails_about("We missed you")
@@ -520,7 +520,7 @@ def test_the_no_show_follow_up_link_lets_the_attendee_pick_a_new_time(
     enabled_template("no-show-follow-up", workspace)
     booking = book(link)
     frozen.move_to(START + timedelta(minutes=10))
-    lifecycle.booking_mark_no_show(booking=booking, actor=owner)
+    services.booking_mark_no_show(booking=booking, actor=owner)
     outbox.drain()
     [sent] = mails_about("We missed you")
     url = re.search(r"https?://\S+/book/[\w-]+", sent.body)[0]

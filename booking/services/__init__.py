@@ -1,0 +1,57 @@
+"""Booking writes. One function per state change, one transaction each, side effects in the outbox.
+
+Views, the API, commands and outbox handlers call what this package exports; its modules share
+only public helpers (``common``, ``slots``).
+"""
+
+from booking.services.cancel import (
+    MAX_REASON,
+    booking_cancel,
+    booking_cancel_unreconfirmed,
+    booking_host_cancel,
+)
+from booking.services.create import Attendee, booking_create, instant_start
+from booking.services.errors import (
+    BookingClosed,
+    BookingError,
+    CodeExpired,
+    LinkInactive,
+    ResendRefused,
+    SlotTaken,
+    SlotUnavailable,
+    WrongCode,
+)
+from booking.services.links import link_save
+from booking.services.reschedule import booking_reschedule
+from booking.services.status import booking_mark_no_show, booking_reconfirm, booking_undo_no_show
+from booking.services.verify import (
+    booking_release_unverified,
+    booking_resend_code,
+    booking_verify,
+)
+
+__all__ = [
+    "MAX_REASON",
+    "Attendee",
+    "BookingClosed",
+    "BookingError",
+    "CodeExpired",
+    "LinkInactive",
+    "ResendRefused",
+    "SlotTaken",
+    "SlotUnavailable",
+    "WrongCode",
+    "booking_cancel",
+    "booking_cancel_unreconfirmed",
+    "booking_create",
+    "booking_host_cancel",
+    "booking_mark_no_show",
+    "booking_reconfirm",
+    "booking_release_unverified",
+    "booking_reschedule",
+    "booking_resend_code",
+    "booking_undo_no_show",
+    "booking_verify",
+    "instant_start",
+    "link_save",
+]

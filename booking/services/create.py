@@ -1,0 +1,158 @@
+"""A new booking: the slot re-checked and its hosts held in one transaction, the emails in the
+outbox."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from availability import engine
+from booking import timeline, verification
+from booking.crm_records import crm_records_write
+from booking.models import Booking, BookingEvent, BookingLink
+from booking.services.common import (
+    EXCLUSION_VIOLATION,
+    enqueue_confirmation,
+    lock_link,
+    race_safe,
+    reserve,
+    sqlstate,
+)
+from booking.services.errors import LinkInactive, SlotUnavailable
+from booking.services.slots import assign_hosts
+
+
+@dataclass(frozen=True)
+class Attendee:
+    name: str
+    email: str
+    timezone: str
+    phone: str = ""
+    guests: tuple[str, ...] = ()
+    answers: dict[str, str] = field(default_factory=dict)
+    utm: dict[str, str] = field(default_factory=dict)
+
+
+def booking_create(
+    *,
+    link: BookingLink,
+    start: datetime,
+    attendee: Attendee,
+    duration: int | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Book ``start`` on ``link`` for ``attendee``.
+
+    Re-checks the exact slot inside the transaction, inserts the booking and its host reservation,
+    finds or creates the CRM contact (and deal; a failure there is retried through the outbox and
+    never fails the booking), and writes the outbox rows for every email.
+    Raises :class:`BookingError` subclasses with a message for the attendee; nothing is written then.
+    """
+    now = now or timezone.now()
+    duration = duration or link.duration
+    if not link.is_active or link.deleted_at is not None:
+        raise LinkInactive
+    if duration not in link.duration_choices:
+        raise SlotUnavailable("Pick one of the offered meeting lengths.")
+    if link.kind == BookingLink.Kind.INSTANT:
+        return _book_instant(link, attendee=attendee, duration=duration, now=now)
+    end = start + timedelta(minutes=duration)
+
+    def book() -> Booking:
+        lock_link(link)
+        host_ids = assign_hosts(link, start=start, duration=duration, now=now)
+        return _insert(link, host_ids=host_ids, start=start, end=end, attendee=attendee, now=now)
+
+    return race_safe(book)
+
+
+INSTANT_ROUNDING = 5 * 60
+
+
+def instant_start(now: datetime) -> datetime:
+    """ "Now" for an instant meeting: rounded up to the next 5 minutes."""
+    ts = engine.to_epoch(now)
+    return engine.from_epoch(-(-ts // INSTANT_ROUNDING) * INSTANT_ROUNDING)
+
+
+def _book_instant(
+    link: BookingLink, *, attendee: Attendee, duration: int, now: datetime
+) -> Booking:
+    """No slot check: the meeting starts now with a fresh room, and the host hears at once.
+
+    The host's time is still reserved so other links stop offering it, unless it is already
+    taken; then the instant meeting goes ahead anyway, as asked for.
+    """
+    start = instant_start(now)
+    with transaction.atomic():
+        booking = _insert(
+            link,
+            host_ids=[],
+            start=start,
+            end=start + timedelta(minutes=duration),
+            attendee=attendee,
+            now=now,
+            host_id=link.owner_id,
+            meeting_url=settings.INSTANT_MEETING_BASE_URL + f"workestra-{secrets.token_hex(8)}",
+        )
+        try:
+            with transaction.atomic():
+                reserve(booking, link, [link.owner_id])
+        except IntegrityError as exc:
+            if sqlstate(exc) != EXCLUSION_VIOLATION:
+                raise
+    return booking
+
+
+def _insert(
+    link: BookingLink,
+    *,
+    host_ids: list[int],
+    start: datetime,
+    end: datetime,
+    attendee: Attendee,
+    now: datetime,
+    host_id: int | None = None,
+    meeting_url: str = "",
+) -> Booking:
+    booking = Booking(
+        workspace=link.workspace,
+        link=link,
+        host_id=host_id or host_ids[0],
+        start=start,
+        end=end,
+        timezone=attendee.timezone,
+        meeting_url=meeting_url,
+        name=attendee.name,
+        email=attendee.email,
+        phone=attendee.phone,
+        guests=list(attendee.guests),
+        answers=attendee.answers,
+        utm=attendee.utm,
+        created_at=now,
+        status=(
+            Booking.Status.PENDING_VERIFICATION
+            if link.require_email_verification
+            else Booking.Status.CONFIRMED
+        ),
+    )
+    booking.ical_uid = f"{booking.reschedule_token}@workestra"
+    booking.save()
+    reserve(booking, link, host_ids)
+    crm_records_write(booking)
+    _announce(booking, now=now)
+    return booking
+
+
+def _announce(booking: Booking, *, now: datetime) -> None:
+    timeline.record(booking, BookingEvent.Kind.CREATED, at=now, by=BookingEvent.By.ATTENDEE)
+    if booking.status == Booking.Status.PENDING_VERIFICATION:
+        # The code email goes first; confirmation, host email and reminder wait for the code.
+        verification.code_issue(booking, now=now)
+    else:
+        enqueue_confirmation(booking, now=now)

@@ -1,0 +1,47 @@
+"""Why a booking write was refused; every ``message`` is shown to the person who asked."""
+
+from __future__ import annotations
+
+
+class BookingError(Exception):
+    """A booking request that cannot be honoured; ``message`` is shown to the attendee."""
+
+    field = "start"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class SlotTaken(BookingError):
+    """Someone else got the slot first (or a cap filled): pick another time."""
+
+    def __init__(self, message: str = "That time was just taken. Please pick another.") -> None:
+        super().__init__(message)
+
+
+class SlotUnavailable(BookingError):
+    """The time was never offered: past, too soon, too far ahead or outside the hours."""
+
+
+class LinkInactive(BookingError):
+    def __init__(self) -> None:
+        super().__init__("This link is no longer active.")
+
+
+class BookingClosed(BookingError):
+    """The booking can no longer be changed by this route (started, cancelled, moved on)."""
+
+
+class WrongCode(BookingError):
+    field = "code"
+
+
+class CodeExpired(BookingError):
+    """The code ran out: the hold is released (the booking is cancelled)."""
+
+    field = "code"
+
+
+class ResendRefused(BookingError):
+    field = "code"

@@ -1,0 +1,82 @@
+"""Moving a booking to another time: the old row is kept, a new one takes the new time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from booking import automation, timeline
+from booking.models import Booking, BookingEvent
+from booking.services.common import (
+    enqueue_reminder,
+    lock_link,
+    locked,
+    notify_both,
+    race_safe,
+    refuse_unless_open,
+    reserve,
+)
+from booking.services.slots import assign_hosts
+from workflows import outbox
+
+
+def booking_reschedule(
+    *, booking: Booking, start: datetime, now: datetime | None = None
+) -> Booking:
+    """Move a booking: the old row becomes ``rescheduled`` (kept, linked), a new confirmed row
+    with a fresh token takes the new time, and everyone gets an updated invite."""
+    now = now or timezone.now()
+
+    def move() -> Booking:
+        old = locked(booking)
+        refuse_unless_open(old, Booking.Change.RESCHEDULE, now=now, by=BookingEvent.By.ATTENDEE)
+        lock_link(old.link)
+        host_ids = assign_hosts(
+            old.link,
+            start=start,
+            duration=old.duration_minutes,
+            now=now,
+            exclude_booking_id=old.pk,
+            prefer=old.host_id,
+        )
+        new = _move(old, host_ids=host_ids, start=start, now=now)
+        by = BookingEvent.By.ATTENDEE
+        timeline.record(old, BookingEvent.Kind.RESCHEDULED_TO, at=now, by=by)
+        timeline.record(new, BookingEvent.Kind.RESCHEDULED_FROM, at=now, by=by)
+        return new
+
+    return race_safe(move)
+
+
+def _move(old: Booking, *, host_ids: list[int], start: datetime, now: datetime) -> Booking:
+    old.status = Booking.Status.RESCHEDULED
+    old.save(update_fields=["status"])
+    old.reservations.update(active=False)
+    outbox.withdraw(subject=old.subject, kinds=["booking.reminder"])
+    new = Booking.objects.create(
+        workspace=old.workspace,
+        link=old.link,
+        host_id=host_ids[0],
+        status=Booking.Status.CONFIRMED,
+        start=start,
+        end=start + (old.end - old.start),
+        timezone=old.timezone,
+        name=old.name,
+        email=old.email,
+        phone=old.phone,
+        guests=old.guests,
+        answers=old.answers,
+        utm=old.utm,
+        ical_uid=old.ical_uid,
+        sequence=old.sequence + 1,
+        contact=old.contact,
+        deal=old.deal,
+        rescheduled_from=old,
+        created_at=now,
+    )
+    reserve(new, old.link, host_ids)
+    notify_both(new, event="rescheduled")
+    automation.on_rescheduled(old, new)
+    enqueue_reminder(new, now=now)
+    return new
