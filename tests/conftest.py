@@ -19,6 +19,24 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
 
+# A test that does not freeze the clock still never sees the real date: it runs on a clock that
+# ticks from this day, years away from NOW and in the other half of the DST year. So a test that
+# mixes NOW with rows stamped "now" fails on every run, not first on the day the calendar passes
+# NOW, and no test's outcome depends on the day the suite runs.
+ELSEWHEN = datetime(2031, 6, 18, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """Freeze before any other fixture stamps a row; otherwise run the clock at ELSEWHEN."""
+    if "frozen" in request.fixturenames:
+        request.getfixturevalue("frozen")
+        yield
+        return
+    with time_machine.travel(ELSEWHEN, tick=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()
@@ -27,7 +45,7 @@ def _clean_cache():
 
 @pytest.fixture
 def frozen():
-    """The clock stopped at :data:`NOW` (it ticks inside, so timeouts still work)."""
+    """The clock stopped at :data:`NOW` (``time.monotonic`` still runs, so timeouts work)."""
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
