@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 import pytest
+import redis
 import time_machine
 from django.conf import settings
 from django.core.cache import cache
@@ -14,6 +16,30 @@ from tests.factories import LinkFactory, MembershipFactory, UserFactory, Workspa
 from workestra.models import Membership
 
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Under test the Redis cache keeps its keys under a prefix of this run's own, and emptying it
+# deletes those keys only. Django's cache.clear() on Redis is a FLUSHDB, which would also drop the
+# Celery messages queued in the same database (REDIS_URL names one database for both) and the
+# keys of any other test run sharing it.
+if settings.CACHES["default"]["BACKEND"].endswith(".RedisCache"):
+    settings.CACHES["default"]["KEY_PREFIX"] = f"workestra-test-{os.getpid()}"
+
+
+def clear_cache() -> None:
+    """Empty this run's cache and nothing else; use it instead of ``cache.clear()``."""
+    cache_settings = settings.CACHES["default"]
+    if not cache_settings["BACKEND"].endswith(".RedisCache"):
+        cache.clear()
+        return
+    client = redis.Redis.from_url(cache_settings["LOCATION"])
+    try:
+        keys = list(client.scan_iter(match=f"{cache_settings['KEY_PREFIX']}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
 
 # Monday 2026-11-23 07:00 UTC = 08:00 in Berlin: the whole working day is still ahead.
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -39,7 +65,7 @@ def _clock(request):
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    cache.clear()
+    clear_cache()
     yield
 
 
