@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 import pytest
+import redis
 import time_machine
 from django.conf import settings
 from django.core.cache import cache
@@ -15,19 +17,61 @@ from workestra.models import Membership
 
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+
+# Under test the Redis cache keeps its keys under a prefix of this run's own, and emptying it
+# deletes those keys only. Django's cache.clear() on Redis is a FLUSHDB, which would also drop the
+# Celery messages queued in the same database (REDIS_URL names one database for both) and the
+# keys of any other test run sharing it.
+if settings.CACHES["default"]["BACKEND"].endswith(".RedisCache"):
+    settings.CACHES["default"]["KEY_PREFIX"] = f"workestra-test-{os.getpid()}"
+
+
+def clear_cache() -> None:
+    """Empty this run's cache and nothing else; use it instead of ``cache.clear()``."""
+    cache_settings = settings.CACHES["default"]
+    if not cache_settings["BACKEND"].endswith(".RedisCache"):
+        cache.clear()
+        return
+    client = redis.Redis.from_url(cache_settings["LOCATION"])
+    try:
+        keys = list(client.scan_iter(match=f"{cache_settings['KEY_PREFIX']}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
 # Monday 2026-11-23 07:00 UTC = 08:00 in Berlin: the whole working day is still ahead.
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
 
+# A test that does not freeze the clock still never sees the real date: it runs on a clock that
+# ticks from this day, years away from NOW and in the other half of the DST year. So a test that
+# mixes NOW with rows stamped "now" fails on every run, not first on the day the calendar passes
+# NOW, and no test's outcome depends on the day the suite runs.
+ELSEWHEN = datetime(2031, 6, 18, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """Freeze before any other fixture stamps a row; otherwise run the clock at ELSEWHEN."""
+    if "frozen" in request.fixturenames:
+        request.getfixturevalue("frozen")
+        yield
+        return
+    with time_machine.travel(ELSEWHEN, tick=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    cache.clear()
+    clear_cache()
     yield
 
 
 @pytest.fixture
 def frozen():
-    """The clock stopped at :data:`NOW` (it ticks inside, so timeouts still work)."""
+    """The clock stopped at :data:`NOW` (``time.monotonic`` still runs, so timeouts work)."""
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 

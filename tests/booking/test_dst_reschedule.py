@@ -26,7 +26,8 @@ NEW_START = "2026-10-26T10:00:00+01:00"
 
 
 @pytest.fixture
-def clock():
+def frozen():
+    """The clock stopped on the Monday before the change, before any fixture stamps a row."""
     with time_machine.travel(MONDAY_BEFORE, tick=False) as traveller:
         yield traveller
 
@@ -49,7 +50,7 @@ def moved(client, link, zone: str) -> tuple[Booking, Booking]:
     return booking, Booking.objects.get(rescheduled_from=booking)
 
 
-def test_the_picker_offers_10_00_on_both_sides_of_the_change(client, link, clock):
+def test_the_picker_offers_10_00_on_both_sides_of_the_change(client, link, frozen):
     booking = services.booking_create(link=link, start=FRIDAY_10_CEST, attendee=attendee())
     before = client.get(booking.reschedule_url + "?date=2026-10-23&month=2026-10").content
     query = urlencode({"date": "2026-10-26", "month": "2026-10", "slot": NEW_START})
@@ -59,7 +60,7 @@ def test_the_picker_offers_10_00_on_both_sides_of_the_change(client, link, clock
     assert "Moving from Friday, 23 October 2026, 10:00–10:30 (Europe/Berlin)." in after
 
 
-def test_10_00_berlin_stays_10_00_and_the_utc_hour_moves(client, link, clock):
+def test_10_00_berlin_stays_10_00_and_the_utc_hour_moves(client, link, frozen):
     old, new = moved(client, link, "Europe/Berlin")
 
     assert (old.start.hour, new.start.hour) == (8, 9)  # UTC
@@ -78,11 +79,11 @@ def test_10_00_berlin_stays_10_00_and_the_utc_hour_moves(client, link, clock):
         assert (event["UID"], int(event["SEQUENCE"])) == (old.ical_uid, 1)
 
 
-def test_the_reminder_comes_24_real_hours_before_and_says_10_00(client, link, clock):
+def test_the_reminder_comes_24_real_hours_before_and_says_10_00(client, link, frozen):
     moved(client, link, "Europe/Berlin")
     outbox.drain()
     mail.outbox.clear()
-    clock.move_to(MONDAY_10_CET - timedelta(hours=24))  # Sunday 10:00 CET, after the change
+    frozen.move_to(MONDAY_10_CET - timedelta(hours=24))  # Sunday 10:00 CET, after the change
 
     outbox.drain()
 
@@ -91,7 +92,7 @@ def test_the_reminder_comes_24_real_hours_before_and_says_10_00(client, link, cl
     assert "Monday, 26 October 2026, 10:00–10:30 (Europe/Berlin)" in reminder.subject
 
 
-def test_an_attendee_in_new_york_sees_the_hour_change_the_host_does_not(client, link, clock):
+def test_an_attendee_in_new_york_sees_the_hour_change_the_host_does_not(client, link, frozen):
     moved(client, link, "America/New_York")
     outbox.drain()
     to_attendee = next(m for m in mail.outbox if m.to == ["alice@example.com"])

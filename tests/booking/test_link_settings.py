@@ -99,6 +99,7 @@ def assert_shows_error(response, field: str, message: str) -> None:
 
 
 def make_booking(link: BookingLink) -> Booking:
+    """An upcoming booking: the test that makes it freezes the clock at NOW."""
     start = NOW + timedelta(days=2)
     return Booking.objects.create(
         workspace=link.workspace,
@@ -1278,7 +1279,7 @@ def test_paused_links_public_page_says_it_is_no_longer_active(owner_client, link
     assert "Intro call" in restored.content.decode()
 
 
-def test_pausing_leaves_existing_bookings_alone(owner_client, link):
+def test_pausing_leaves_existing_bookings_alone(owner_client, link, frozen):
     booking = make_booking(link)
 
     owner_client.post(toggle_url(link))
@@ -1303,7 +1304,7 @@ def test_delete_asks_for_confirmation_and_changes_nothing(owner_client, link):
     assert links_snapshot() == before
 
 
-def test_delete_marks_the_link_deleted_and_keeps_its_bookings(owner_client, link):
+def test_delete_marks_the_link_deleted_and_keeps_its_bookings(owner_client, link, frozen):
     booking = make_booking(link)
 
     response = owner_client.post(delete_url(link))

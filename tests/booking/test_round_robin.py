@@ -17,6 +17,9 @@ from tests.booking.helpers import attendee, utc
 from tests.factories import LinkFactory, MembershipFactory
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
+# The bookings below pass ``now`` explicitly; the frozen clock keeps every other stamp on the
+# same day (NOW), so no outcome depends on the day the suite runs.
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def simulate(members: list[Member], mode: Mode, rounds: int = 1000, free_rate: float = 0.85):

@@ -367,7 +367,7 @@ def test_get_on_resend_sends_nothing(client, verifying, frozen):
 # --- the token's rules ----------------------------------------------------------------------
 
 
-def test_the_code_page_dies_when_the_meeting_starts(client, verifying):
+def test_the_code_page_dies_when_the_meeting_starts(client, verifying, frozen):
     soon = utc(2026, 11, 23, 8, 0)  # Monday 09:00 in Berlin
     with time_machine.travel(soon - timedelta(minutes=10), tick=False) as clock:
         booking = services.booking_create(link=verifying, start=soon, attendee=attendee())

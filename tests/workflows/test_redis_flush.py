@@ -11,10 +11,11 @@ import time
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.cache import cache
 
 from booking import services
 from tests.booking.helpers import attendee, utc
-from tests.conftest import NOW
+from tests.conftest import NOW, clear_cache
 from tests.factories import LinkFactory, MembershipFactory
 from workflows.models import OutboxMessage
 
@@ -72,3 +73,34 @@ def test_after_a_flush_one_beat_tick_sends_every_due_row_exactly_once(frozen):
     ) == {1}
     reminders = OutboxMessage.objects.filter(kind="booking.reminder")
     assert [r.state for r in reminders] == ["scheduled"] * 3  # not due yet, not sent early
+
+
+def test_clearing_the_cache_between_tests_keeps_the_queued_celery_messages(db):
+    """Every test starts by emptying the cache, which lives in the broker's Redis database:
+    only the cache's keys go, the queued Celery messages stay."""
+    import redis as redis_client
+
+    from workflows.tasks import drain_outbox
+
+    broker = redis_client.Redis.from_url(settings.CELERY_BROKER_URL)
+    before = queued_messages(broker)
+    task = drain_outbox.delay()
+    cache.set("probe", "here")
+    try:
+        assert queued_messages(broker) == before + 1
+
+        clear_cache()  # what the autouse fixture does before each test
+
+        assert cache.get("probe") is None
+        assert queued_messages(broker) == before + 1
+    finally:
+        remove_message(broker, task.id)
+
+
+def remove_message(redis, task_id: str) -> None:
+    """Take one queued message off the broker again, leaving any others as they are."""
+    for key in redis.scan_iter():
+        if redis.type(key) == b"list":
+            for raw in redis.lrange(key, 0, -1):
+                if task_id.encode() in raw:
+                    redis.lrem(key, 1, raw)

@@ -398,29 +398,38 @@ def test_each_send_debits_one_and_no_credits_fails_visibly(pro, link, twilio_api
 
 
 @pytest.mark.django_db(transaction=True)
-def test_racing_workers_grant_a_month_once(frozen):
+def test_racing_workers_grant_a_month_once(frozen, settings):
+    """Workers that all find this month's grant missing at the same moment add it once: the
+    workspace row lock (IMMEDIATE transactions on SQLite) makes each later one see the first
+    one's grant. Every worker is connected before the race starts, so they really overlap, and
+    the ledger is read only once all of them have finished."""
+    settings.SMS_FREE_CREDITS_PER_MONTH = 50
     workspace = WorkspaceFactory(plan=Workspace.Plan.PRO)
-    threads_count = 6
-    barrier = threading.Barrier(threads_count)
+    workers = 6
+    start = threading.Barrier(workers + 1)
     errors: list[BaseException] = []
 
     def grant() -> None:
         try:
-            barrier.wait()
+            connection.ensure_connection()
+            start.wait(timeout=30)
             sms.ensure_monthly_grant(workspace.pk)
         except BaseException as exc:  # reported below
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=grant) for _ in range(threads_count)]
+    threads = [threading.Thread(target=grant) for _ in range(workers)]
     for t in threads:
         t.start()
+    start.wait(timeout=30)  # every worker is connected: go
     for t in threads:
         t.join(timeout=60)
 
+    assert not any(t.is_alive() for t in threads)
     assert errors == []
     assert SmsCredit.objects.filter(workspace=workspace, delta__gt=0).count() == 1
+    assert sms.balance(workspace.pk) == 50
 
 
 # --- test sends -------------------------------------------------------------------------------
