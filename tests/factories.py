@@ -105,17 +105,21 @@ class BookingFactory(factory.django.DjangoModelFactory):
         *,
         now: datetime | None = None,
         duration: int | None = None,
+        guest: str = "",
         **who,
     ) -> Booking:
         """Book ``start`` on ``link`` through ``booking_create``, with every side effect.
 
         ``who`` overrides the attendee (Alice Attendee, alice@example.com, Europe/Berlin): name,
-        email, timezone, phone, guests, answers or utm.
+        email, timezone, phone, guests, answers or utm; ``guest="mo"`` is short for Mo,
+        mo@example.com.
         """
         fields = {
             "name": "Alice Attendee",
             "email": "alice@example.com",
             "timezone": "Europe/Berlin",
         }
+        if guest:
+            fields |= {"name": guest.title(), "email": f"{guest}@example.com"}
         attendee = Attendee(**(fields | who))
         return booking_create(link=link, start=start, attendee=attendee, duration=duration, now=now)
