@@ -7,13 +7,16 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
+from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone as dj_timezone
 
 from availability.engine import Rules, Schedule
+from booking.constraints import PostgresExclusionConstraint, TsTzRange
 from booking.hours import parse_hhmm
 from workestra.timezones import validate_timezone
 
@@ -470,8 +473,10 @@ class Booking(models.Model):
 class Reservation(models.Model):
     """A host's time held by a booking, buffers included.
 
-    On PostgreSQL an exclusion constraint (see the migration) forbids two active reservations of
-    one host from overlapping, so a double booking cannot be committed whatever the code does.
+    On PostgreSQL an exclusion constraint forbids two active reservations of one host from
+    overlapping unless they share a key (the seats of one group session), so a double booking
+    cannot be committed whatever the code does. Migrations 0004 and 0006 created it in SQL;
+    ``Meta.constraints`` declares the same constraint so the model says what the table enforces.
     """
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="reservations")
@@ -497,6 +502,25 @@ class Reservation(models.Model):
             models.CheckConstraint(
                 condition=Q(blocked_end__gt=models.F("blocked_start")),
                 name="reservation_end_after_start",
+            ),
+            PostgresExclusionConstraint(
+                name="reservation_no_host_overlap",
+                expressions=[
+                    ("host", RangeOperators.EQUAL),
+                    (
+                        TsTzRange("blocked_start", "blocked_end", RangeBoundary()),
+                        RangeOperators.OVERLAPS,
+                    ),
+                    (
+                        Coalesce(
+                            "share_key",
+                            Concat(Value("reservation:"), Cast("id", models.TextField())),
+                        ),
+                        RangeOperators.NOT_EQUAL,
+                    ),
+                ],
+                condition=Q(active=True),
+                violation_error_message="This host already has a meeting at that time.",
             ),
         ]
 

@@ -12,7 +12,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
-from tests.factories import LinkFactory, MembershipFactory, UserFactory, WorkspaceFactory
+from tests.factories import (
+    BookingFactory,
+    LinkFactory,
+    MembershipFactory,
+    UserFactory,
+    WorkspaceFactory,
+)
 from workestra.models import Membership
 
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -136,3 +142,9 @@ def outsider_client(outsider):
 @pytest.fixture
 def unused_user(db):
     return UserFactory()
+
+
+@pytest.fixture
+def booked(db):
+    """Book through the real service: ``booked(link, start, now=..., duration=..., **attendee)``."""
+    return BookingFactory.through_service

@@ -1,10 +1,14 @@
-"""factory_boy factories for the tenant core, CRM and booking links."""
+"""factory_boy factories for the tenant core, CRM, booking links and bookings."""
 
 from __future__ import annotations
 
-import factory
+from datetime import datetime, timedelta
 
-from booking.models import BookingLink
+import factory
+from django.utils import timezone
+
+from booking.models import Booking, BookingLink
+from booking.services import Attendee, booking_create
 from crm.models import Pipeline, Stage
 from workestra.models import Membership, User, Workspace
 
@@ -72,3 +76,50 @@ class LinkFactory(factory.django.DjangoModelFactory):
     duration = 30
     timezone = "Europe/Berlin"
     weekly_hours = factory.LazyFunction(lambda: dict(WEEKDAYS_9_TO_5))
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    """A booking row written straight to the table, two days from now on the link's owner.
+
+    No host reservation, CRM contact or outbox rows: for tests that need a booking to exist and
+    test something else. :meth:`through_service` (the ``booked`` fixture) books the real way.
+    """
+
+    class Meta:
+        model = Booking
+
+    link = factory.SubFactory(LinkFactory)
+    workspace = factory.SelfAttribute("link.workspace")
+    host = factory.SelfAttribute("link.owner")
+    start = factory.LazyFunction(lambda: timezone.now() + timedelta(days=2))
+    end = factory.LazyAttribute(lambda booking: booking.start + timedelta(minutes=30))
+    timezone = "Europe/Berlin"
+    name = "Ada Attendee"
+    email = "ada@example.com"
+    ical_uid = factory.Sequence(lambda n: f"booking-{n}@workestra.test")
+
+    @staticmethod
+    def through_service(
+        link: BookingLink,
+        start: datetime,
+        *,
+        now: datetime | None = None,
+        duration: int | None = None,
+        guest: str = "",
+        **who,
+    ) -> Booking:
+        """Book ``start`` on ``link`` through ``booking_create``, with every side effect.
+
+        ``who`` overrides the attendee (Alice Attendee, alice@example.com, Europe/Berlin): name,
+        email, timezone, phone, guests, answers or utm; ``guest="mo"`` is short for Mo,
+        mo@example.com.
+        """
+        fields = {
+            "name": "Alice Attendee",
+            "email": "alice@example.com",
+            "timezone": "Europe/Berlin",
+        }
+        if guest:
+            fields |= {"name": guest.title(), "email": f"{guest}@example.com"}
+        attendee = Attendee(**(fields | who))
+        return booking_create(link=link, start=start, attendee=attendee, duration=duration, now=now)

@@ -10,7 +10,7 @@ import pytest
 
 from booking import services
 from booking.models import Booking, Reservation
-from tests.booking.helpers import attendee, utc
+from tests.booking.helpers import utc
 from tests.booking.otp_helpers import latest_code
 from tests.conftest import NOW
 from tests.factories import LinkFactory
@@ -21,15 +21,6 @@ LAST_WEEK = NOW - timedelta(days=7)
 
 def detail_url(booking: Booking) -> str:
     return f"/calendar/bookings/{booking.pk}"
-
-
-def book(link, who: str, start, *, now=None) -> Booking:
-    return services.booking_create(
-        link=link,
-        start=start,
-        attendee=attendee(name=who.title(), email=f"{who}@example.com"),
-        now=now,
-    )
 
 
 @dataclass
@@ -48,36 +39,36 @@ class Agenda:
 
 
 @pytest.fixture
-def agenda(link, owner, teammate, frozen) -> Agenda:
+def agenda(link, owner, teammate, frozen, booked) -> Agenda:
     """Olga's bookings in every state, seen from Monday 23 November 2026, 07:00 UTC."""
     verifying = LinkFactory(
         workspace=link.workspace, owner=owner, slug="verified", require_email_verification=True
     )
     team_link = LinkFactory(workspace=link.workspace, owner=teammate, slug="tim")
-    moved = book(link, "mo", utc(2026, 11, 26, 10, 0))
-    no_show = book(link, "nina", utc(2026, 11, 17, 10, 0), now=LAST_WEEK)
+    moved = booked(link, utc(2026, 11, 26, 10, 0), guest="mo")
+    no_show = booked(link, utc(2026, 11, 17, 10, 0), guest="nina", now=LAST_WEEK)
     services.booking_mark_no_show(booking=no_show, actor=owner)
-    cancelled = book(link, "carl", utc(2026, 11, 26, 9, 0))
+    cancelled = booked(link, utc(2026, 11, 26, 9, 0), guest="carl")
     services.booking_cancel(booking=cancelled, reason="sick")
-    unpaid = book(link, "pat", utc(2026, 11, 25, 11, 0))
+    unpaid = booked(link, utc(2026, 11, 25, 11, 0), guest="pat")
     Booking.objects.filter(pk=unpaid.pk).update(status=Booking.Status.PENDING_PAYMENT)
-    team = book(team_link, "tara", utc(2026, 11, 25, 14, 0))
+    team = booked(team_link, utc(2026, 11, 25, 14, 0), guest="tara")
     # Olga sits in on Tim's meeting: she holds a reservation of it.
     Reservation.objects.create(
         booking=team, host=owner, blocked_start=team.start, blocked_end=team.end
     )
     return Agenda(
-        upcoming=book(link, "uma", utc(2026, 11, 25, 9, 0)),
+        upcoming=booked(link, utc(2026, 11, 25, 9, 0), guest="uma"),
         moved=moved,
         moved_to=services.booking_reschedule(booking=moved, start=utc(2026, 11, 27, 10, 0)),
-        pending=book(verifying, "penny", utc(2026, 11, 25, 13, 0)),
+        pending=booked(verifying, utc(2026, 11, 25, 13, 0), guest="penny"),
         unpaid=unpaid,
-        past=book(link, "paul", utc(2026, 11, 17, 9, 0), now=LAST_WEEK),
+        past=booked(link, utc(2026, 11, 17, 9, 0), guest="paul", now=LAST_WEEK),
         no_show=no_show,
         cancelled=cancelled,
         team=team,
-        teammates_own=book(team_link, "theo", utc(2026, 11, 25, 15, 0)),
-        elsewhere=book(LinkFactory(slug="elsewhere"), "xena", utc(2026, 11, 25, 9, 0)),
+        teammates_own=booked(team_link, utc(2026, 11, 25, 15, 0), guest="theo"),
+        elsewhere=booked(LinkFactory(slug="elsewhere"), utc(2026, 11, 25, 9, 0), guest="xena"),
     )
 
 
@@ -180,8 +171,8 @@ def timeline_of(client, booking: Booking) -> str:
     return page[page.index("<h2>Timeline</h2>") :]
 
 
-def test_the_timeline_shows_emails_and_state_changes(owner_client, owner, link, frozen):
-    booking = book(link, "uma", utc(2026, 11, 25, 9, 0))
+def test_the_timeline_shows_emails_and_state_changes(owner_client, owner, link, frozen, booked):
+    booking = booked(link, utc(2026, 11, 25, 9, 0), guest="uma")
     outbox.drain()
     services.booking_reconfirm(booking=booking)
     moved = services.booking_reschedule(booking=booking, start=utc(2026, 11, 27, 10, 0))
@@ -203,11 +194,11 @@ def test_the_timeline_shows_emails_and_state_changes(owner_client, owner, link, 
     assert new.index("Rescheduled by") < new.index("Cancelled by")
 
 
-def test_the_timeline_shows_verification_and_no_shows(owner_client, owner, link, frozen):
-    past = book(link, "paul", utc(2026, 11, 17, 9, 0), now=LAST_WEEK)
+def test_the_timeline_shows_verification_and_no_shows(owner_client, owner, link, frozen, booked):
+    past = booked(link, utc(2026, 11, 17, 9, 0), guest="paul", now=LAST_WEEK)
     link.require_email_verification = True
     link.save()
-    verified = book(link, "vera", utc(2026, 11, 25, 9, 0))
+    verified = booked(link, utc(2026, 11, 25, 9, 0), guest="vera")
     services.booking_verify(booking=verified, code=latest_code())
     services.booking_mark_no_show(booking=past, actor=owner)
     services.booking_undo_no_show(booking=past, actor=owner)
@@ -234,9 +225,9 @@ def smtp_refusing(settings):
 
 
 def test_the_timeline_shows_a_failed_email_with_its_error(
-    owner_client, link, frozen, smtp_refusing
+    owner_client, link, frozen, smtp_refusing, booked
 ):
-    booking = book(link, "uma", utc(2026, 11, 25, 9, 0))
+    booking = booked(link, utc(2026, 11, 25, 9, 0), guest="uma")
     outbox.drain()
 
     page = timeline_of(owner_client, booking)

@@ -24,14 +24,10 @@ def ics_of(message) -> Calendar:
     raise AssertionError("no invite.ics attached")
 
 
-def booked(link, **kwargs):
-    return services.booking_create(link=link, start=START, attendee=attendee(**kwargs))
-
-
-def test_attendee_and_host_get_an_invite_after_the_worker_runs(link, frozen):
+def test_attendee_and_host_get_an_invite_after_the_worker_runs(link, frozen, booked):
     link.allow_guests = True
     link.save()
-    booking = booked(link, guests=("bob@example.com",))
+    booking = booked(link, START, guests=("bob@example.com",))
     assert mail.outbox == []  # nothing is sent inside the booking transaction
 
     outbox.drain()
@@ -45,10 +41,10 @@ def test_attendee_and_host_get_an_invite_after_the_worker_runs(link, frozen):
     assert "New booking: Alice Attendee" in to_host.subject
 
 
-def test_the_ics_parses_with_utc_times_organizer_and_attendees(link, frozen):
+def test_the_ics_parses_with_utc_times_organizer_and_attendees(link, frozen, booked):
     link.allow_guests = True
     link.save()
-    booking = booked(link, guests=("bob@example.com",))
+    booking = booked(link, START, guests=("bob@example.com",))
     outbox.drain()
 
     calendar = ics_of(mail.outbox[0])
@@ -63,32 +59,32 @@ def test_the_ics_parses_with_utc_times_organizer_and_attendees(link, frozen):
     assert attendees == ["mailto:alice@example.com", "mailto:bob@example.com"]
 
 
-def test_uid_is_stable_per_booking(link, frozen):
-    booking = booked(link)
+def test_uid_is_stable_per_booking(link, frozen, booked):
+    booking = booked(link, START)
     first = Calendar.from_ical(booking_ics(booking)).walk("VEVENT")[0]["UID"]
     second = Calendar.from_ical(booking_ics(booking)).walk("VEVENT")[0]["UID"]
     assert first == second == booking.ical_uid
 
 
-def test_calendar_invite_mode_sends_an_inline_invite_part(link, frozen):
-    booked(link)
+def test_calendar_invite_mode_sends_an_inline_invite_part(link, frozen, booked):
+    booked(link, START)
     outbox.drain()
     message = mail.outbox[0]
     assert any(mime.startswith("text/calendar; method=REQUEST") for _, mime in message.alternatives)
 
 
-def test_email_mode_only_attaches_the_ics(link, frozen):
+def test_email_mode_only_attaches_the_ics(link, frozen, booked):
     link.notification_mode = link.NotificationMode.EMAIL
     link.save()
-    booked(link)
+    booked(link, START)
     outbox.drain()
     message = mail.outbox[0]
     assert not message.alternatives
     ics_of(message)
 
 
-def test_sender_is_the_host_unless_no_reply_is_on(link, frozen):
-    booked(link)
+def test_sender_is_the_host_unless_no_reply_is_on(link, frozen, booked):
+    booked(link, START)
     outbox.drain()
     assert mail.outbox[0].from_email == "Olga Owner <owner@acme.test>"
     assert mail.outbox[0].reply_to == ["Olga Owner <owner@acme.test>"]
@@ -104,8 +100,8 @@ def test_sender_is_the_host_unless_no_reply_is_on(link, frozen):
     assert mail.outbox[0].reply_to == []
 
 
-def test_the_reminder_goes_out_a_day_before_and_not_earlier(link, frozen):
-    booked(link)
+def test_the_reminder_goes_out_a_day_before_and_not_earlier(link, frozen, booked):
+    booked(link, START)
     outbox.drain()
     mail.outbox.clear()
 
@@ -117,8 +113,8 @@ def test_the_reminder_goes_out_a_day_before_and_not_earlier(link, frozen):
     assert [m.subject.split(":")[0] for m in mail.outbox] == ["Reminder"]
 
 
-def test_a_reminder_for_a_cancelled_booking_is_never_sent(link, frozen):
-    booking = booked(link)
+def test_a_reminder_for_a_cancelled_booking_is_never_sent(link, frozen, booked):
+    booking = booked(link, START)
     services.booking_cancel(booking=booking)
     outbox.drain()
     mail.outbox.clear()
@@ -129,10 +125,10 @@ def test_a_reminder_for_a_cancelled_booking_is_never_sent(link, frozen):
     assert reminder.withdrawn_at is not None
 
 
-def test_a_failing_email_is_retried_and_never_fails_the_booking(link, frozen, settings):
+def test_a_failing_email_is_retried_and_never_fails_the_booking(link, frozen, settings, booked):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
-    booking = booked(link)
+    booking = booked(link, START)
 
     outbox.drain()
 
@@ -150,12 +146,12 @@ def frozen_now():
     return timezone.now()
 
 
-def test_subjects_are_plain_text_and_bodies_keep_what_was_typed(link, owner, frozen):
+def test_subjects_are_plain_text_and_bodies_keep_what_was_typed(link, owner, frozen, booked):
     link.title = "Q&A <b>"
     link.save()
     owner.name = "Seán O'Neill & Co"
     owner.save()
-    booking = booked(link, name="Siobhán O'Brien")
+    booking = booked(link, START, name="Siobhán O'Brien")
     moved = services.booking_reschedule(booking=booking, start=START + timedelta(days=1))
     outbox.drain()
     with time_machine.travel(START, tick=False):  # a day before the new time: the reminder
@@ -181,11 +177,11 @@ def test_subjects_are_plain_text_and_bodies_keep_what_was_typed(link, owner, fro
         assert "&#x27;" not in message.subject + message.body
 
 
-def test_the_code_email_subject_is_plain_text(link, frozen):
+def test_the_code_email_subject_is_plain_text(link, frozen, booked):
     link.title = "Q&A <b>"
     link.require_email_verification = True
     link.save()
-    booked(link, name="Siobhán O'Brien")
+    booked(link, START, name="Siobhán O'Brien")
     outbox.drain()
 
     [code_email] = mail.outbox

@@ -16,7 +16,7 @@ from django import forms
 
 from booking.models import Booking, BookingLink
 from tests.conftest import NOW, login
-from tests.factories import LinkFactory, MembershipFactory, StageFactory
+from tests.factories import BookingFactory, LinkFactory, MembershipFactory, StageFactory
 from workestra.models import Membership
 
 LIST_URL = "/settings/booking-links"
@@ -96,22 +96,6 @@ def assert_shows_error(response, field: str, message: str) -> None:
     assert field in errors, f"expected an error on {field!r}, got {errors.as_data()}"
     assert any(message in error for error in errors[field]), errors[field]
     assert html.escape(message) in response.content.decode()
-
-
-def make_booking(link: BookingLink) -> Booking:
-    """An upcoming booking: the test that makes it freezes the clock at NOW."""
-    start = NOW + timedelta(days=2)
-    return Booking.objects.create(
-        workspace=link.workspace,
-        link=link,
-        host=link.owner,
-        start=start,
-        end=start + timedelta(minutes=30),
-        timezone="Europe/Berlin",
-        name="Ada Attendee",
-        email="ada@example.com",
-        ical_uid="test-booking@workestra.test",
-    )
 
 
 @pytest.fixture
@@ -1280,7 +1264,7 @@ def test_paused_links_public_page_says_it_is_no_longer_active(owner_client, link
 
 
 def test_pausing_leaves_existing_bookings_alone(owner_client, link, frozen):
-    booking = make_booking(link)
+    booking = BookingFactory(link=link, start=NOW + timedelta(days=2))
 
     owner_client.post(toggle_url(link))
 
@@ -1305,7 +1289,7 @@ def test_delete_asks_for_confirmation_and_changes_nothing(owner_client, link):
 
 
 def test_delete_marks_the_link_deleted_and_keeps_its_bookings(owner_client, link, frozen):
-    booking = make_booking(link)
+    booking = BookingFactory(link=link, start=NOW + timedelta(days=2))
 
     response = owner_client.post(delete_url(link))
 

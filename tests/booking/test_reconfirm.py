@@ -15,12 +15,8 @@ from tests.conftest import NOW
 START = utc(2026, 11, 25, 9, 0)  # Wednesday 10:00 in Berlin, 04:00 in New York
 
 
-def booked(link, **overrides):
-    return services.booking_create(link=link, start=START, attendee=attendee(**overrides))
-
-
-def test_the_page_shows_the_meeting_in_the_attendees_zone(client, link, frozen):
-    booking = booked(link, timezone="America/New_York")
+def test_the_page_shows_the_meeting_in_the_attendees_zone(client, link, frozen, booked):
+    booking = booked(link, START, timezone="America/New_York")
     response = client.get(booking.reconfirm_url)
     page = response.content.decode()
     assert response.status_code == 200
@@ -29,8 +25,8 @@ def test_the_page_shows_the_meeting_in_the_attendees_zone(client, link, frozen):
     assert ">Reconfirm</button>" in page
 
 
-def test_a_get_never_reconfirms(client, link, frozen):
-    booking = booked(link)
+def test_a_get_never_reconfirms(client, link, frozen, booked):
+    booking = booked(link, START)
     for _ in range(3):
         client.get(booking.reconfirm_url)
     booking.refresh_from_db()
@@ -38,8 +34,8 @@ def test_a_get_never_reconfirms(client, link, frozen):
     assert not booking.events.filter(kind=BookingEvent.Kind.RECONFIRMED).exists()
 
 
-def test_post_reconfirms_and_a_second_post_keeps_the_first_time(client, link, frozen):
-    booking = booked(link)
+def test_post_reconfirms_and_a_second_post_keeps_the_first_time(client, link, frozen, booked):
+    booking = booked(link, START)
 
     response = client.post(booking.reconfirm_url)
 
@@ -58,8 +54,8 @@ def test_post_reconfirms_and_a_second_post_keeps_the_first_time(client, link, fr
     assert ">Reconfirm</button>" not in page
 
 
-def test_the_token_is_dead_once_the_meeting_starts(client, link, frozen):
-    booking = booked(link)
+def test_the_token_is_dead_once_the_meeting_starts(client, link, frozen, booked):
+    booking = booked(link, START)
     with time_machine.travel(START, tick=False):
         get = client.get(booking.reconfirm_url)
         post = client.post(booking.reconfirm_url)
@@ -69,8 +65,8 @@ def test_the_token_is_dead_once_the_meeting_starts(client, link, frozen):
     assert booking.reconfirmed_at is None
 
 
-def test_a_cancelled_or_moved_booking_cannot_be_reconfirmed(client, link, frozen):
-    cancelled = booked(link)
+def test_a_cancelled_or_moved_booking_cannot_be_reconfirmed(client, link, frozen, booked):
+    cancelled = booked(link, START)
     services.booking_cancel(booking=cancelled)
     moved = services.booking_create(
         link=link, start=utc(2026, 11, 26, 9, 0), attendee=attendee(email="b@example.com")
@@ -82,8 +78,8 @@ def test_a_cancelled_or_moved_booking_cannot_be_reconfirmed(client, link, frozen
     assert not Booking.objects.filter(reconfirmed_at__isnull=False).exists()
 
 
-def test_reconfirm_url_is_a_template_variable(link, frozen):
-    booking = booked(link)
+def test_reconfirm_url_is_a_template_variable(link, frozen, booked):
+    booking = booked(link, START)
     assert is_known("reconfirm_url")
     values = booking_variables(booking)
     assert values["reconfirm_url"] == booking.reconfirm_url

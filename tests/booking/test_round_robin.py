@@ -12,8 +12,8 @@ import pytest
 from availability.models import TimeOff
 from booking import selectors, services
 from booking.assignment import Member, Mode, calibrated_counts, pick
-from booking.models import Booking, BookingLink, LinkHost
-from tests.booking.helpers import attendee, utc
+from booking.models import BookingLink, LinkHost
+from tests.booking.helpers import utc
 from tests.factories import LinkFactory, MembershipFactory
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -114,17 +114,14 @@ def rotation(owner, teammate, workspace):
     return link
 
 
-def book(link: BookingLink, start: datetime, n: int, now: datetime) -> Booking:
-    return services.booking_create(
-        link=link, start=start, attendee=attendee(email=f"p{n}@example.com"), now=now
-    )
-
-
-def test_bookings_alternate_between_equally_weighted_hosts(rotation, owner, teammate):
+def test_bookings_alternate_between_equally_weighted_hosts(rotation, owner, teammate, booked):
     now = utc(2026, 11, 23, 7)
     hosts = [
-        book(
-            rotation, utc(2026, 11, 24, 8) + timedelta(hours=n), n, now + timedelta(minutes=n)
+        booked(
+            rotation,
+            utc(2026, 11, 24, 8) + timedelta(hours=n),
+            guest=f"p{n}",
+            now=now + timedelta(minutes=n),
         ).host_id
         for n in range(6)
     ]
@@ -133,12 +130,17 @@ def test_bookings_alternate_between_equally_weighted_hosts(rotation, owner, team
     assert all(a != b for a, b in itertools.pairwise(hosts))
 
 
-def test_a_heavier_host_gets_their_share(rotation, owner, teammate):
+def test_a_heavier_host_gets_their_share(rotation, owner, teammate, booked):
     LinkHost.objects.filter(link=rotation, user=owner).update(weight=300)
     now = utc(2026, 11, 23, 7)
 
     hosts = [
-        book(rotation, utc(2026, 11, 24, 8) + timedelta(hours=n % 8, days=n // 8), n, now).host_id
+        booked(
+            rotation,
+            utc(2026, 11, 24, 8) + timedelta(hours=n % 8, days=n // 8),
+            guest=f"p{n}",
+            now=now,
+        ).host_id
         for n in range(8)
     ]
 
@@ -146,49 +148,53 @@ def test_a_heavier_host_gets_their_share(rotation, owner, teammate):
     assert hosts.count(teammate.pk) == 2
 
 
-def test_a_host_on_time_off_is_never_assigned(rotation, owner, teammate, workspace):
+def test_a_host_on_time_off_is_never_assigned(rotation, owner, teammate, workspace, booked):
     TimeOff.objects.create(
         workspace=workspace, user=teammate, start=utc(2026, 11, 24), end=utc(2026, 11, 25)
     )
     now = utc(2026, 11, 23, 7)
 
-    hosts = {book(rotation, utc(2026, 11, 24, 8 + n), n, now).host_id for n in range(4)}
+    hosts = {
+        booked(rotation, utc(2026, 11, 24, 8 + n), guest=f"p{n}", now=now).host_id for n in range(4)
+    }
 
     assert hosts == {owner.pk}
 
 
-def test_cancellations_count_only_when_the_link_says_so(rotation, owner, teammate):
+def test_cancellations_count_only_when_the_link_says_so(rotation, owner, teammate, booked):
     now = utc(2026, 11, 23, 7)
-    first = book(rotation, utc(2026, 11, 24, 8), 0, now)
+    first = booked(rotation, utc(2026, 11, 24, 8), guest="p0", now=now)
     services.booking_cancel(booking=first, now=now)
 
-    second = book(rotation, utc(2026, 11, 24, 9), 1, now + timedelta(minutes=1))
+    second = booked(rotation, utc(2026, 11, 24, 9), guest="p1", now=now + timedelta(minutes=1))
     assert second.host_id == first.host_id  # the cancelled one does not count: same host again
 
     rotation.rotation_counts_cancellations = True
     rotation.save()
-    third = book(rotation, utc(2026, 11, 24, 10), 2, now + timedelta(minutes=2))
+    third = booked(rotation, utc(2026, 11, 24, 10), guest="p2", now=now + timedelta(minutes=2))
     assert third.host_id != second.host_id
 
 
-def test_the_daily_period_starts_every_host_afresh_each_day(rotation, owner, teammate):
+def test_the_daily_period_starts_every_host_afresh_each_day(rotation, owner, teammate, booked):
     rotation.rotation_period = BookingLink.RotationPeriod.DAY
     rotation.save()
     LinkHost.objects.filter(link=rotation, user=owner).update(priority=LinkHost.Priority.URGENT)
     monday = utc(2026, 11, 23, 7)
-    book(rotation, utc(2026, 11, 25, 8), 0, monday)  # owner: urgent priority breaks the tie
-    book(rotation, utc(2026, 11, 25, 9), 1, monday)  # teammate: owner is ahead today
+    booked(
+        rotation, utc(2026, 11, 25, 8), guest="p0", now=monday
+    )  # owner: urgent priority breaks the tie
+    booked(rotation, utc(2026, 11, 25, 9), guest="p1", now=monday)  # teammate: owner is ahead today
 
-    tuesday = book(rotation, utc(2026, 11, 25, 10), 2, utc(2026, 11, 24, 7))
+    tuesday = booked(rotation, utc(2026, 11, 25, 10), guest="p2", now=utc(2026, 11, 24, 7))
 
     # A new day: counts start again at zero and the urgent owner wins the tie.
     assert tuesday.host_id == owner.pk
 
 
-def test_a_reschedule_keeps_its_host_when_free(rotation, owner, teammate):
+def test_a_reschedule_keeps_its_host_when_free(rotation, owner, teammate, booked):
     now = utc(2026, 11, 23, 7)
-    first = book(rotation, utc(2026, 11, 24, 8), 0, now)
-    book(rotation, utc(2026, 11, 24, 9), 1, now)
+    first = booked(rotation, utc(2026, 11, 24, 8), guest="p0", now=now)
+    booked(rotation, utc(2026, 11, 24, 9), guest="p1", now=now)
 
     moved = services.booking_reschedule(booking=first, start=utc(2026, 11, 24, 12), now=now)
 
@@ -196,7 +202,7 @@ def test_a_reschedule_keeps_its_host_when_free(rotation, owner, teammate):
 
 
 def test_hosts_who_joined_or_were_away_this_period_are_calibrated(
-    rotation, owner, teammate, workspace
+    rotation, owner, teammate, workspace, booked
 ):
     newcomer = MembershipFactory(workspace=workspace).user
     LinkHost.objects.create(link=rotation, user=newcomer, joined_at=utc(2026, 11, 10))
@@ -205,7 +211,7 @@ def test_hosts_who_joined_or_were_away_this_period_are_calibrated(
     )
     now = utc(2026, 11, 23, 7)
     for n in range(4):
-        book(rotation, utc(2026, 11, 24, 8 + n), n, now)
+        booked(rotation, utc(2026, 11, 24, 8 + n), guest=f"p{n}", now=now)
 
     members = {
         m.id: m

@@ -18,12 +18,8 @@ START = utc(2026, 11, 25, 9, 0)  # Wednesday 10:00 Berlin
 NEW_START = "2026-11-26T11:00:00+01:00"
 
 
-def booked(link):
-    return services.booking_create(link=link, start=START, attendee=attendee())
-
-
-def test_get_pages_change_nothing(client, link, frozen):
-    booking = booked(link)
+def test_get_pages_change_nothing(client, link, frozen, booked):
+    booking = booked(link, START)
     assert client.get(booking.cancel_url).status_code == 200
     assert client.get(booking.reschedule_url).status_code == 200
     booking.refresh_from_db()
@@ -31,9 +27,9 @@ def test_get_pages_change_nothing(client, link, frozen):
 
 
 def test_cancel_stores_the_reason_frees_the_slot_and_notifies_with_a_cancel_ics(
-    client, link, frozen
+    client, link, frozen, booked
 ):
-    booking = booked(link)
+    booking = booked(link, START)
     outbox.drain()
     mail.outbox.clear()
 
@@ -50,8 +46,8 @@ def test_cancel_stores_the_reason_frees_the_slot_and_notifies_with_a_cancel_ics(
     assert ics.walk("VEVENT")[0]["UID"] == booking.ical_uid
 
 
-def test_cancel_twice_is_a_no_op_returning_the_same_row(client, link, frozen):
-    booking = booked(link)
+def test_cancel_twice_is_a_no_op_returning_the_same_row(client, link, frozen, booked):
+    booking = booked(link, START)
     first = services.booking_cancel(booking=booking, reason="first")
     second = services.booking_cancel(booking=booking, reason="second")
     assert (first.pk, second.pk, second.cancel_reason) == (booking.pk, booking.pk, "first")
@@ -61,20 +57,22 @@ def test_cancel_twice_is_a_no_op_returning_the_same_row(client, link, frozen):
     assert "This booking is cancelled" in client.post(booking.cancel_url).content.decode()
 
 
-def test_the_deal_is_left_alone_on_cancel(link, frozen):
+def test_the_deal_is_left_alone_on_cancel(link, frozen, booked):
     from tests.factories import StageFactory
 
     link.create_deal = True
     link.deal_stage = StageFactory(workspace=link.workspace, pipeline__workspace=link.workspace)
     link.save()
-    booking = booked(link)
+    booking = booked(link, START)
     services.booking_cancel(booking=booking)
     booking.refresh_from_db()
     assert booking.deal is not None and booking.deal.stage == link.deal_stage
 
 
-def test_reschedule_moves_to_a_new_row_with_a_fresh_token_and_the_same_uid(client, link, frozen):
-    booking = booked(link)
+def test_reschedule_moves_to_a_new_row_with_a_fresh_token_and_the_same_uid(
+    client, link, frozen, booked
+):
+    booking = booked(link, START)
 
     response = client.post(booking.reschedule_url, {"start": NEW_START})
 
@@ -95,8 +93,8 @@ def test_reschedule_moves_to_a_new_row_with_a_fresh_token_and_the_same_uid(clien
     assert "Your meeting has moved" in client.get(response["Location"]).content.decode()
 
 
-def test_the_old_token_is_dead_after_a_reschedule(client, link, frozen):
-    booking = booked(link)
+def test_the_old_token_is_dead_after_a_reschedule(client, link, frozen, booked):
+    booking = booked(link, START)
     client.post(booking.reschedule_url, {"start": NEW_START})
     response = client.post(booking.reschedule_url, {"start": "2026-11-27T11:00:00+01:00"})
     assert response.status_code == 410
@@ -104,8 +102,8 @@ def test_the_old_token_is_dead_after_a_reschedule(client, link, frozen):
     assert Booking.objects.count() == 2
 
 
-def test_the_moved_page_is_gone_for_an_old_token(client, link, frozen):
-    booking = booked(link)
+def test_the_moved_page_is_gone_for_an_old_token(client, link, frozen, booked):
+    booking = booked(link, START)
     first = client.post(booking.reschedule_url, {"start": NEW_START})["Location"]
     assert client.get(first).status_code == 200
     moved = Booking.objects.get(rescheduled_from=booking)
@@ -118,8 +116,8 @@ def test_the_moved_page_is_gone_for_an_old_token(client, link, frozen):
     assert "Your meeting has moved" not in response.content.decode()
 
 
-def test_the_moved_page_is_gone_once_cancelled(client, link, frozen):
-    booking = booked(link)
+def test_the_moved_page_is_gone_once_cancelled(client, link, frozen, booked):
+    booking = booked(link, START)
     moved_page = client.post(booking.reschedule_url, {"start": NEW_START})["Location"]
     moved = Booking.objects.get(rescheduled_from=booking)
     client.post(moved.cancel_url, {"reason": ""})
@@ -130,8 +128,8 @@ def test_the_moved_page_is_gone_once_cancelled(client, link, frozen):
     assert "This booking is cancelled." in response.content.decode()
 
 
-def test_the_moved_page_is_gone_once_the_meeting_starts(client, link, frozen):
-    booking = booked(link)
+def test_the_moved_page_is_gone_once_the_meeting_starts(client, link, frozen, booked):
+    booking = booked(link, START)
     moved_page = client.post(booking.reschedule_url, {"start": NEW_START})["Location"]
     with time_machine.travel(utc(2026, 11, 26, 10, 0), tick=False):
         response = client.get(moved_page)
@@ -139,10 +137,10 @@ def test_the_moved_page_is_gone_once_the_meeting_starts(client, link, frozen):
     assert "already started" in response.content.decode()
 
 
-def test_the_moved_page_is_gone_for_an_unverified_booking(client, link, frozen):
+def test_the_moved_page_is_gone_for_an_unverified_booking(client, link, frozen, booked):
     link.require_email_verification = True
     link.save()
-    pending = booked(link)
+    pending = booked(link, START)
     assert pending.status == Booking.Status.PENDING_VERIFICATION
 
     response = client.get(f"/book/rescheduled/{pending.reschedule_token}")
@@ -152,16 +150,16 @@ def test_the_moved_page_is_gone_for_an_unverified_booking(client, link, frozen):
     assert "Your meeting has moved" not in response.content.decode()
 
 
-def test_the_booking_being_moved_does_not_block_its_own_new_time(client, link, frozen):
-    booking = booked(link)  # 10:00-10:30
+def test_the_booking_being_moved_does_not_block_its_own_new_time(client, link, frozen, booked):
+    booking = booked(link, START)  # 10:00-10:30
     response = client.post(booking.reschedule_url, {"start": "2026-11-25T10:15:00+01:00"})
     assert response.status_code == 400  # off the grid
     response = client.post(booking.reschedule_url, {"start": "2026-11-25T10:30:00+01:00"})
     assert response.status_code == 302
 
 
-def test_rescheduling_into_a_taken_slot_changes_nothing(client, link, frozen):
-    booking = booked(link)
+def test_rescheduling_into_a_taken_slot_changes_nothing(client, link, frozen, booked):
+    booking = booked(link, START)
     services.booking_create(
         link=link, start=utc(2026, 11, 26, 10, 0), attendee=attendee(email="b@example.com")
     )
@@ -171,8 +169,10 @@ def test_rescheduling_into_a_taken_slot_changes_nothing(client, link, frozen):
     assert booking.status == "confirmed" and booking.start == START
 
 
-def test_a_new_time_taken_meanwhile_lists_its_day_again_in_the_attendees_zone(client, link, frozen):
-    booking = booked(link)
+def test_a_new_time_taken_meanwhile_lists_its_day_again_in_the_attendees_zone(
+    client, link, frozen, booked
+):
+    booking = booked(link, START)
     services.booking_create(
         link=link, start=utc(2026, 11, 26, 10, 0), attendee=attendee(email="b@example.com")
     )
@@ -192,16 +192,16 @@ def test_a_new_time_taken_meanwhile_lists_its_day_again_in_the_attendees_zone(cl
     assert "data-detect-timezone" not in body
 
 
-def test_reschedule_moves_the_reminder(link, frozen):
-    booking = booked(link)
+def test_reschedule_moves_the_reminder(link, frozen, booked):
+    booking = booked(link, START)
     new = services.booking_reschedule(booking=booking, start=utc(2026, 11, 27, 10, 0))
     reminders = OutboxMessage.objects.filter(kind="booking.reminder")
     assert reminders.get(subject=booking.subject).withdrawn_at is not None
     assert reminders.get(subject=new.subject).due_at == new.start - timedelta(hours=24)
 
 
-def test_tokens_die_when_the_meeting_starts(client, link, frozen):
-    booking = booked(link)
+def test_tokens_die_when_the_meeting_starts(client, link, frozen, booked):
+    booking = booked(link, START)
     with time_machine.travel(START, tick=False):
         assert client.post(booking.cancel_url).status_code == 410
         assert "already started" in client.get(booking.reschedule_url).content.decode()

@@ -16,8 +16,8 @@ START = utc(2026, 11, 25, 9, 0)
 
 
 @pytest.fixture
-def booking(link, frozen):
-    return services.booking_create(link=link, start=START, attendee=attendee())
+def booking(link, frozen, booked):
+    return booked(link, START)
 
 
 def token_pages(token: str) -> list[str]:

@@ -46,12 +46,6 @@ def book(client, link) -> tuple[Booking, str]:
     return Booking.objects.latest("pk"), response["Location"]
 
 
-def book_someone_else(link, start=START) -> Booking:
-    return services.booking_create(
-        link=link, start=start, attendee=attendee(email="bob@example.com", name="Bob")
-    )
-
-
 def subject_kinds(booking: Booking) -> set[str]:
     return set(OutboxMessage.objects.for_subject(booking.subject).values_list("kind", flat=True))
 
@@ -75,14 +69,14 @@ def test_the_link_form_offers_the_setting_and_saves_it(owner_client, link):
 # --- booking lands pending, holding the slot ------------------------------------------------
 
 
-def test_booking_holds_the_slot_and_emails_only_a_code(client, verifying, frozen):
+def test_booking_holds_the_slot_and_emails_only_a_code(client, verifying, frozen, booked):
     booking, landing = book(client, verifying)
 
     assert landing == f"/book/verify/{booking.reschedule_token}"
     assert booking.status == Booking.Status.PENDING_VERIFICATION
     assert booking.reservations.get().active
     with pytest.raises(services.SlotTaken):
-        book_someone_else(verifying)
+        booked(verifying, START, guest="bob")
     code = latest_code()
     assert [m.to for m in mail.outbox] == [["alice@example.com"]]  # no confirmation, no host
     assert f"{code} is your code to confirm Intro call" in mail.outbox[0].subject
@@ -187,7 +181,7 @@ def test_a_wrong_code_says_how_many_tries_are_left(client, verifying, frozen):
     assert (booking.status, booking.verification_attempts) == ("pending_verification", 2)
 
 
-def test_three_wrong_codes_cancel_the_booking_and_free_the_slot(client, verifying, frozen):
+def test_three_wrong_codes_cancel_the_booking_and_free_the_slot(client, verifying, frozen, booked):
     booking, landing = book(client, verifying)
     code = latest_code()
     for _ in range(2):
@@ -200,7 +194,7 @@ def test_three_wrong_codes_cancel_the_booking_and_free_the_slot(client, verifyin
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CANCELLED
     assert not booking.reservations.filter(active=True).exists()
-    assert book_someone_else(verifying).start == START  # the time is free again
+    assert booked(verifying, START, guest="bob").start == START  # the time is free again
     # The right code is now useless, and nobody was emailed about the cancellation.
     late = client.post(landing, {"code": code})
     assert late.status_code == 410 and "cancelled" in late.content.decode()
@@ -208,7 +202,7 @@ def test_three_wrong_codes_cancel_the_booking_and_free_the_slot(client, verifyin
     assert [m.to for m in mail.outbox if "bob" not in m.to[0]] == [["alice@example.com"]]
 
 
-def test_an_expired_code_cancels_and_frees_the_slot(client, verifying, frozen):
+def test_an_expired_code_cancels_and_frees_the_slot(client, verifying, frozen, booked):
     booking, landing = book(client, verifying)
     code = latest_code()
     frozen.shift(verification.CODE_TTL)
@@ -220,7 +214,7 @@ def test_an_expired_code_cancels_and_frees_the_slot(client, verifying, frozen):
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CANCELLED
     assert not booking.reservations.filter(active=True).exists()
-    assert book_someone_else(verifying).start == START
+    assert booked(verifying, START, guest="bob").start == START
 
 
 def test_a_code_is_good_until_just_before_it_expires(client, verifying, frozen):

@@ -11,10 +11,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
-from booking.models import Booking, BookingLink, Reservation
+from booking.models import BookingLink, Reservation
 from crm.models import Contact, Deal
 from tests.conftest import NOW, login
-from tests.factories import LinkFactory, MembershipFactory, StageFactory
+from tests.factories import BookingFactory, LinkFactory, MembershipFactory, StageFactory
 from workestra.models import Membership, User
 from workestra.tenancy import SESSION_KEY, WorkspaceMiddleware, scoped
 from workflows.models import OutboxMessage
@@ -294,16 +294,10 @@ def one_of_everything(link, owner, workspace):
     stage = StageFactory(pipeline__workspace=workspace)
     contact = Contact.objects.create(workspace=workspace, email="ada@example.com", name="Ada")
     deal = Deal.objects.create(workspace=workspace, contact=contact, stage=stage, title="Ada deal")
-    start = NOW + timedelta(days=2)
-    booking = Booking.objects.create(
-        workspace=workspace,
+    booking = BookingFactory(
         link=link,
-        host=owner,
-        start=start,
-        end=start + timedelta(minutes=30),
-        timezone="Europe/Berlin",
+        start=NOW + timedelta(days=2),
         name="Ada",
-        email="ada@example.com",
         ical_uid="admin-test@workestra.test",
         contact=contact,
         deal=deal,

@@ -200,3 +200,91 @@ def test_a_serve_address_that_cannot_be_listened_on_stops_start_up():
 
     assert result.returncode != 0
     assert "SERVE_ADDR: 'nowhere' is not an address to listen on" in result.stderr
+
+
+# Every value read from the environment that cannot be right stops start-up and says why.
+BAD_VALUES = [
+    ({"DEBUG": "ture"}, "DEBUG='ture' is not a boolean; use true or false."),
+    ({"DEBUG": "false"}, "SECRET_KEY must be set when DEBUG is false."),
+    (
+        {"PUBLIC_BASE_URL": "book.example.com"},
+        "PUBLIC_BASE_URL must start with one of http://, https://; got 'book.example.com'.",
+    ),
+    (
+        {"DATABASE_URL": "mysql://db/app"},
+        "DATABASE_URL must start with one of postgres://, postgresql://, sqlite://; "
+        "got 'mysql://db/app'.",
+    ),
+    (
+        {"REDIS_URL": "http://cache:6379"},
+        "REDIS_URL must start with one of redis://, rediss://; got 'http://cache:6379'.",
+    ),
+    (
+        {"TWILIO_API_BASE": "ftp://api.twilio.com"},
+        "TWILIO_API_BASE must start with one of https://, http://; got 'ftp://api.twilio.com'.",
+    ),
+    ({"OUTBOX_MAX_ATTEMPTS": "0"}, "OUTBOX_MAX_ATTEMPTS=0 must be at least 1."),
+    ({"OUTBOX_LEASE_SECONDS": "5m"}, "OUTBOX_LEASE_SECONDS='5m' is not a whole number."),
+    ({"OUTBOX_TICK_SECONDS": "0"}, "OUTBOX_TICK_SECONDS=0 must be at least 1."),
+    ({"WEBHOOK_ALLOW_LOOPBACK": "maybe"}, "WEBHOOK_ALLOW_LOOPBACK='maybe' is not a boolean;"),
+    (
+        {"EMAIL_HOST": "smtp.example.com", "EMAIL_PORT": "smtp"},
+        "EMAIL_PORT='smtp' is not a whole number.",
+    ),
+    (
+        {"EMAIL_HOST": "smtp.example.com", "EMAIL_USE_TLS": "sure"},
+        "EMAIL_USE_TLS='sure' is not a boolean; use true or false.",
+    ),
+    ({"EMAIL_HOST": "smtp.example.com", "EMAIL_TIMEOUT": "0"}, "EMAIL_TIMEOUT=0 must be"),
+    ({"SECURE_SSL_REDIRECT": "https"}, "SECURE_SSL_REDIRECT='https' is not a boolean;"),
+    ({"SECURE_HSTS_SECONDS": "-1"}, "SECURE_HSTS_SECONDS=-1 must be at least 0."),
+    ({"SECURE_HSTS_PRELOAD": "y"}, "SECURE_HSTS_PRELOAD='y' is not a boolean;"),
+    ({"TRUST_X_FORWARDED_PROTO": "si"}, "TRUST_X_FORWARDED_PROTO='si' is not a boolean;"),
+    (
+        {"RATELIMIT_BOOKINGS_PER_MINUTE": "twenty"},
+        "RATELIMIT_BOOKINGS_PER_MINUTE='twenty' is not a whole number.",
+    ),
+    ({"RATELIMIT_TOKENS_PER_MINUTE": "0"}, "RATELIMIT_TOKENS_PER_MINUTE=0 must be at least 1."),
+    ({"SMS_FREE_CREDITS_PER_MONTH": "-5"}, "SMS_FREE_CREDITS_PER_MONTH=-5 must be at least 0."),
+    (
+        {"LOG_LEVEL": "LOUD"},
+        "LOG_LEVEL='LOUD' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"), BAD_VALUES, ids=lambda v: "-".join(v) if isinstance(v, dict) else ""
+)
+def test_a_bad_value_stops_start_up_with_its_message(tmp_path, env, message):
+    result = run_with_env(
+        "import django; django.setup()", SQLITE_PATH=str(tmp_path / "x.sqlite3"), **env
+    )
+
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {message}" in result.stderr
+
+
+def test_the_same_settings_written_well_start_up(tmp_path):
+    env = {
+        "DEBUG": "off",
+        "SECRET_KEY": string.ascii_letters,
+        "PUBLIC_BASE_URL": "https://book.example.com",
+        "SQLITE_PATH": str(tmp_path / "x.sqlite3"),
+        "REDIS_URL": "rediss://cache:6380/0",
+        "OUTBOX_MAX_ATTEMPTS": "3",
+        "EMAIL_HOST": "smtp.example.com",
+        "EMAIL_PORT": "465",
+        "EMAIL_USE_TLS": "no",
+        "LOG_LEVEL": "warning",
+    }
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.DEBUG, s.OUTBOX_MAX_ATTEMPTS, s.EMAIL_PORT, s.EMAIL_USE_TLS, "
+        "s.LOG_LEVEL, s.REDIS_URL]))"
+    )
+
+    result = run_with_env(code, **env)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [False, 3, 465, False, "WARNING", "rediss://cache:6380/0"]

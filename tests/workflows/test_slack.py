@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from booking import services
 from integrations.slack.client import slack_url_problem
-from tests.booking.helpers import attendee, utc
+from tests.booking.helpers import utc
 from tests.workflows.http_receiver import fake_dns, running_receiver
 from workflows import outbox
 from workflows.models import OutboxMessage, Workflow, WorkflowRun, WorkflowStep
@@ -39,17 +39,15 @@ def slack_workflow(workspace, url, *, body="", trigger=Workflow.Trigger.BOOKING_
     )
 
 
-def book(link, **who):
-    return services.booking_create(link=link, start=START, attendee=attendee(**who))
-
-
 def step_row() -> OutboxMessage:
     return WorkflowRun.objects.select_related("message").get().message
 
 
-def test_a_booking_posts_a_readable_block_kit_message(link, workspace, frozen, loopback, receiver):
+def test_a_booking_posts_a_readable_block_kit_message(
+    link, workspace, frozen, loopback, receiver, booked
+):
     slack_workflow(workspace, receiver.url(SLACK_PATH))
-    booking = book(link)
+    booking = booked(link, START)
     outbox.drain()
 
     assert step_row().state == "sent"
@@ -83,14 +81,14 @@ def test_a_booking_posts_a_readable_block_kit_message(link, workspace, frozen, l
 
 
 def test_the_steps_text_is_rendered_and_attendee_input_cannot_ping_the_channel(
-    link, workspace, frozen, loopback, receiver
+    link, workspace, frozen, loopback, receiver, booked
 ):
     slack_workflow(
         workspace,
         receiver.url(SLACK_PATH),
         body="{{attendee_name}} booked {{event_type_name}} ({{attendee_email}})",
     )
-    book(link, name="<!channel> Mallory & co")
+    booked(link, START, name="<!channel> Mallory & co")
     outbox.drain()
 
     message = receiver.requests[0].json()
@@ -100,10 +98,10 @@ def test_the_steps_text_is_rendered_and_attendee_input_cannot_ping_the_channel(
 
 
 def test_a_cancellation_says_so_without_dead_manage_buttons(
-    link, workspace, frozen, loopback, receiver
+    link, workspace, frozen, loopback, receiver, booked
 ):
     slack_workflow(workspace, receiver.url(SLACK_PATH), trigger=Workflow.Trigger.BOOKING_CANCELLED)
-    booking = book(link)
+    booking = booked(link, START)
     services.booking_cancel(booking=booking, reason="Travelling")
     outbox.drain()
 
@@ -113,10 +111,12 @@ def test_a_cancellation_says_so_without_dead_manage_buttons(
     assert [block["type"] for block in message["blocks"]] == ["header", "section", "section"]
 
 
-def test_429_is_retried_after_slacks_retry_after(link, workspace, frozen, loopback, receiver):
+def test_429_is_retried_after_slacks_retry_after(
+    link, workspace, frozen, loopback, receiver, booked
+):
     receiver.then(429, b"rate_limited", **{"Retry-After": "7"})
     slack_workflow(workspace, receiver.url(SLACK_PATH))
-    book(link)
+    booked(link, START)
     outbox.drain()
     row = step_row()
 
@@ -129,10 +129,12 @@ def test_429_is_retried_after_slacks_retry_after(link, workspace, frozen, loopba
     assert receiver.requests[0].body == receiver.requests[1].body
 
 
-def test_server_errors_are_retried_with_backoff(link, workspace, frozen, loopback, receiver):
+def test_server_errors_are_retried_with_backoff(
+    link, workspace, frozen, loopback, receiver, booked
+):
     receiver.then(503, b"service_unavailable")
     slack_workflow(workspace, receiver.url(SLACK_PATH))
-    book(link)
+    booked(link, START)
     outbox.drain()
     row = step_row()
     assert row.state == "retrying" and row.max_attempts == 12
@@ -147,11 +149,11 @@ def test_server_errors_are_retried_with_backoff(link, workspace, frozen, loopbac
     ("status", "answer"), [(404, b"no_service"), (410, b"channel_is_archived")]
 )
 def test_answers_slack_documents_as_final_fail_at_once(
-    link, workspace, frozen, loopback, receiver, status, answer
+    link, workspace, frozen, loopback, receiver, status, answer, booked
 ):
     receiver.then(status, answer)
     slack_workflow(workspace, receiver.url(SLACK_PATH))
-    book(link)
+    booked(link, START)
     outbox.drain()
     row = step_row()
     assert row.state == "failed" and row.attempts == 1
@@ -168,9 +170,9 @@ def test_answers_slack_documents_as_final_fail_at_once(
         "https://hooks.slack.com/api/whatever",
     ],
 )
-def test_only_slack_webhook_urls_are_called(link, workspace, frozen, loopback, url):
+def test_only_slack_webhook_urls_are_called(link, workspace, frozen, loopback, url, booked):
     slack_workflow(workspace, url)
-    book(link)
+    booked(link, START)
     outbox.drain()
     row = step_row()
     assert row.state == "failed" and row.attempts == 1
@@ -178,29 +180,31 @@ def test_only_slack_webhook_urls_are_called(link, workspace, frozen, loopback, u
 
 
 def test_without_the_loopback_setting_a_local_url_is_refused(
-    link, workspace, frozen, receiver, settings
+    link, workspace, frozen, receiver, settings, booked
 ):
     settings.WEBHOOK_ALLOW_LOOPBACK = False
     slack_workflow(workspace, receiver.url(SLACK_PATH))
-    book(link)
+    booked(link, START)
     outbox.drain()
     assert step_row().state == "failed" and receiver.requests == []
 
 
-def test_slack_is_called_only_at_public_addresses(link, workspace, frozen, monkeypatch, settings):
+def test_slack_is_called_only_at_public_addresses(
+    link, workspace, frozen, monkeypatch, settings, booked
+):
     settings.WEBHOOK_ALLOW_LOOPBACK = False
     lookups = fake_dns(monkeypatch, {"hooks.slack.com": ["10.0.0.7"]})
     slack_workflow(workspace, "https://hooks.slack.com" + SLACK_PATH)
-    book(link)
+    booked(link, START)
     outbox.drain()
     row = step_row()
     assert lookups == {"hooks.slack.com": 1}
     assert row.state == "failed" and "Refused" in row.last_error and "private" in row.last_error
 
 
-def test_a_missing_url_fails_visibly(link, workspace, frozen):
+def test_a_missing_url_fails_visibly(link, workspace, frozen, booked):
     slack_workflow(workspace, "")
-    book(link)
+    booked(link, START)
     outbox.drain()
     row = step_row()
     assert row.state == "failed" and "no Slack webhook URL" in row.last_error

@@ -13,8 +13,8 @@ from django.db import connection
 from django.test import Client
 from twilio.request_validator import RequestValidator
 
-from booking import automation, services
-from tests.booking.helpers import attendee, utc
+from booking import automation
+from tests.booking.helpers import utc
 from tests.factories import WorkspaceFactory
 from tests.workflows.fake_twilio import AUTH_TOKEN, FROM_NUMBER
 from workestra.models import Workspace
@@ -55,12 +55,6 @@ def sms_workflow(workspace, *, recipient="attendee", body=None, address=""):
         body="Hi {{attendee_name}}, see you for {{event_type_name}}." if body is None else body,
     )
     return wf, step
-
-
-def book(link, *, phone=PHONE, start=START, email="alice@example.com"):
-    return services.booking_create(
-        link=link, start=start, attendee=attendee(phone=phone, email=email)
-    )
 
 
 def step_row():
@@ -106,9 +100,9 @@ pytestmark = pytest.mark.usefixtures("frozen")
 # --- sending ----------------------------------------------------------------------------------
 
 
-def test_a_booking_texts_the_attendee_through_twilio(pro, link, twilio_api):
+def test_a_booking_texts_the_attendee_through_twilio(pro, link, twilio_api, booked):
     sms_workflow(pro)
-    book(link)
+    booked(link, START, phone=PHONE)
 
     outbox.drain()
 
@@ -129,9 +123,9 @@ def test_a_booking_texts_the_attendee_through_twilio(pro, link, twilio_api):
     assert sms.balance(pro.pk) == 49
 
 
-def test_a_workflow_firing_twice_for_one_booking_sends_once(pro, link, twilio_api):
+def test_a_workflow_firing_twice_for_one_booking_sends_once(pro, link, twilio_api, booked):
     sms_workflow(pro)
-    booking = book(link)
+    booking = booked(link, START, phone=PHONE)
     automation.on_confirmed(booking)  # the trigger again, e.g. a duplicate event
 
     outbox.drain()
@@ -142,10 +136,10 @@ def test_a_workflow_firing_twice_for_one_booking_sends_once(pro, link, twilio_ap
     assert debits(pro) == 1
 
 
-def test_a_redelivered_row_does_not_text_again(pro, link, twilio_api):
+def test_a_redelivered_row_does_not_text_again(pro, link, twilio_api, booked):
     """A worker that sent but died before closing the row: the next one must not resend."""
     sms_workflow(pro)
-    book(link)
+    booked(link, START, phone=PHONE)
     outbox.drain()
     OutboxMessage.objects.filter(kind__startswith="workflow.").update(done_at=None)
 
@@ -156,11 +150,11 @@ def test_a_redelivered_row_does_not_text_again(pro, link, twilio_api):
     assert debits(pro) == 1
 
 
-def test_the_host_can_be_texted(pro, link, owner, twilio_api):
+def test_the_host_can_be_texted(pro, link, owner, twilio_api, booked):
     owner.phone = "+14155550123"
     owner.save()
     sms_workflow(pro, recipient="host", body="New booking: {{attendee_name}}")
-    book(link)
+    booked(link, START, phone=PHONE)
 
     outbox.drain()
 
@@ -169,9 +163,9 @@ def test_the_host_can_be_texted(pro, link, owner, twilio_api):
     assert request.form["Body"] == "New booking: Alice Attendee"
 
 
-def test_another_number_is_normalised_to_e164(pro, link, twilio_api):
+def test_another_number_is_normalised_to_e164(pro, link, twilio_api, booked):
     sms_workflow(pro, recipient="address", address="+49 (151) 1234-5678")
-    book(link, phone="")
+    booked(link, START, phone="")
 
     outbox.drain()
 
@@ -197,9 +191,11 @@ def test_numbers_without_a_country_code_or_invalid_are_refused(raw):
         sms.normalise(raw)
 
 
-def test_a_number_without_country_code_fails_visibly_and_costs_nothing(pro, link, twilio_api):
+def test_a_number_without_country_code_fails_visibly_and_costs_nothing(
+    pro, link, twilio_api, booked
+):
     sms_workflow(pro)
-    book(link, phone="0151 12345678")
+    booked(link, START, phone="0151 12345678")
 
     outbox.drain()
 
@@ -211,9 +207,9 @@ def test_a_number_without_country_code_fails_visibly_and_costs_nothing(pro, link
     assert debits(pro) == 0
 
 
-def test_a_booking_without_a_phone_fails_visibly(pro, link, twilio_api):
+def test_a_booking_without_a_phone_fails_visibly(pro, link, twilio_api, booked):
     sms_workflow(pro)
-    book(link, phone="")
+    booked(link, START, phone="")
 
     outbox.drain()
 
@@ -223,19 +219,19 @@ def test_a_booking_without_a_phone_fails_visibly(pro, link, twilio_api):
     assert twilio_api.requests == []
 
 
-def test_the_body_is_cut_at_1600_characters(pro, link, twilio_api):
+def test_the_body_is_cut_at_1600_characters(pro, link, twilio_api, booked):
     sms_workflow(pro, body="  " + "x" * 2000)
-    book(link)
+    booked(link, START, phone=PHONE)
 
     outbox.drain()
 
     assert twilio_api.messages()[0].form["Body"] == "x" * 1600
 
 
-def test_an_opted_out_number_is_never_texted(pro, link, twilio_api):
+def test_an_opted_out_number_is_never_texted(pro, link, twilio_api, booked):
     SmsOptOut.objects.create(workspace=pro, phone=PHONE)
     sms_workflow(pro)
-    book(link, phone="+49 151 12345678")
+    booked(link, START, phone="+49 151 12345678")
 
     outbox.drain()
 
@@ -246,10 +242,10 @@ def test_an_opted_out_number_is_never_texted(pro, link, twilio_api):
     assert debits(pro) == 0
 
 
-def test_an_opt_out_in_another_workspace_does_not_block_this_one(pro, link, twilio_api):
+def test_an_opt_out_in_another_workspace_does_not_block_this_one(pro, link, twilio_api, booked):
     SmsOptOut.objects.create(workspace=WorkspaceFactory(), phone=PHONE)
     sms_workflow(pro)
-    book(link)
+    booked(link, START, phone=PHONE)
 
     outbox.drain()
 
@@ -259,10 +255,10 @@ def test_an_opt_out_in_another_workspace_does_not_block_this_one(pro, link, twil
 # --- plans and configuration ------------------------------------------------------------------
 
 
-def test_the_free_plan_cannot_send_sms(workspace, link, twilio_api):
+def test_the_free_plan_cannot_send_sms(workspace, link, twilio_api, booked):
     assert workspace.plan == Workspace.Plan.FREE
     sms_workflow(workspace)
-    book(link)
+    booked(link, START, phone=PHONE)
 
     outbox.drain()
 
@@ -274,21 +270,21 @@ def test_the_free_plan_cannot_send_sms(workspace, link, twilio_api):
     assert not SmsCredit.objects.exists()
 
 
-def test_business_can_send_sms(workspace, link, twilio_api):
+def test_business_can_send_sms(workspace, link, twilio_api, booked):
     workspace.plan = Workspace.Plan.BUSINESS
     workspace.save()
     sms_workflow(workspace)
-    book(link)
+    booked(link, START, phone=PHONE)
 
     outbox.drain()
 
     assert len(twilio_api.messages()) == 1
 
 
-def test_without_twilio_the_step_fails_visibly(pro, link, settings):
+def test_without_twilio_the_step_fails_visibly(pro, link, settings, booked):
     settings.TWILIO_ACCOUNT_SID = ""
     sms_workflow(pro)
-    book(link)
+    booked(link, START, phone=PHONE)
 
     outbox.drain()
 
@@ -301,9 +297,9 @@ def test_without_twilio_the_step_fails_visibly(pro, link, settings):
 # --- provider failures ------------------------------------------------------------------------
 
 
-def test_a_twilio_outage_refunds_and_retries(pro, link, twilio_api, frozen):
+def test_a_twilio_outage_refunds_and_retries(pro, link, twilio_api, frozen, booked):
     sms_workflow(pro)
-    book(link)
+    booked(link, START, phone=PHONE)
     twilio_api.fail_next(503)
 
     outbox.drain()
@@ -327,9 +323,9 @@ def test_a_twilio_outage_refunds_and_retries(pro, link, twilio_api, frozen):
     assert sms.balance(pro.pk) == 49
 
 
-def test_a_refused_number_fails_at_once_and_refunds(pro, link, twilio_api):
+def test_a_refused_number_fails_at_once_and_refunds(pro, link, twilio_api, booked):
     sms_workflow(pro)
-    book(link)
+    booked(link, START, phone=PHONE)
     twilio_api.fail_next(400, code=21211, message="Invalid 'To' Phone Number")
 
     outbox.drain()
@@ -340,9 +336,9 @@ def test_a_refused_number_fails_at_once_and_refunds(pro, link, twilio_api):
     assert sms.balance(pro.pk) == 50
 
 
-def test_twilio_saying_the_number_unsubscribed_records_the_opt_out(pro, link, twilio_api):
+def test_twilio_saying_the_number_unsubscribed_records_the_opt_out(pro, link, twilio_api, booked):
     sms_workflow(pro)
-    book(link)
+    booked(link, START, phone=PHONE)
     twilio_api.fail_next(400, code=21610, message="Attempt to send to unsubscribed recipient")
 
     outbox.drain()
@@ -381,11 +377,11 @@ def test_the_grant_follows_the_setting(pro, settings):
     assert sms.balance(pro.pk) == 7
 
 
-def test_each_send_debits_one_and_no_credits_fails_visibly(pro, link, twilio_api, settings):
+def test_each_send_debits_one_and_no_credits_fails_visibly(pro, link, twilio_api, settings, booked):
     settings.SMS_FREE_CREDITS_PER_MONTH = 1
     sms_workflow(pro)
-    book(link)
-    book(link, start=START + timedelta(hours=1), email="bob@example.com")
+    booked(link, START, phone=PHONE)
+    booked(link, START + timedelta(hours=1), email="bob@example.com", phone=PHONE)
 
     outbox.drain()
 
@@ -493,21 +489,21 @@ def test_every_stop_keyword_opts_out(pro, twilio_api, word):
     assert SmsOptOut.objects.filter(workspace=pro, phone=PHONE).exists()
 
 
-def test_stop_then_no_sms_then_start_then_sms_again(pro, link, twilio_api):
+def test_stop_then_no_sms_then_start_then_sms_again(pro, link, twilio_api, booked):
     sms_workflow(pro)
-    book(link)
+    booked(link, START, phone=PHONE)
     outbox.drain()
     assert len(twilio_api.messages()) == 1
 
     inbound("STOP")
-    book(link, start=START + timedelta(hours=1), email="bob@example.com")
+    booked(link, START + timedelta(hours=1), email="bob@example.com", phone=PHONE)
     outbox.drain()
     assert len(twilio_api.messages()) == 1
 
     response = inbound("start")
     assert b"subscribed again" in response.content
     assert not SmsOptOut.objects.exists()
-    book(link, start=START + timedelta(hours=2), email="carol@example.com")
+    booked(link, START + timedelta(hours=2), email="carol@example.com", phone=PHONE)
     outbox.drain()
     assert len(twilio_api.messages()) == 2
 
@@ -560,9 +556,9 @@ def test_the_webhooks_need_post(twilio_api, db):
 
 
 @pytest.fixture
-def sent(pro, link, twilio_api):
+def sent(pro, link, twilio_api, booked):
     sms_workflow(pro)
-    book(link)
+    booked(link, START, phone=PHONE)
     outbox.drain()
     return SmsMessage.objects.get()
 
@@ -621,9 +617,11 @@ def test_the_page_shows_the_balance_without_writing_the_grant(pro, owner_client,
     assert "No SMS sent yet." in response.text
 
 
-def test_the_page_shows_balance_ledger_messages_and_opt_outs(pro, link, owner_client, twilio_api):
+def test_the_page_shows_balance_ledger_messages_and_opt_outs(
+    pro, link, owner_client, twilio_api, booked
+):
     sms_workflow(pro)
-    book(link)
+    booked(link, START, phone=PHONE)
     outbox.drain()
     SmsOptOut.objects.create(workspace=pro, phone="+14155550188")
     elsewhere = WorkspaceFactory()

@@ -8,8 +8,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from booking import services
-from tests.booking.helpers import attendee, utc
+from tests.booking.helpers import utc
 from tests.workflows.fake_twilio import FROM_NUMBER
 from workestra.models import Workspace
 from workflows import outbox
@@ -34,17 +33,13 @@ def voice_workflow(workspace, *, config=None, body="Hello {{attendee_name}}, a r
     return wf
 
 
-def book(link, phone=PHONE):
-    return services.booking_create(link=link, start=START, attendee=attendee(phone=phone))
-
-
 def step_row():
     return OutboxMessage.objects.get(kind__startswith="workflow.")
 
 
-def test_without_an_agent_twilio_calls_and_speaks_the_text(business, link, twilio_api):
+def test_without_an_agent_twilio_calls_and_speaks_the_text(business, link, twilio_api, booked):
     voice_workflow(business)
-    book(link, phone="+49 151 12345678")
+    booked(link, START, phone="+49 151 12345678")
 
     outbox.drain()
 
@@ -57,10 +52,10 @@ def test_without_an_agent_twilio_calls_and_speaks_the_text(business, link, twili
     assert not SmsCredit.objects.exists()  # calls do not spend SMS credits
 
 
-def test_the_agent_gets_the_booking_as_json(business, link, twilio_api, settings):
+def test_the_agent_gets_the_booking_as_json(business, link, twilio_api, settings, booked):
     settings.WEBHOOK_ALLOW_LOOPBACK = True  # the fake agent listens on this machine
     voice_workflow(business, config={"agent_url": f"{twilio_api.base_url}/agent/calls"})
-    booking = book(link)
+    booking = booked(link, START, phone=PHONE)
 
     outbox.drain()
 
@@ -77,10 +72,10 @@ def test_the_agent_gets_the_booking_as_json(business, link, twilio_api, settings
     assert twilio_api.calls() == []
 
 
-def test_an_agent_on_a_private_address_is_refused(business, link, twilio_api, settings):
+def test_an_agent_on_a_private_address_is_refused(business, link, twilio_api, settings, booked):
     settings.WEBHOOK_ALLOW_LOOPBACK = False
     voice_workflow(business, config={"agent_url": f"{twilio_api.base_url}/agent/calls"})
-    book(link)
+    booked(link, START, phone=PHONE)
 
     outbox.drain()
 
@@ -90,10 +85,12 @@ def test_an_agent_on_a_private_address_is_refused(business, link, twilio_api, se
     assert twilio_api.requests == []
 
 
-def test_an_agent_error_is_retried_and_a_missing_agent_fails(business, link, twilio_api, settings):
+def test_an_agent_error_is_retried_and_a_missing_agent_fails(
+    business, link, twilio_api, settings, booked
+):
     settings.WEBHOOK_ALLOW_LOOPBACK = True
     voice_workflow(business, config={"agent_url": f"{twilio_api.base_url}/agent/calls"})
-    book(link)
+    booked(link, START, phone=PHONE)
     twilio_api.fail_next(502)
 
     outbox.drain()
@@ -111,11 +108,11 @@ def test_an_agent_error_is_retried_and_a_missing_agent_fails(business, link, twi
 
 
 @pytest.mark.parametrize("plan", [Workspace.Plan.FREE, Workspace.Plan.PRO])
-def test_voice_calls_need_the_business_plan(workspace, link, twilio_api, plan):
+def test_voice_calls_need_the_business_plan(workspace, link, twilio_api, plan, booked):
     workspace.plan = plan
     workspace.save()
     voice_workflow(workspace)
-    book(link)
+    booked(link, START, phone=PHONE)
 
     outbox.drain()
 
@@ -125,10 +122,10 @@ def test_voice_calls_need_the_business_plan(workspace, link, twilio_api, plan):
     assert twilio_api.requests == []
 
 
-def test_without_twilio_the_call_fails_visibly(business, link, settings):
+def test_without_twilio_the_call_fails_visibly(business, link, settings, booked):
     settings.TWILIO_AUTH_TOKEN = ""
     voice_workflow(business)
-    book(link)
+    booked(link, START, phone=PHONE)
 
     outbox.drain()
 
@@ -137,10 +134,10 @@ def test_without_twilio_the_call_fails_visibly(business, link, settings):
     assert row.last_error.startswith("Twilio is not connected")
 
 
-def test_an_opted_out_number_is_not_called(business, link, twilio_api):
+def test_an_opted_out_number_is_not_called(business, link, twilio_api, booked):
     SmsOptOut.objects.create(workspace=business, phone=PHONE)
     voice_workflow(business)
-    book(link)
+    booked(link, START, phone=PHONE)
 
     outbox.drain()
 
@@ -148,9 +145,9 @@ def test_an_opted_out_number_is_not_called(business, link, twilio_api):
     assert twilio_api.requests == []
 
 
-def test_a_number_without_country_code_is_not_called(business, link, twilio_api):
+def test_a_number_without_country_code_is_not_called(business, link, twilio_api, booked):
     voice_workflow(business)
-    book(link, phone="015112345678")
+    booked(link, START, phone="015112345678")
 
     outbox.drain()
 
@@ -160,9 +157,9 @@ def test_a_number_without_country_code_is_not_called(business, link, twilio_api)
     assert twilio_api.requests == []
 
 
-def test_a_refused_call_fails_at_once(business, link, twilio_api):
+def test_a_refused_call_fails_at_once(business, link, twilio_api, booked):
     voice_workflow(business)
-    book(link)
+    booked(link, START, phone=PHONE)
     twilio_api.fail_next(400, code=21215, message="Geo permission not enabled")
 
     outbox.drain()

@@ -13,10 +13,9 @@ import pytest
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from booking import services
-from tests.booking.helpers import attendee, utc
+from tests.booking.helpers import utc
 from tests.conftest import NOW
-from tests.factories import WorkspaceFactory
+from tests.factories import BookingFactory, WorkspaceFactory
 from tests.workflows.http_receiver import (
     TLS_NAME,
     Receiver,
@@ -66,10 +65,6 @@ def webhook_workflow(
     )
 
 
-def book(link, start=START, **who):
-    return services.booking_create(link=link, start=start, attendee=attendee(**who))
-
-
 def step_row() -> OutboxMessage:
     return WorkflowRun.objects.select_related("message").get().message
 
@@ -81,7 +76,7 @@ def verify(endpoint: WebhookEndpoint, request) -> dict:
 def fire_and_drain(link, workspace, url: str) -> tuple[WebhookEndpoint, OutboxMessage]:
     endpoint = make_endpoint(workspace, url)
     webhook_workflow(workspace, endpoint.pk)
-    book(link)
+    BookingFactory.through_service(link, START)
     outbox.drain()
     return endpoint, step_row()
 
@@ -247,7 +242,7 @@ def test_a_response_body_is_logged_up_to_two_kilobytes(link, workspace, frozen, 
 
 
 def test_410_gone_disables_the_endpoint_and_later_events_fail_at_once(
-    link, workspace, frozen, loopback, receiver
+    link, workspace, frozen, loopback, receiver, booked
 ):
     receiver.then(410, b"gone")
     endpoint, row = fire_and_drain(link, workspace, receiver.url())
@@ -257,7 +252,7 @@ def test_410_gone_disables_the_endpoint_and_later_events_fail_at_once(
     assert not endpoint.is_active and "410" in endpoint.disabled_reason
     assert "re-enable" in row.last_error
 
-    book(link, start=utc(2026, 11, 25, 10, 0), email="bob@example.com")
+    booked(link, utc(2026, 11, 25, 10, 0), email="bob@example.com")
     outbox.drain()
     later = WorkflowRun.objects.order_by("-pk").first().message
     assert later.state == "failed" and "disabled" in later.last_error
@@ -265,11 +260,11 @@ def test_410_gone_disables_the_endpoint_and_later_events_fail_at_once(
 
 
 def test_an_endpoint_of_another_workspace_is_never_called(
-    link, workspace, frozen, loopback, receiver
+    link, workspace, frozen, loopback, receiver, booked
 ):
     foreign = make_endpoint(WorkspaceFactory(), receiver.url())
     webhook_workflow(workspace, foreign.pk)
-    book(link)
+    booked(link, START)
     outbox.drain()
     row = step_row()
     assert row.state == "failed" and "no longer exists" in row.last_error

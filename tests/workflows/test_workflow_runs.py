@@ -16,7 +16,7 @@ from django.db import transaction
 
 from booking import automation, services
 from booking.models import Booking
-from tests.booking.helpers import attendee, utc
+from tests.booking.helpers import utc
 from tests.factories import LinkFactory
 from tests.workflows.test_workflow_settings import (
     THANKS,
@@ -41,10 +41,6 @@ def step_rows(subject: str | None = None):
 
 def mails_about(prefix: str) -> list:
     return [m for m in mail.outbox if m.subject.startswith(prefix)]
-
-
-def book(link, start=START, **who) -> Booking:
-    return services.booking_create(link=link, start=start, attendee=attendee(**who))
 
 
 def enabled_template(key: str, workspace) -> Workflow:
@@ -146,7 +142,7 @@ def test_each_send_test_is_a_new_run(owner_client, workspace):
 # --- Run history -------------------------------------------------------------------------
 
 
-def test_run_history_shows_a_failed_step_with_its_error(owner_client, workspace, link):
+def test_run_history_shows_a_failed_step_with_its_error(owner_client, workspace, link, booked):
     # Valid to save (a custom answer may hold an email), but this booking has no answer 7.
     workflow = make_workflow(
         workspace,
@@ -156,7 +152,7 @@ def test_run_history_shows_a_failed_step_with_its_error(owner_client, workspace,
             {**THANKS, "subject": "Two"},
         ],
     )
-    booking = book(link)
+    booking = booked(link, START)
 
     outbox.drain()
 
@@ -171,12 +167,12 @@ def test_run_history_shows_a_failed_step_with_its_error(owner_client, workspace,
     assert html.escape("No email address to send to.") in page
 
 
-def test_run_history_lists_only_this_workflows_runs(owner_client, workspace, link):
+def test_run_history_lists_only_this_workflows_runs(owner_client, workspace, link, booked):
     shown = make_workflow(workspace, name="Shown", enabled=True)
     other = make_workflow(
         workspace, name="Other", enabled=True, steps=[{**THANKS, "subject": "Other"}]
     )
-    book(link)
+    booked(link, START)
     outbox.drain()
 
     page = owner_client.get(runs_url(shown)).content.decode()
@@ -186,9 +182,9 @@ def test_run_history_lists_only_this_workflows_runs(owner_client, workspace, lin
     assert "<td>sent</td>" in page
 
 
-def test_run_history_tells_a_skipped_step_from_a_sent_one(owner_client, workspace, link):
+def test_run_history_tells_a_skipped_step_from_a_sent_one(owner_client, workspace, link, booked):
     workflow = make_workflow(workspace, enabled=True)
-    book(link)
+    booked(link, START)
     Workflow.objects.filter(pk=workflow.pk).update(is_enabled=False)
     outbox.drain()
 
@@ -211,7 +207,7 @@ def test_run_history_with_no_runs(teammate_client, workspace):
 # --- Triggers end to end -----------------------------------------------------------------
 
 
-def test_booking_created_runs_an_email_step_to_the_attendee(workspace, link):
+def test_booking_created_runs_an_email_step_to_the_attendee(workspace, link, booked):
     make_workflow(
         workspace,
         enabled=True,
@@ -225,7 +221,7 @@ def test_booking_created_runs_an_email_step_to_the_attendee(workspace, link):
         ],
     )
 
-    book(link)
+    booked(link, START)
     outbox.drain()
 
     [sent] = mails_about("Thanks")
@@ -237,7 +233,7 @@ def test_booking_created_runs_an_email_step_to_the_attendee(workspace, link):
     )
 
 
-def test_workflow_email_subjects_and_bodies_are_plain_text(workspace, link):
+def test_workflow_email_subjects_and_bodies_are_plain_text(workspace, link, booked):
     link.title = "Q&A <b>"
     link.save()
     make_workflow(
@@ -253,7 +249,7 @@ def test_workflow_email_subjects_and_bodies_are_plain_text(workspace, link):
         ],
     )
 
-    book(link, name="Siobhán O'Brien")
+    booked(link, START, name="Siobhán O'Brien")
     outbox.drain()
 
     [sent] = mails_about("Siobhán")
@@ -261,13 +257,13 @@ def test_workflow_email_subjects_and_bodies_are_plain_text(workspace, link):
     assert sent.body == "Hi Siobhán O'Brien, see you at Q&A <b>."
 
 
-def test_steps_run_in_order_the_next_only_after_the_one_before_is_sent(workspace, link):
+def test_steps_run_in_order_the_next_only_after_the_one_before_is_sent(workspace, link, booked):
     make_workflow(
         workspace,
         enabled=True,
         steps=[{**THANKS, "subject": "One"}, {**THANKS, "subject": "Two", "recipient": "host"}],
     )
-    booking = book(link)
+    booking = booked(link, START)
 
     [first] = step_rows()  # only the first step is written with the booking
     outbox.deliver(first)
@@ -281,13 +277,13 @@ def test_steps_run_in_order_the_next_only_after_the_one_before_is_sent(workspace
     assert [m.to for m in mails_about("Two")] == [["owner@acme.test"]]
 
 
-def test_a_workflow_limited_to_link_a_does_not_fire_on_link_b(workspace, link, owner):
+def test_a_workflow_limited_to_link_a_does_not_fire_on_link_b(workspace, link, owner, booked):
     other = LinkFactory(workspace=workspace, owner=owner, title="Demo", slug="demo")
     workflow = make_workflow(workspace, enabled=True, all_links=False)
     workflow.links.set([link])
 
-    on_b = book(other, start=START + timedelta(hours=2))
-    on_a = book(link, email="ann@example.com")
+    on_b = booked(other, START + timedelta(hours=2))
+    on_a = booked(link, START, email="ann@example.com")
     outbox.drain()
 
     assert not step_rows(on_b.subject).exists()
@@ -295,27 +291,27 @@ def test_a_workflow_limited_to_link_a_does_not_fire_on_link_b(workspace, link, o
     assert [m.to for m in mails_about("Thanks")] == [["ann@example.com"]]
 
 
-def test_a_disabled_workflow_does_not_fire(workspace, link):
+def test_a_disabled_workflow_does_not_fire(workspace, link, booked):
     make_workflow(workspace, enabled=False)
 
-    book(link)
+    booked(link, START)
     outbox.drain()
 
     assert not step_rows().exists()
     assert not mails_about("Thanks")
 
 
-def test_another_workspaces_workflow_does_not_fire(link, outsider):
+def test_another_workspaces_workflow_does_not_fire(link, outsider, booked):
     make_workflow(outsider.memberships.get().workspace, enabled=True)
 
-    book(link)
+    booked(link, START)
 
     assert not step_rows().exists()
 
 
-def test_the_same_trigger_fired_twice_sends_once(workspace, link):
+def test_the_same_trigger_fired_twice_sends_once(workspace, link, booked):
     make_workflow(workspace, enabled=True)
-    booking = book(link)
+    booking = booked(link, START)
 
     with transaction.atomic():
         automation.on_confirmed(booking)
@@ -328,9 +324,9 @@ def test_the_same_trigger_fired_twice_sends_once(workspace, link):
     assert len(mails_about("Thanks")) == 1
 
 
-def test_before_start_is_due_at_start_minus_offset(workspace, link, frozen):
+def test_before_start_is_due_at_start_minus_offset(workspace, link, frozen, booked):
     make_workflow(workspace, enabled=True, trigger=Trigger.BEFORE_START, offset_minutes=90)
-    booking = book(link)
+    booking = booked(link, START)
 
     row = step_rows().get()
     assert row.due_at == START - timedelta(minutes=90)
@@ -342,9 +338,9 @@ def test_before_start_is_due_at_start_minus_offset(workspace, link, frozen):
     assert [m.to for m in mails_about("Thanks")] == [[booking.email]]
 
 
-def test_a_cancelled_booking_withdraws_its_timed_step(workspace, link, frozen):
+def test_a_cancelled_booking_withdraws_its_timed_step(workspace, link, frozen, booked):
     make_workflow(workspace, enabled=True, trigger=Trigger.BEFORE_START, offset_minutes=60)
-    booking = book(link)
+    booking = booked(link, START)
 
     services.booking_cancel(booking=booking)
     frozen.move_to(START)
@@ -354,9 +350,9 @@ def test_a_cancelled_booking_withdraws_its_timed_step(workspace, link, frozen):
     assert not mails_about("Thanks")
 
 
-def test_a_rescheduled_booking_moves_its_timed_step(workspace, link, frozen):
+def test_a_rescheduled_booking_moves_its_timed_step(workspace, link, frozen, booked):
     make_workflow(workspace, enabled=True, trigger=Trigger.BEFORE_START, offset_minutes=60)
-    booking = book(link)
+    booking = booked(link, START)
     later = utc(2026, 11, 26, 13, 0)
 
     moved = services.booking_reschedule(booking=booking, start=later)
@@ -372,9 +368,9 @@ def test_a_rescheduled_booking_moves_its_timed_step(workspace, link, frozen):
     assert len(mails_about("Thanks")) == 1
 
 
-def test_after_end_fires_after_the_end(workspace, link, frozen):
+def test_after_end_fires_after_the_end(workspace, link, frozen, booked):
     enabled_template("post-meeting-survey", workspace)
-    booking = book(link)
+    booking = booked(link, START)
     end = booking.end
 
     frozen.move_to(end + timedelta(minutes=29))
@@ -387,9 +383,9 @@ def test_after_end_fires_after_the_end(workspace, link, frozen):
     assert sent.subject == "How was Intro call?" and sent.to == [booking.email]
 
 
-def test_a_cancellation_runs_the_cancellation_follow_up(workspace, link):
+def test_a_cancellation_runs_the_cancellation_follow_up(workspace, link, booked):
     enabled_template("cancellation-follow-up", workspace)
-    booking = book(link)
+    booking = booked(link, START)
 
     services.booking_cancel(booking=booking)
     outbox.drain()
@@ -399,9 +395,9 @@ def test_a_cancellation_runs_the_cancellation_follow_up(workspace, link):
     assert "was cancelled" in sent.body
 
 
-def test_a_no_show_runs_the_no_show_follow_up(workspace, link, owner, frozen):
+def test_a_no_show_runs_the_no_show_follow_up(workspace, link, owner, frozen, booked):
     enabled_template("no-show-follow-up", workspace)
-    booking = book(link)
+    booking = booked(link, START)
     frozen.move_to(START + timedelta(minutes=10))
 
     services.booking_mark_no_show(booking=booking, actor=owner)
@@ -418,9 +414,9 @@ def test_a_no_show_runs_the_no_show_follow_up(workspace, link, owner, frozen):
 NOT_RECONFIRMED = "didn't hear back in time, so your booking was cancelled"
 
 
-def test_no_reconfirmation_by_the_deadline_cancels_and_says_why(workspace, link, frozen):
+def test_no_reconfirmation_by_the_deadline_cancels_and_says_why(workspace, link, frozen, booked):
     enabled_template("reconfirmation", workspace)
-    booking = book(link)
+    booking = booked(link, START)
     asked_at = START - timedelta(hours=48)
 
     frozen.move_to(asked_at)
@@ -445,9 +441,9 @@ def test_no_reconfirmation_by_the_deadline_cancels_and_says_why(workspace, link,
     assert not booking.reservations.filter(active=True).exists()
 
 
-def test_a_reconfirmation_click_keeps_the_booking(client, workspace, link, frozen):
+def test_a_reconfirmation_click_keeps_the_booking(client, workspace, link, frozen, booked):
     enabled_template("reconfirmation", workspace)
-    booking = book(link)
+    booking = booked(link, START)
     frozen.move_to(START - timedelta(hours=48))
     outbox.drain()
     [ask] = mails_about("Please confirm")
@@ -465,9 +461,9 @@ def test_a_reconfirmation_click_keeps_the_booking(client, workspace, link, froze
     assert deadline.last_error.startswith("Dropped: reconfirmed")
 
 
-def test_the_reconfirmation_is_not_asked_for_a_cancelled_booking(workspace, link, frozen):
+def test_the_reconfirmation_is_not_asked_for_a_cancelled_booking(workspace, link, frozen, booked):
     enabled_template("reconfirmation", workspace)
-    booking = book(link)
+    booking = booked(link, START)
     services.booking_cancel(booking=booking)
 
     frozen.move_to(START - timedelta(hours=48))
@@ -480,7 +476,9 @@ def test_the_reconfirmation_is_not_asked_for_a_cancelled_booking(workspace, link
 # --- Edge cases of timed steps, reconfirmation and no-shows -------------------------------
 
 
-def test_a_timed_workflows_later_steps_stop_when_the_booking_is_cancelled(workspace, link, frozen):
+def test_a_timed_workflows_later_steps_stop_when_the_booking_is_cancelled(
+    workspace, link, frozen, booked
+):
     make_workflow(
         workspace,
         enabled=True,
@@ -488,7 +486,7 @@ def test_a_timed_workflows_later_steps_stop_when_the_booking_is_cancelled(worksp
         offset_minutes=60,
         steps=[{**THANKS, "subject": "One"}, {**THANKS, "subject": "Two"}],
     )
-    booking = book(link)
+    booking = booked(link, START)
     frozen.move_to(START - timedelta(minutes=60))
     outbox.deliver(step_rows().get())  # the first step runs and queues the second
 
@@ -499,11 +497,11 @@ def test_a_timed_workflows_later_steps_stop_when_the_booking_is_cancelled(worksp
 
 
 def test_a_reconfirmation_deadline_after_the_start_never_cancels_the_meeting(
-    workspace, link, frozen
+    workspace, link, frozen, booked
 ):
     workflow = enabled_template("reconfirmation", workspace)
     Workflow.objects.filter(pk=workflow.pk).update(offset_minutes=60)  # deadline: 24 h
-    booking = book(link)
+    booking = booked(link, START)
     frozen.move_to(START - timedelta(minutes=60))
     outbox.drain()
 
@@ -515,10 +513,10 @@ def test_a_reconfirmation_deadline_after_the_start_never_cancels_the_meeting(
 
 
 def test_the_no_show_follow_up_link_lets_the_attendee_pick_a_new_time(
-    client, workspace, link, owner, frozen
+    client, workspace, link, owner, frozen, booked
 ):
     enabled_template("no-show-follow-up", workspace)
-    booking = book(link)
+    booking = booked(link, START)
     frozen.move_to(START + timedelta(minutes=10))
     services.booking_mark_no_show(booking=booking, actor=owner)
     outbox.drain()
