@@ -11,13 +11,13 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from booking import kinds
 from booking.models import Booking
 from booking.variables import VARIABLE_NAMES, booking_variables, is_known
-from workflows import context, outbox, runner
+from workflows import outbox, runner
 from workflows.models import OutboxMessage, Workflow
 
 Trigger = Workflow.Trigger
-RECONFIRM_DEADLINE = "booking.reconfirm_deadline"
 NOT_RECONFIRMED_REASON = "The attendee did not reconfirm in time."
 
 
@@ -48,7 +48,7 @@ def on_rescheduled(old: Booking, new: Booking) -> None:
 
 def on_cancelled(booking: Booking) -> None:
     runner.withdraw_timed(booking.subject)
-    outbox.withdraw(subject=booking.subject, kinds=[RECONFIRM_DEADLINE])
+    outbox.withdraw(subject=booking.subject, kinds=[kinds.RECONFIRM_DEADLINE])
     runner.fire(Trigger.BOOKING_CANCELLED, occurrence(booking))
 
 
@@ -109,15 +109,12 @@ class BookingProvider:
 
     def request_reconfirmation(self, object_id: int, *, deadline: datetime) -> None:
         outbox.enqueue(
-            kind=RECONFIRM_DEADLINE,
+            kind=kinds.RECONFIRM_DEADLINE,
             key=f"booking:{object_id}:reconfirm-deadline",
             payload={"booking_id": object_id},
             subject=f"booking:{object_id}",
             due_at=deadline,
         )
-
-
-context.register("booking", BookingProvider())
 
 
 def booking_payload(booking: Booking) -> dict[str, Any]:
@@ -174,7 +171,6 @@ SAMPLE_VARIABLES: dict[str, str] = {
 # --- Reconfirmation deadline ----------------------------------------------------------------
 
 
-@outbox.register(RECONFIRM_DEADLINE)
 def reconfirm_deadline(message: OutboxMessage) -> None:
     """The deadline passed: unless the attendee reconfirmed, cancel and tell them why."""
     from booking import services  # the services import this module
@@ -191,14 +187,13 @@ def reconfirm_deadline(message: OutboxMessage) -> None:
             booking=booking, reason=NOT_RECONFIRMED_REASON, by_host=True, notify=False
         )
         outbox.enqueue(
-            kind="booking.not_reconfirmed",
+            kind=kinds.NOT_RECONFIRMED,
             key=f"booking:{cancelled.pk}:not-reconfirmed",
             payload={"booking_id": cancelled.pk},
             subject=cancelled.subject,
         )
 
 
-@outbox.register("booking.not_reconfirmed")
 def send_not_reconfirmed(message: OutboxMessage) -> None:
     from booking.notifications import send_plain
 

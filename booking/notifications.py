@@ -67,7 +67,6 @@ def send_plain(booking: Booking, *, subject: str, body: str, to: list[str]) -> N
     ).send()
 
 
-@outbox.register("booking.confirmation")
 def send_confirmation(message: OutboxMessage) -> None:
     booking = _booking(message)
     _send(
@@ -80,7 +79,6 @@ def send_confirmation(message: OutboxMessage) -> None:
     )
 
 
-@outbox.register("booking.host_notification")
 def send_host_notification(message: OutboxMessage) -> None:
     booking = _booking(message)
     _send(
@@ -93,7 +91,6 @@ def send_host_notification(message: OutboxMessage) -> None:
     )
 
 
-@outbox.register("booking.reminder")
 def send_reminder(message: OutboxMessage) -> None:
     booking = _booking(message)
     if booking.status != Booking.Status.CONFIRMED:
@@ -130,17 +127,14 @@ def _send_to_audience(message: OutboxMessage, *, template: str, method: str) -> 
         )
 
 
-@outbox.register("booking.cancellation")
 def send_cancellation(message: OutboxMessage) -> None:
     _send_to_audience(message, template="cancellation", method="CANCEL")
 
 
-@outbox.register("booking.rescheduled")
 def send_rescheduled(message: OutboxMessage) -> None:
     _send_to_audience(message, template="rescheduled", method="REQUEST")
 
 
-@outbox.register(verification.CODE_KIND)
 def send_verification_code(message: OutboxMessage) -> None:
     booking = _booking(message)
     if booking.status != Booking.Status.PENDING_VERIFICATION:

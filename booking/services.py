@@ -14,10 +14,11 @@ from django.db import DatabaseError, IntegrityError, OperationalError, connectio
 from django.utils import timezone
 
 from availability import engine
-from booking import assignment, automation, selectors, timeline, verification
+from booking import assignment, automation, kinds, selectors, timeline, verification
 from booking.crm_records import crm_records_write
 from booking.models import Booking, BookingEvent, BookingLink, Reservation
 from workflows import outbox
+from workflows.kinds import Kind
 
 REMINDER_BEFORE = timedelta(hours=24)
 # PostgreSQL's answers when a concurrent transaction holds the same host's time: the exclusion
@@ -313,13 +314,13 @@ def _enqueue_confirmation(booking: Booking, *, now: datetime) -> None:
     key = f"booking:{booking.pk}"
     payload = {"booking_id": booking.pk}
     outbox.enqueue(
-        kind="booking.confirmation",
+        kind=kinds.CONFIRMATION,
         key=f"{key}:confirmation",
         payload=payload,
         subject=booking.subject,
     )
     outbox.enqueue(
-        kind="booking.host_notification",
+        kind=kinds.HOST_NOTIFICATION,
         key=f"{key}:host-notification",
         payload=payload,
         subject=booking.subject,
@@ -327,7 +328,7 @@ def _enqueue_confirmation(booking: Booking, *, now: datetime) -> None:
     reminder_at = booking.start - REMINDER_BEFORE
     if reminder_at > now:
         outbox.enqueue(
-            kind="booking.reminder",
+            kind=kinds.REMINDER,
             key=f"{key}:reminder:24h",
             payload=payload,
             subject=booking.subject,
@@ -404,9 +405,7 @@ def booking_cancel(
         booking.sequence += 1
         booking.save(update_fields=["status", "cancel_reason", "cancelled_at", "sequence"])
         booking.reservations.update(active=False)
-        outbox.withdraw(
-            subject=booking.subject, kinds=["booking.reminder", *verification.OUTBOX_KINDS]
-        )
+        outbox.withdraw(subject=booking.subject, kinds=[kinds.REMINDER, *kinds.VERIFICATION_KINDS])
         timeline.record(
             booking,
             BookingEvent.Kind.CANCELLED,
@@ -418,7 +417,7 @@ def booking_cancel(
         if announced:
             automation.on_cancelled(booking)
             if notify:
-                _notify_both(booking, event="cancellation")
+                _notify_both(booking, kinds.CANCELLATION, event="cancellation")
     return booking
 
 
@@ -470,7 +469,7 @@ def _move(old: Booking, *, host_ids: list[int], start: datetime, now: datetime) 
     old.status = Booking.Status.RESCHEDULED
     old.save(update_fields=["status"])
     old.reservations.update(active=False)
-    outbox.withdraw(subject=old.subject, kinds=["booking.reminder"])
+    outbox.withdraw(subject=old.subject, kinds=[kinds.REMINDER])
     new = Booking.objects.create(
         workspace=old.workspace,
         link=old.link,
@@ -493,12 +492,12 @@ def _move(old: Booking, *, host_ids: list[int], start: datetime, now: datetime) 
         created_at=now,
     )
     _reserve(new, old.link, host_ids)
-    _notify_both(new, event="rescheduled")
+    _notify_both(new, kinds.RESCHEDULED, event="rescheduled")
     automation.on_rescheduled(old, new)
     reminder_at = new.start - REMINDER_BEFORE
     if reminder_at > now:
         outbox.enqueue(
-            kind="booking.reminder",
+            kind=kinds.REMINDER,
             key=f"booking:{new.pk}:reminder:24h",
             payload={"booking_id": new.pk},
             subject=new.subject,
@@ -507,11 +506,11 @@ def _move(old: Booking, *, host_ids: list[int], start: datetime, now: datetime) 
     return new
 
 
-def _notify_both(booking: Booking, *, event: str) -> None:
+def _notify_both(booking: Booking, kind: Kind, *, event: str) -> None:
     """One outbox row per audience, so a failure for one never resends to the other."""
     for audience in ("attendee", "host"):
         outbox.enqueue(
-            kind=f"booking.{event}",
+            kind=kind,
             key=f"booking:{booking.pk}:{event}:{audience}",
             payload={"booking_id": booking.pk, "audience": audience},
             subject=booking.subject,

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,12 +21,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from workflows.kinds import Kind, handler_for, name_of, names
 from workflows.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[OutboxMessage], None]
-HANDLERS: dict[str, Handler] = {}
 MAX_BACKOFF = timedelta(hours=6)
 
 
@@ -49,17 +48,9 @@ class Retry(Exception):
         self.after = after
 
 
-def register(kind: str) -> Callable[[Handler], Handler]:
-    def decorator(handler: Handler) -> Handler:
-        HANDLERS[kind] = handler
-        return handler
-
-    return decorator
-
-
 def enqueue(
     *,
-    kind: str,
+    kind: Kind | str,
     key: str,
     payload: dict[str, Any] | None = None,
     subject: str = "",
@@ -72,7 +63,7 @@ def enqueue(
     try:
         with transaction.atomic():
             message = OutboxMessage.objects.create(
-                kind=kind,
+                kind=name_of(kind),
                 idempotency_key=key,
                 payload=payload or {},
                 subject=subject,
@@ -88,7 +79,12 @@ def enqueue(
 
 
 def enqueue_failed(
-    *, kind: str, key: str, error: str, payload: dict[str, Any] | None = None, subject: str = ""
+    *,
+    kind: Kind | str,
+    key: str,
+    error: str,
+    payload: dict[str, Any] | None = None,
+    subject: str = "",
 ) -> OutboxMessage:
     """A side effect tried in the caller's transaction failed: the outbox takes it over as if its
     first attempt had been a delivery, so the row shows the error at once and is retried with the
@@ -108,11 +104,11 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=30 * 2 ** (attempts - 1)), MAX_BACKOFF)
 
 
-def withdraw(*, subject: str, kinds: Iterable[str] | None = None) -> int:
+def withdraw(*, subject: str, kinds: Iterable[Kind | str] | None = None) -> int:
     """Close the subject's pending rows (of ``kinds``) so they are never sent."""
     rows = OutboxMessage.objects.open().for_subject(subject)
     if kinds is not None:
-        rows = rows.filter(kind__in=list(kinds))
+        rows = rows.filter(kind__in=names(kinds))
     return rows.update(withdrawn_at=timezone.now(), locked_until=None)
 
 
@@ -147,7 +143,7 @@ def claim(*, now: datetime, limit: int) -> list[OutboxMessage]:
 
 
 def deliver(message: OutboxMessage) -> None:
-    handler = HANDLERS.get(message.kind)
+    handler = handler_for(message.kind)
     now = timezone.now()
     try:
         if handler is None:

@@ -15,20 +15,22 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from workflows import outbox
+from workflows import kinds, outbox
+from workflows.kinds import Kind
 from workflows.models import OutboxMessage
 
 CALLS: list[str] = []
 
 
-@outbox.register("test.record")
 def _record(message: OutboxMessage) -> None:
     CALLS.append(message.payload["n"])
 
 
-@outbox.register("test.fail")
 def _fail(message: OutboxMessage) -> None:
     raise RuntimeError("provider down")
+
+
+kinds.register(Kind("test.record", handler=_record), Kind("test.fail", handler=_fail))
 
 
 @pytest.fixture(autouse=True)
