@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from booking import kinds
 from booking.models import Booking
-from booking.variables import VARIABLE_NAMES, booking_variables, is_known
+from booking.variables import VALID_NAMES, VARIABLE_NAMES, booking_variables, is_known
 from workflows import outbox, runner
 from workflows.models import OutboxMessage, Workflow
 
@@ -86,7 +86,7 @@ def _booking(object_id: int) -> Booking | None:
 
 
 class BookingProvider:
-    variable_names = (*VARIABLE_NAMES, "answer_<id>", "reconfirm_deadline")
+    variable_names = (*VALID_NAMES, "reconfirm_deadline")
 
     def is_known(self, name: str) -> bool:
         return is_known(name) or name == "reconfirm_deadline"

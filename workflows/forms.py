@@ -66,12 +66,10 @@ def check_variables(text: str) -> None:
                 f"“{shown}” is not a variable: a variable is one word in double braces, "
                 f"like {{{{attendee_name}}}}. Valid names: {valid_names_text()}."
             )
-    unknown = render.unknown_names(text, context.booking_provider().is_known)
+    provider = context.booking_provider()
+    unknown = render.unknown_message(text, provider.is_known, provider.variable_names)
     if unknown:
-        plural = "s" if len(unknown) > 1 else ""
-        raise ValidationError(
-            f"Unknown variable{plural}: {', '.join(unknown)}. Valid names: {valid_names_text()}."
-        )
+        raise ValidationError(unknown)
 
 
 def _minutes(value: int | None, unit: str | None) -> int:

@@ -26,9 +26,10 @@ from booking.formatting import local_range
 from booking.forms import BookingRequestForm, clean_answers, clean_utm
 from booking.ics import booking_ics
 from booking.models import Booking, BookingLink
-from booking.variables import booking_variables, render_url
+from booking.variables import booking_variables
 from workestra.inputs import date_in_range, parse_moment, text_problem
 from workestra.timezones import is_valid_timezone, timezone_names
+from workflows.render import render_url
 
 CONFIRM_SALT = "booking.confirmed"
 CONFIRM_MAX_AGE = 7 * 24 * 3600
