@@ -12,7 +12,7 @@ from typing import Any
 
 from booking.formatting import local_range
 from booking.models import Booking, BookingEvent
-from workflows import kinds
+from workflows import kinds, outbox
 from workflows.models import OutboxMessage
 
 
@@ -85,8 +85,8 @@ def _outbox_entry(row: OutboxMessage) -> Entry:
         audience=row.payload.get("audience", "attendee")
     )
     state, detail, error = row.state, "", ""
-    if state == "sent" and row.last_error.startswith("Dropped: "):
-        state, detail = "skipped", row.last_error.removeprefix("Dropped: ")
+    if state == "sent" and row.skipped:
+        state, detail = "skipped", row.last_error.removeprefix(outbox.DROPPED)
     elif state == "sent" and kind is not None and not kind.is_email:
         state = "done"
     elif state in ("failed", "retrying"):

@@ -27,6 +27,7 @@ from workflows.models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=6)
+DROPPED = "Dropped: "  # how a skipped row's ``last_error`` begins, before the handler's reason
 
 
 class Drop(Exception):
@@ -150,7 +151,7 @@ def deliver(message: OutboxMessage) -> None:
             raise LookupError(f"No handler for outbox kind {message.kind!r}")
         handler(message)
     except Drop as reason:
-        _finish(message, done_at=now, last_error=f"Dropped: {reason}")
+        _finish(message, done_at=now, last_error=f"{DROPPED}{reason}", skipped=True)
     except Fail as reason:
         OutboxMessage.objects.filter(pk=message.pk).update(
             failed_at=now, locked_until=None, last_error=str(reason)[:2000]
@@ -170,9 +171,11 @@ def deliver(message: OutboxMessage) -> None:
         _finish(message, done_at=now, last_error="")
 
 
-def _finish(message: OutboxMessage, *, done_at: datetime, last_error: str) -> None:
+def _finish(
+    message: OutboxMessage, *, done_at: datetime, last_error: str, skipped: bool = False
+) -> None:
     OutboxMessage.objects.filter(pk=message.pk).update(
-        done_at=done_at, locked_until=None, last_error=last_error[:2000]
+        done_at=done_at, locked_until=None, last_error=last_error[:2000], skipped=skipped
     )
 
 
