@@ -6,6 +6,10 @@ class BookingConfig(AppConfig):
     verbose_name = "Booking"
 
     def ready(self) -> None:
-        # Registers the outbox handlers for booking emails, the release of unverified holds, the
-        # reconfirmation deadline and the retry of the CRM contact and deal.
-        from booking import crm_records, notifications, services  # noqa: F401
+        from booking import kinds
+        from booking.automation import BookingProvider
+        from workflows import context
+        from workflows import kinds as outbox_kinds
+
+        outbox_kinds.register(*kinds.KINDS)
+        context.register("booking", BookingProvider())

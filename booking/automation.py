@@ -7,15 +7,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from booking import kinds
 from booking.models import Booking
-from booking.variables import VARIABLE_NAMES, booking_variables, is_known
-from workflows import context, outbox, runner
+from booking.variables import VALID_NAMES, VARIABLE_NAMES, booking_variables, is_known
+from workflows import outbox, runner
 from workflows.models import Workflow
 
 Trigger = Workflow.Trigger
-RECONFIRM_DEADLINE = "booking.reconfirm_deadline"
 NOT_RECONFIRMED_REASON = "The attendee did not reconfirm in time."
-NOT_RECONFIRMED = "booking.not_reconfirmed"  # the email telling the attendee why
 
 
 def occurrence(booking: Booking) -> runner.Occurrence:
@@ -45,7 +44,7 @@ def on_rescheduled(old: Booking, new: Booking) -> None:
 
 def on_cancelled(booking: Booking) -> None:
     runner.withdraw_timed(booking.subject)
-    outbox.withdraw(subject=booking.subject, kinds=[RECONFIRM_DEADLINE])
+    outbox.withdraw(subject=booking.subject, kinds=[kinds.RECONFIRM_DEADLINE])
     runner.fire(Trigger.BOOKING_CANCELLED, occurrence(booking))
 
 
@@ -83,7 +82,7 @@ def _booking(object_id: int) -> Booking | None:
 
 
 class BookingProvider:
-    variable_names = (*VARIABLE_NAMES, "answer_<id>", "reconfirm_deadline")
+    variable_names = (*VALID_NAMES, "reconfirm_deadline")
 
     def is_known(self, name: str) -> bool:
         return is_known(name) or name == "reconfirm_deadline"
@@ -106,15 +105,12 @@ class BookingProvider:
 
     def request_reconfirmation(self, object_id: int, *, deadline: datetime) -> None:
         outbox.enqueue(
-            kind=RECONFIRM_DEADLINE,
+            kind=kinds.RECONFIRM_DEADLINE,
             key=f"booking:{object_id}:reconfirm-deadline",
             payload={"booking_id": object_id},
             subject=f"booking:{object_id}",
             due_at=deadline,
         )
-
-
-context.register("booking", BookingProvider())
 
 
 def booking_payload(booking: Booking) -> dict[str, Any]:

@@ -12,14 +12,13 @@ import logging
 from django.db import transaction
 from django.db.models import QuerySet
 
+from booking import kinds
 from booking.models import Booking
 from crm.services import contact_find_or_create, deal_create
 from workflows import outbox
 from workflows.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
-
-KIND = "booking.crm_records"
 
 
 def crm_records_write(booking: Booking) -> None:
@@ -32,7 +31,7 @@ def crm_records_write(booking: Booking) -> None:
             "CRM records for booking %s failed; retrying later", booking.pk, exc_info=True
         )
         outbox.enqueue_failed(
-            kind=KIND,
+            kind=kinds.CRM_RECORDS,
             key=f"booking:{booking.pk}:crm-records",
             payload={"booking_id": booking.pk},
             subject=booking.subject,
@@ -79,7 +78,6 @@ def _chain(booking: Booking) -> QuerySet[Booking]:
         ids.append(following)
 
 
-@outbox.register(KIND)
 def retry_crm_records(message: OutboxMessage) -> None:
     # The row lock makes a repeat (a second worker after a lease ran out) see the first's deal.
     with transaction.atomic():

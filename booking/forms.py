@@ -17,11 +17,12 @@ from booking.hours import WEEKDAYS, overrides_text, parse_overrides, parse_windo
 from booking.link_hosts_form import HostRow, add_host_fields, clean_hosts, host_rows
 from booking.models import MAX_CTAS, MAX_DURATION, MAX_GUESTS, BookingLink
 from booking.services import link_save
-from booking.variables import unknown_variables
+from booking.variables import VALID_NAMES, is_known
 from crm.models import Stage
 from workestra.inputs import AwareDateTimeField, text_problem
 from workestra.models import Team, User, Workspace
 from workestra.timezones import is_valid_timezone, timezone_names
+from workflows import render
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MESSAGE = "Use lowercase letters, numbers and single dashes only."
@@ -206,7 +207,7 @@ class BookingLinkForm(forms.ModelForm):
             if "{{" in urlsplit(url).netloc:
                 # Attendee-controlled values (UTM, answers) must not choose the destination site.
                 raise ValidationError("Placeholders can only go in the path or query of the URL.")
-            unknown = unknown_variables(url)
+            unknown = render.unknown_message(url, is_known, VALID_NAMES)
             if unknown:
                 raise ValidationError(unknown)
         return url

@@ -9,7 +9,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from booking import automation, verification
+from booking import verification
 from booking.ics import booking_hosts, booking_ics
 from booking.models import Booking, BookingLink
 from workestra.lib.formatting import local_range
@@ -77,7 +77,6 @@ def send_plain(booking: Booking, *, subject: str, body: str, to: list[str]) -> N
     ).send()
 
 
-@outbox.register("booking.confirmation")
 def send_confirmation(message: OutboxMessage) -> None:
     booking = _booking(message)
     _send(
@@ -90,7 +89,6 @@ def send_confirmation(message: OutboxMessage) -> None:
     )
 
 
-@outbox.register("booking.host_notification")
 def send_host_notification(message: OutboxMessage) -> None:
     booking = _booking(message)
     _send(
@@ -103,7 +101,6 @@ def send_host_notification(message: OutboxMessage) -> None:
     )
 
 
-@outbox.register("booking.reminder")
 def send_reminder(message: OutboxMessage) -> None:
     booking = _booking(message)
     if booking.status != Booking.Status.CONFIRMED:
@@ -140,17 +137,14 @@ def _send_to_audience(message: OutboxMessage, *, template: str, method: str) -> 
         )
 
 
-@outbox.register("booking.cancellation")
 def send_cancellation(message: OutboxMessage) -> None:
     _send_to_audience(message, template="cancellation", method="CANCEL")
 
 
-@outbox.register("booking.rescheduled")
 def send_rescheduled(message: OutboxMessage) -> None:
     _send_to_audience(message, template="rescheduled", method="REQUEST")
 
 
-@outbox.register(verification.CODE_KIND)
 def send_verification_code(message: OutboxMessage) -> None:
     booking = _booking(message)
     if booking.status != Booking.Status.PENDING_VERIFICATION:
@@ -176,7 +170,6 @@ def send_verification_code(message: OutboxMessage) -> None:
     ).send()
 
 
-@outbox.register(automation.NOT_RECONFIRMED)
 def send_not_reconfirmed(message: OutboxMessage) -> None:
     booking = _booking(message)
     body = render_to_string("booking/email/not_reconfirmed.txt", {"booking": booking})

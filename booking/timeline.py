@@ -10,24 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from booking import crm_records
 from booking.models import Booking, BookingEvent
-from booking.verification import CODE_KIND, RELEASE_KIND
 from workestra.lib.formatting import local_range
+from workflows import kinds, outbox
 from workflows.models import OutboxMessage
-
-# Outbox kinds in plain words; ``{audience}`` is filled from the row's payload.
-OUTBOX_TITLES = {
-    "booking.confirmation": "Confirmation email to the attendee",
-    "booking.host_notification": "New-booking email to the host",
-    "booking.reminder": "Reminder email to the attendee, 24 hours before",
-    "booking.cancellation": "Cancellation email to the {audience}",
-    "booking.rescheduled": "New-time email to the {audience}",
-    CODE_KIND: "Verification code email to the attendee",
-    RELEASE_KIND: "Release of the held time if the email is not verified",
-    crm_records.KIND: "CRM contact and deal",
-}
-NOT_AN_EMAIL = {RELEASE_KIND, crm_records.KIND}
 
 
 @dataclass(frozen=True)
@@ -94,13 +80,14 @@ def _event_entry(event: BookingEvent, booking: Booking, zone: str) -> Entry:
 
 
 def _outbox_entry(row: OutboxMessage) -> Entry:
-    title = OUTBOX_TITLES.get(row.kind, row.kind).format(
+    kind = kinds.get(row.kind)
+    title = (kind.title if kind and kind.title else row.kind).format(
         audience=row.payload.get("audience", "attendee")
     )
     state, detail, error = row.state, "", ""
-    if state == "sent" and row.last_error.startswith("Dropped: "):
-        state, detail = "skipped", row.last_error.removeprefix("Dropped: ")
-    elif state == "sent" and row.kind in NOT_AN_EMAIL:
+    if state == "sent" and row.skipped:
+        state, detail = "skipped", row.last_error.removeprefix(outbox.DROPPED)
+    elif state == "sent" and kind is not None and not kind.is_email:
         state = "done"
     elif state in ("failed", "retrying"):
         error = row.last_error

@@ -1,18 +1,16 @@
-"""``{{variable}}`` placeholders: the names a booking offers and how they are filled in.
+"""``{{variable}}`` placeholders: the names a booking offers and their values.
 
-Used by the post-booking redirect now and by workflow templates later, so both accept one list.
+The post-booking redirect and workflow templates accept this one list; ``workflows.render``
+fills them in.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from booking.models import Booking
 
-PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 UTM_NAMES = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 VARIABLE_NAMES = (
     "attendee_name",
@@ -42,23 +40,13 @@ VARIABLE_NAMES = (
     "booking_id",
     *UTM_NAMES,
 )
+#: The names as a person reads them: every answer to a booking question is ``answer_<id>``.
+VALID_NAMES = (*VARIABLE_NAMES, "answer_<id>")
 _ANSWER = re.compile(r"answer_a?\d{1,6}")
 
 
 def is_known(name: str) -> bool:
     return name in VARIABLE_NAMES or bool(_ANSWER.fullmatch(name))
-
-
-def unknown_variables(text: str) -> str:
-    """An error message naming unknown placeholders in ``text`` (empty when all are known)."""
-    unknown = sorted({m for m in PLACEHOLDER.findall(text) if not is_known(m)})
-    if not unknown:
-        return ""
-    names = ", ".join(unknown)
-    return (
-        f"Unknown variable{'s' if len(unknown) > 1 else ''}: {names}. Valid names: "
-        f"{', '.join(VARIABLE_NAMES)}, answer_<id>."
-    )
 
 
 def booking_variables(booking: Booking) -> dict[str, str]:
@@ -96,12 +84,3 @@ def booking_variables(booking: Booking) -> dict[str, str]:
         values[f"answer_{key}"] = answer
         values[f"answer_{key.removeprefix('a')}"] = answer
     return values
-
-
-def render(text: str, values: Mapping[str, str], *, escape: Callable[[str], str] = str) -> str:
-    """Replace each placeholder; unknown or empty ones become empty strings."""
-    return PLACEHOLDER.sub(lambda m: escape(values.get(m[1], "")), text)
-
-
-def render_url(template: str, values: Mapping[str, str]) -> str:
-    return render(template, values, escape=lambda v: quote(v, safe=""))

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from booking import kinds
 from booking.models import Booking
 from workflows import outbox
 
@@ -21,9 +22,6 @@ MAX_WRONG_CODES = 3
 RESEND_INTERVAL = timedelta(seconds=60)
 MAX_CODES = 6  # the first code and five resends
 MAX_CODE_INPUT = 20
-CODE_KIND = "booking.verification_code"
-RELEASE_KIND = "booking.verification_release"
-OUTBOX_KINDS = (CODE_KIND, RELEASE_KIND)
 _CODE_RE = re.compile(r"[0-9]{6}")
 _MODULUS = 10**CODE_DIGITS
 
@@ -84,17 +82,17 @@ def code_issue(booking: Booking, *, now: datetime) -> None:
             "verification_sent_at",
         ]
     )
-    outbox.withdraw(subject=booking.subject, kinds=OUTBOX_KINDS)
+    outbox.withdraw(subject=booking.subject, kinds=kinds.VERIFICATION_KINDS)
     number = booking.verification_codes_sent
     nonce = secrets.token_hex(16)
     outbox.enqueue(
-        kind=CODE_KIND,
+        kind=kinds.VERIFICATION_CODE,
         key=f"{booking.subject}:verification-code:{number}",
         payload={"booking_id": booking.pk, "nonce": nonce, "sealed": seal(code, nonce)},
         subject=booking.subject,
     )
     outbox.enqueue(
-        kind=RELEASE_KIND,
+        kind=kinds.VERIFICATION_RELEASE,
         key=f"{booking.subject}:verification-release:{number}",
         payload={"booking_id": booking.pk},
         subject=booking.subject,

@@ -9,8 +9,9 @@ class WorkflowsConfig(AppConfig):
     verbose_name = "Workflows and outbox"
 
     def ready(self) -> None:
-        # Registers the step handler and every channel sender (one module per action).
-        from workflows import handlers, senders  # noqa: F401
+        from workflows import kinds, senders
 
+        kinds.register(*kinds.WORKFLOW_KINDS)
+        # Every channel sender (one module per action).
         for module in pkgutil.iter_modules(senders.__path__):
             importlib.import_module(f"{senders.__name__}.{module.name}")

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflows import context, outbox, runner
+from workflows import context, kinds, outbox, runner
 from workflows.models import OutboxMessage, WorkflowStep
 from workflows.senders import SENDERS, Delivery
 
 TEST_INPUTS = ("variables", "sample")
 
 
-@outbox.register(runner.STEP)
-@outbox.register(runner.TIMED_STEP)
 def run_step(message: OutboxMessage) -> None:
     payload = message.payload
     step = WorkflowStep.objects.select_related("workflow").filter(pk=payload.get("step_id")).first()
@@ -48,7 +46,7 @@ def run_step(message: OutboxMessage) -> None:
             event=payload.get("event", workflow.trigger),
             is_test=is_test,
             # The rest of a timed workflow stays timed: withdrawn on cancel, checked when due.
-            timed=message.kind == runner.TIMED_STEP,
+            timed=message.kind == kinds.TIMED_STEP.name,
             # A test run has no booking to read: its sample inputs travel with each step.
             extra_payload={k: payload[k] for k in TEST_INPUTS if k in payload} if is_test else None,
         )
@@ -62,7 +60,7 @@ def _inputs(message: OutboxMessage, *, is_test: bool) -> tuple[dict[str, str], d
     if found is None:
         raise outbox.Drop(f"nothing to run for {message.subject!r}")
     provider, object_id = found
-    if message.kind == runner.TIMED_STEP and not provider.is_live(object_id):
+    if message.kind == kinds.TIMED_STEP.name and not provider.is_live(object_id):
         raise outbox.Drop("the booking is no longer confirmed")
     variables = provider.values(object_id)
     if variables is None:

@@ -35,6 +35,8 @@ class OutboxMessage(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Closed without sending because it no longer applied (``outbox.Drop``); ``last_error`` says why.
+    skipped = models.BooleanField(default=False)
 
     objects = OutboxQuerySet.as_manager()
 
@@ -46,6 +48,12 @@ class OutboxMessage(models.Model):
                 condition=Q(
                     done_at__isnull=True, failed_at__isnull=True, withdrawn_at__isnull=True
                 ),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(skipped=False) | Q(done_at__isnull=False),
+                name="outbox_skipped_is_closed",
             ),
         ]
 
@@ -215,27 +223,61 @@ class SmsOptOut(models.Model):
         return self.phone
 
 
+class SmsStatus(models.TextChoices):
+    """Twilio's message statuses; "sending" is also ours while Twilio is being asked."""
+
+    ACCEPTED = "accepted", "Accepted"
+    SCHEDULED = "scheduled", "Scheduled"
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    UNDELIVERED = "undelivered", "Undelivered"
+    FAILED = "failed", "Failed"
+    CANCELED = "canceled", "Canceled"
+    READ = "read", "Read"
+
+
 class SmsMessage(models.Model):
+    Status = SmsStatus
+
     workspace = models.ForeignKey("workestra.Workspace", on_delete=models.CASCADE)
     to = models.CharField(max_length=20)
     body = models.TextField()
     provider_id = models.CharField(max_length=64, blank=True, db_index=True)  # Twilio SID
-    status = models.CharField(max_length=20, default="queued")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=SmsStatus.values), name="sms_message_status_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"SMS to {self.to} ({self.status})"
 
 
 class SmsCredit(models.Model):
-    """The per-workspace credit ledger: a grant is positive, a send -1, a refund +1."""
+    """The per-workspace credit ledger: a grant is positive, a send -1, a refund +1 (hand-made
+    corrections are grants or debits of any size).
+
+    ``entry`` and ``key`` carry what the ledger relies on (a month is granted once, a retried send
+    finds its earlier debit, a message is refunded once); ``reason`` is only for people."""
+
+    class Entry(models.TextChoices):
+        GRANT = "grant", "Monthly grant"
+        DEBIT = "debit", "Send"
+        REFUND = "refund", "Refund"
 
     workspace = models.ForeignKey("workestra.Workspace", on_delete=models.CASCADE)
+    entry = models.CharField(max_length=10, choices=Entry.choices)
+    # A grant's month ("2026-11") or a debit's outbox key; blank for a refund.
+    key = models.CharField(max_length=200, blank=True)
     delta = models.IntegerField()
     reason = models.CharField(max_length=120)
     message = models.ForeignKey(SmsMessage, on_delete=models.SET_NULL, null=True, blank=True)
@@ -243,6 +285,27 @@ class SmsCredit(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["workspace", "entry", "key"], name="sms_credit_entry_key_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(entry="grant", delta__gt=0, key__gt="")
+                | Q(entry="debit", delta__lt=0, key__gt="")
+                | Q(entry="refund", delta=1),
+                name="sms_credit_entry_delta",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "key"],
+                condition=Q(entry="grant"),
+                name="sms_credit_one_grant_per_month",
+            ),
+            models.UniqueConstraint(
+                fields=["message"],
+                condition=Q(entry="refund"),
+                name="sms_credit_one_refund_per_message",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.delta:+d} {self.reason}"

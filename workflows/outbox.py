@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,13 +22,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from workflows.kinds import Kind, handler_for, name_of, names
 from workflows.models import OutboxMessage, Workflow
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[OutboxMessage], None]
-HANDLERS: dict[str, Handler] = {}
 MAX_BACKOFF = timedelta(hours=6)
+DROPPED = "Dropped: "  # how a skipped row's ``last_error`` begins, before the handler's reason
 
 
 class Drop(Exception):
@@ -50,17 +50,9 @@ class Retry(Exception):
         self.after = after
 
 
-def register(kind: str) -> Callable[[Handler], Handler]:
-    def decorator(handler: Handler) -> Handler:
-        HANDLERS[kind] = handler
-        return handler
-
-    return decorator
-
-
 def enqueue(
     *,
-    kind: str,
+    kind: Kind | str,
     key: str,
     payload: dict[str, Any] | None = None,
     subject: str = "",
@@ -73,7 +65,7 @@ def enqueue(
     try:
         with transaction.atomic():
             message = OutboxMessage.objects.create(
-                kind=kind,
+                kind=name_of(kind),
                 idempotency_key=key,
                 payload=payload or {},
                 subject=subject,
@@ -89,7 +81,12 @@ def enqueue(
 
 
 def enqueue_failed(
-    *, kind: str, key: str, error: str, payload: dict[str, Any] | None = None, subject: str = ""
+    *,
+    kind: Kind | str,
+    key: str,
+    error: str,
+    payload: dict[str, Any] | None = None,
+    subject: str = "",
 ) -> OutboxMessage:
     """A side effect tried in the caller's transaction failed: the outbox takes it over as if its
     first attempt had been a delivery, so the row shows the error at once and is retried with the
@@ -112,7 +109,7 @@ def backoff(attempts: int) -> timedelta:
 def withdraw(
     *,
     subject: str | None = None,
-    kinds: Iterable[str] | None = None,
+    kinds: Iterable[Kind | str] | None = None,
     workflow: Workflow | None = None,
 ) -> int:
     """Close the pending rows of a subject or of one workflow's runs (of ``kinds``) so they are
@@ -125,7 +122,7 @@ def withdraw(
     if workflow is not None:
         rows = rows.filter(workflow_run__workflow=workflow)
     if kinds is not None:
-        rows = rows.filter(kind__in=list(kinds))
+        rows = rows.filter(kind__in=names(kinds))
     return rows.update(withdrawn_at=timezone.now(), locked_until=None)
 
 
@@ -164,14 +161,14 @@ def claim(*, now: datetime, limit: int) -> list[OutboxMessage]:
 
 
 def deliver(message: OutboxMessage) -> None:
-    handler = HANDLERS.get(message.kind)
+    handler = handler_for(message.kind)
     now = timezone.now()
     try:
         if handler is None:
             raise LookupError(f"No handler for outbox kind {message.kind!r}")
         handler(message)
     except Drop as reason:
-        _finish(message, done_at=now, last_error=f"Dropped: {reason}")
+        _finish(message, done_at=now, last_error=f"{DROPPED}{reason}", skipped=True)
     except Fail as reason:
         OutboxMessage.objects.filter(pk=message.pk).update(
             failed_at=now, locked_until=None, last_error=str(reason)[:2000]
@@ -191,9 +188,11 @@ def deliver(message: OutboxMessage) -> None:
         _finish(message, done_at=now, last_error="")
 
 
-def _finish(message: OutboxMessage, *, done_at: datetime, last_error: str) -> None:
+def _finish(
+    message: OutboxMessage, *, done_at: datetime, last_error: str, skipped: bool = False
+) -> None:
     OutboxMessage.objects.filter(pk=message.pk).update(
-        done_at=done_at, locked_until=None, last_error=last_error[:2000]
+        done_at=done_at, locked_until=None, last_error=last_error[:2000], skipped=skipped
     )
 
 

@@ -14,11 +14,9 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from workflows import outbox
+from workflows import kinds, outbox
 from workflows.models import OutboxMessage, Workflow, WorkflowRun, WorkflowStep
 
-STEP = "workflow.step"
-TIMED_STEP = "workflow.timed_step"
 # Actions that call other people's servers get more attempts than the outbox default: their
 # senders spread the retries over about a day (see workestra.lib.outbound.backoff).
 MAX_ATTEMPTS = {WorkflowStep.Action.WEBHOOK: 12, WorkflowStep.Action.SLACK: 12}
@@ -72,7 +70,7 @@ def schedule_timed(occurrence: Occurrence, *, now: datetime | None = None) -> li
 
 def withdraw_timed(subject: str) -> int:
     """Cancel or move: the occurrence's timed steps not yet sent are withdrawn."""
-    return outbox.withdraw(subject=subject, kinds=[TIMED_STEP])
+    return outbox.withdraw(subject=subject, kinds=[kinds.TIMED_STEP])
 
 
 def due_time(workflow: Workflow, occurrence: Occurrence) -> datetime:
@@ -119,7 +117,7 @@ def enqueue_step(
 ) -> OutboxMessage:
     """``extra_payload`` adds keys to the row's payload, e.g. a test run's sample inputs."""
     message = outbox.enqueue(
-        kind=TIMED_STEP if timed else STEP,
+        kind=kinds.TIMED_STEP if timed else kinds.STEP,
         key=f"workflow:{workflow.pk}:{subject}:{occurrence_key}:step:{step.pk}",
         payload={
             **(extra_payload or {}),

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 import phonenumbers
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -53,19 +53,22 @@ STOP_REPLY = (
 )
 START_REPLY = f"{PRODUCT}: you are subscribed again. Reply STOP to opt out."
 
-FAILED_STATUSES = frozenset({"failed", "undelivered"})
-FINAL_STATUSES = frozenset({"delivered", "undelivered", "failed", "canceled", "read"})
+Status = SmsMessage.Status
+FAILED_STATUSES = frozenset({Status.FAILED, Status.UNDELIVERED})
+FINAL_STATUSES = frozenset(
+    {Status.DELIVERED, Status.UNDELIVERED, Status.FAILED, Status.CANCELED, Status.READ}
+)
 _STATUS_RANK = {
-    "accepted": 0,
-    "scheduled": 0,
-    "queued": 0,
-    "sending": 1,
-    "sent": 2,
-    "delivered": 3,
-    "undelivered": 3,
-    "failed": 3,
-    "canceled": 3,
-    "read": 4,
+    Status.ACCEPTED: 0,
+    Status.SCHEDULED: 0,
+    Status.QUEUED: 0,
+    Status.SENDING: 1,
+    Status.SENT: 2,
+    Status.DELIVERED: 3,
+    Status.UNDELIVERED: 3,
+    Status.FAILED: 3,
+    Status.CANCELED: 3,
+    Status.READ: 4,
 }
 
 
@@ -148,9 +151,13 @@ def handle_inbound(sender: str, body: str) -> str:
 # --- The credit ledger --------------------------------------------------------------------------
 
 
+def grant_month(now: datetime) -> str:
+    """A grant's key: its month, granted at most once."""
+    return f"{now.astimezone(UTC):%Y-%m}"
+
+
 def grant_reason(now: datetime) -> str:
-    """The grant's reason names its month, so a month is granted at most once."""
-    return f"Free credits for {now.astimezone(UTC):%Y-%m}"
+    return f"Free credits for {grant_month(now)}"
 
 
 def debit_reason(key: str) -> str:
@@ -164,11 +171,21 @@ def _lock_workspace(workspace_id: int) -> None:
 
 def _grant_if_missing(workspace_id: int, now: datetime) -> SmsCredit | None:
     amount = settings.SMS_FREE_CREDITS_PER_MONTH
-    reason = grant_reason(now)
-    if amount <= 0 or SmsCredit.objects.filter(workspace_id=workspace_id, reason=reason).exists():
+    if amount <= 0 or _grants(workspace_id, now).exists():
         return None
     return SmsCredit.objects.create(
-        workspace_id=workspace_id, delta=amount, reason=reason, created_at=now
+        workspace_id=workspace_id,
+        entry=SmsCredit.Entry.GRANT,
+        key=grant_month(now),
+        delta=amount,
+        reason=grant_reason(now),
+        created_at=now,
+    )
+
+
+def _grants(workspace_id: int, now: datetime) -> QuerySet[SmsCredit]:
+    return SmsCredit.objects.filter(
+        workspace_id=workspace_id, entry=SmsCredit.Entry.GRANT, key=grant_month(now)
     )
 
 
@@ -196,7 +213,7 @@ def summary(workspace_id: int, *, now: datetime | None = None) -> Summary:
     """The balance as the settings page shows it, without writing anything (a GET)."""
     now = now or timezone.now()
     amount = settings.SMS_FREE_CREDITS_PER_MONTH
-    granted = SmsCredit.objects.filter(workspace_id=workspace_id, reason=grant_reason(now)).exists()
+    granted = _grants(workspace_id, now).exists()
     pending = 0 if granted or amount <= 0 else amount
     return Summary(
         balance=balance(workspace_id) + pending,
@@ -214,10 +231,12 @@ def reserve(workspace_id: int, *, to: str, body: str, key: str, now: datetime) -
         if balance(workspace_id) < 1:
             raise outbox.Fail(NO_CREDITS)
         message = SmsMessage.objects.create(
-            workspace_id=workspace_id, to=to, body=body, status="sending", created_at=now
+            workspace_id=workspace_id, to=to, body=body, status=Status.SENDING, created_at=now
         )
         SmsCredit.objects.create(
             workspace_id=workspace_id,
+            entry=SmsCredit.Entry.DEBIT,
+            key=key,
             delta=-1,
             reason=debit_reason(key),
             message=message,
@@ -231,10 +250,17 @@ def refund(message: SmsMessage, *, reason: str) -> bool:
     with transaction.atomic():
         SmsMessage.objects.select_for_update().filter(pk=message.pk).values_list("pk").first()
         credits = SmsCredit.objects.filter(message_id=message.pk)
-        if credits.filter(delta__gt=0).exists() or not credits.filter(delta__lt=0).exists():
+        if (
+            credits.filter(entry=SmsCredit.Entry.REFUND).exists()
+            or not credits.filter(entry=SmsCredit.Entry.DEBIT).exists()
+        ):
             return False
         SmsCredit.objects.create(
-            workspace_id=message.workspace_id, delta=1, reason=reason[:120], message=message
+            workspace_id=message.workspace_id,
+            entry=SmsCredit.Entry.REFUND,
+            delta=1,
+            reason=reason[:120],
+            message=message,
         )
     return True
 
@@ -248,7 +274,7 @@ def status_callback_url() -> str:
 
 def _earlier_attempt(workspace_id: int, key: str) -> SmsMessage | None:
     debit = (
-        SmsCredit.objects.filter(workspace_id=workspace_id, reason=debit_reason(key), delta__lt=0)
+        SmsCredit.objects.filter(workspace_id=workspace_id, entry=SmsCredit.Entry.DEBIT, key=key)
         .select_related("message")
         .order_by("-pk")
         .first()
@@ -269,10 +295,10 @@ def send(workspace_id: int, *, to: str, body: str, key: str) -> SmsMessage:
     earlier = _earlier_attempt(workspace_id, key)
     if earlier is not None and earlier.provider_id and earlier.status not in FAILED_STATUSES:
         return earlier  # Twilio has it already: a retry of the same row never sends twice
-    if earlier is not None and not earlier.provider_id and earlier.status == "sending":
+    if earlier is not None and not earlier.provider_id and earlier.status == Status.SENDING:
         # A worker stopped while Twilio was being asked; that attempt is over.
         SmsMessage.objects.filter(pk=earlier.pk).update(
-            status="failed", error="Interrupted before Twilio answered."
+            status=Status.FAILED, error="Interrupted before Twilio answered."
         )
         refund(earlier, reason="Refund: interrupted attempt")
 
@@ -280,7 +306,7 @@ def send(workspace_id: int, *, to: str, body: str, key: str) -> SmsMessage:
     try:
         sid = twilio.send_sms(to, body, status_callback=status_callback_url())
     except twilio.TwilioError as exc:
-        SmsMessage.objects.filter(pk=message.pk).update(status="failed", error=str(exc)[:300])
+        SmsMessage.objects.filter(pk=message.pk).update(status=Status.FAILED, error=str(exc)[:300])
         refund(message, reason="Refund: Twilio did not take the message")
         if exc.unsubscribed:
             opt_out(to, workspace_ids=[workspace_id])
@@ -290,7 +316,7 @@ def send(workspace_id: int, *, to: str, body: str, key: str) -> SmsMessage:
         if exc.permanent:
             raise outbox.Fail(str(exc)) from exc
         raise
-    SmsMessage.objects.filter(pk=message.pk).update(provider_id=sid, status="queued")
+    SmsMessage.objects.filter(pk=message.pk).update(provider_id=sid, status=Status.QUEUED)
     message.refresh_from_db()
     return message
 
@@ -300,9 +326,9 @@ def send(workspace_id: int, *, to: str, body: str, key: str) -> SmsMessage:
 
 def record_status(sid: str, status: str, *, error_code: str = "") -> SmsMessage | None:
     """Twilio reports a message's progress; a failed or undelivered one gets its credit back."""
-    status = (status or "").strip().lower()[:20]
-    if not sid or not status:
-        return None
+    status = (status or "").strip().lower()
+    if not sid or status not in Status.values:
+        return None  # a status we do not track (e.g. "receiving" for inbound) changes nothing
     with transaction.atomic():
         message = SmsMessage.objects.select_for_update().filter(provider_id=sid).first()
         if message is None:

@@ -348,6 +348,6 @@ def _booking_pk(subject: str) -> int | None:
 def _state(message: OutboxMessage) -> str:
     """The row's state, except that a step closed without sending (the workflow was disabled,
     the booking cancelled) reads "skipped" rather than "sent"."""
-    if message.state == "sent" and message.last_error.startswith("Dropped:"):
+    if message.state == "sent" and message.skipped:
         return "skipped"
     return message.state

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from booking import automation, timeline, verification
+from booking import automation, kinds, timeline
 from booking.models import Booking, BookingEvent
 from booking.services.common import locked, notify_both, refuse_unless_open
 from booking.services.errors import BookingClosed, BookingError
@@ -66,9 +66,7 @@ def _cancel(
         booking.sequence += 1
         booking.save(update_fields=["status", "cancel_reason", "cancelled_at", "sequence"])
         booking.reservations.update(active=False)
-        outbox.withdraw(
-            subject=booking.subject, kinds=["booking.reminder", *verification.OUTBOX_KINDS]
-        )
+        outbox.withdraw(subject=booking.subject, kinds=[kinds.REMINDER, *kinds.VERIFICATION_KINDS])
         timeline.record(
             booking,
             BookingEvent.Kind.CANCELLED,
@@ -80,7 +78,7 @@ def _cancel(
         if announced:
             automation.on_cancelled(booking)
             if notify:
-                notify_both(booking, event="cancellation")
+                notify_both(booking, kinds.CANCELLATION, event="cancellation")
     return booking
 
 
@@ -124,7 +122,7 @@ def booking_cancel_unreconfirmed(*, booking: Booking, now: datetime | None = Non
             notify=False,
         )
         outbox.enqueue(
-            kind=automation.NOT_RECONFIRMED,
+            kind=kinds.NOT_RECONFIRMED,
             key=f"booking:{cancelled.pk}:not-reconfirmed",
             payload={"booking_id": cancelled.pk},
             subject=cancelled.subject,
@@ -132,7 +130,6 @@ def booking_cancel_unreconfirmed(*, booking: Booking, now: datetime | None = Non
     return cancelled
 
 
-@outbox.register(automation.RECONFIRM_DEADLINE)
 def reconfirm_deadline(message: OutboxMessage) -> None:
     """The deadline passed: unless the attendee reconfirmed, cancel and tell them why."""
     booking = Booking.objects.filter(pk=int(message.payload.get("booking_id", 0))).first()

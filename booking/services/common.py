@@ -9,10 +9,11 @@ from typing import TypeVar
 
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 
-from booking import automation, selectors
+from booking import automation, kinds, selectors
 from booking.models import Booking, BookingLink, Reservation
 from booking.services.errors import BookingClosed, SlotTaken
 from workflows import outbox
+from workflows.kinds import Kind
 
 REMINDER_BEFORE = timedelta(hours=24)
 # PostgreSQL's answers when a concurrent transaction holds the same host's time: the exclusion
@@ -88,7 +89,7 @@ def enqueue_reminder(booking: Booking, *, now: datetime) -> None:
     reminder_at = booking.start - REMINDER_BEFORE
     if reminder_at > now:
         outbox.enqueue(
-            kind="booking.reminder",
+            kind=kinds.REMINDER,
             key=f"booking:{booking.pk}:reminder:24h",
             payload={"booking_id": booking.pk},
             subject=booking.subject,
@@ -101,13 +102,13 @@ def enqueue_confirmation(booking: Booking, *, now: datetime) -> None:
     key = f"booking:{booking.pk}"
     payload = {"booking_id": booking.pk}
     outbox.enqueue(
-        kind="booking.confirmation",
+        kind=kinds.CONFIRMATION,
         key=f"{key}:confirmation",
         payload=payload,
         subject=booking.subject,
     )
     outbox.enqueue(
-        kind="booking.host_notification",
+        kind=kinds.HOST_NOTIFICATION,
         key=f"{key}:host-notification",
         payload=payload,
         subject=booking.subject,
@@ -116,11 +117,11 @@ def enqueue_confirmation(booking: Booking, *, now: datetime) -> None:
     automation.on_confirmed(booking)
 
 
-def notify_both(booking: Booking, *, event: str) -> None:
+def notify_both(booking: Booking, kind: Kind, *, event: str) -> None:
     """One outbox row per audience, so a failure for one never resends to the other."""
     for audience in ("attendee", "host"):
         outbox.enqueue(
-            kind=f"booking.{event}",
+            kind=kind,
             key=f"booking:{booking.pk}:{event}:{audience}",
             payload={"booking_id": booking.pk, "audience": audience},
             subject=booking.subject,

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from booking import automation, timeline
+from booking import automation, kinds, timeline
 from booking.models import Booking, BookingEvent
 from booking.services.common import (
     enqueue_reminder,
@@ -53,7 +53,7 @@ def _move(old: Booking, *, host_ids: list[int], start: datetime, now: datetime) 
     old.status = Booking.Status.RESCHEDULED
     old.save(update_fields=["status"])
     old.reservations.update(active=False)
-    outbox.withdraw(subject=old.subject, kinds=["booking.reminder"])
+    outbox.withdraw(subject=old.subject, kinds=[kinds.REMINDER])
     new = Booking.objects.create(
         workspace=old.workspace,
         link=old.link,
@@ -76,7 +76,7 @@ def _move(old: Booking, *, host_ids: list[int], start: datetime, now: datetime) 
         created_at=now,
     )
     reserve(new, old.link, host_ids)
-    notify_both(new, event="rescheduled")
+    notify_both(new, kinds.RESCHEDULED, event="rescheduled")
     automation.on_rescheduled(old, new)
     enqueue_reminder(new, now=now)
     return new

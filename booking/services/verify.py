@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from booking import timeline, verification
+from booking import kinds, timeline, verification
 from booking.models import (
     EXPIRED_REASON,
     STARTED_REASON,
@@ -92,7 +92,7 @@ def _confirm(booking: Booking, *, now: datetime) -> None:
     booking.status = Booking.Status.CONFIRMED
     verification.code_clear(booking)
     booking.save(update_fields=["status", *verification.CLEARED_FIELDS])
-    outbox.withdraw(subject=booking.subject, kinds=verification.OUTBOX_KINDS)
+    outbox.withdraw(subject=booking.subject, kinds=kinds.VERIFICATION_KINDS)
     timeline.record(booking, BookingEvent.Kind.VERIFIED, at=now, by=BookingEvent.By.ATTENDEE)
     # The same rows an unverified booking writes at once: confirmation, host email, reminder.
     enqueue_confirmation(booking, now=now)
@@ -108,7 +108,7 @@ def _release(booking: Booking, *, now: datetime, why: str) -> None:
         update_fields=["status", "cancelled_at", "cancel_reason", *verification.CLEARED_FIELDS]
     )
     booking.reservations.update(active=False)
-    outbox.withdraw(subject=booking.subject, kinds=verification.OUTBOX_KINDS)
+    outbox.withdraw(subject=booking.subject, kinds=kinds.VERIFICATION_KINDS)
     timeline.record(booking, BookingEvent.Kind.RELEASED, at=now, detail=why)
 
 
@@ -155,7 +155,6 @@ def booking_release_unverified(*, booking_id: int, now: datetime | None = None) 
     return True
 
 
-@outbox.register(verification.RELEASE_KIND)
 def release_when_expired(message: OutboxMessage) -> None:
     if not booking_release_unverified(booking_id=message.payload.get("booking_id", 0)):
         raise outbox.Drop("the booking was no longer waiting for this code")

@@ -9,7 +9,8 @@ from django.core import signing
 from django.urls import reverse
 
 from booking.models import Booking
-from booking.variables import booking_variables, render_url
+from booking.variables import booking_variables
+from workflows.render import render_url
 
 CONFIRM_SALT = "booking.confirmed"
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from booking import automation, services
+from booking import automation, kinds, services
 from booking.models import Booking, BookingEvent
 from tests.booking.helpers import attendee, utc
 from workflows.models import OutboxMessage
@@ -28,7 +28,7 @@ def test_it_cancels_quietly_frees_the_time_and_writes_the_email_saying_why(link,
     assert cancelled.status == Booking.Status.CANCELLED
     assert cancelled.cancel_reason == automation.NOT_RECONFIRMED_REASON
     assert not cancelled.reservations.filter(active=True).exists()
-    assert rows(booking, automation.NOT_RECONFIRMED).count() == 1
+    assert rows(booking, kinds.NOT_RECONFIRMED.name).count() == 1
     assert not rows(booking, "booking.cancellation").exists()  # not the standard email
     event = cancelled.events.get(kind=BookingEvent.Kind.CANCELLED)
     assert event.by == BookingEvent.By.HOST
@@ -40,7 +40,7 @@ def test_a_reconfirmed_booking_is_kept(link, frozen):
         services.booking_cancel_unreconfirmed(booking=booking)
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED
-    assert not rows(booking, automation.NOT_RECONFIRMED).exists()
+    assert not rows(booking, kinds.NOT_RECONFIRMED.name).exists()
 
 
 def test_a_booking_no_longer_confirmed_is_left_alone(link, frozen):

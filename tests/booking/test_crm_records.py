@@ -13,7 +13,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from booking import crm_records, services
+from booking import kinds as booking_kinds
+from booking import services
 from booking.models import Booking
 from crm.models import Contact, Deal
 from tests.booking.helpers import attendee, utc
@@ -79,7 +80,7 @@ def timeline_row(client, booking: Booking, title: str) -> str:
 
 
 def crm_row(booking: Booking) -> OutboxMessage:
-    return OutboxMessage.objects.get(kind=crm_records.KIND, subject=booking.subject)
+    return OutboxMessage.objects.get(kind=booking_kinds.CRM_RECORDS.name, subject=booking.subject)
 
 
 def test_a_failing_deal_still_books_on_the_form_and_shows_the_confirmation(
@@ -99,7 +100,11 @@ def test_a_failing_deal_still_books_on_the_form_and_shows_the_confirmation(
     kinds = set(
         OutboxMessage.objects.filter(subject=booking.subject).values_list("kind", flat=True)
     )
-    assert {"booking.confirmation", "booking.host_notification", crm_records.KIND} <= kinds
+    assert {
+        "booking.confirmation",
+        "booking.host_notification",
+        booking_kinds.CRM_RECORDS.name,
+    } <= kinds
 
 
 def test_a_failing_deal_still_books_through_the_api(client, deal_link, frozen):
@@ -180,4 +185,4 @@ def test_a_booking_moved_before_the_retry_gets_the_deal_too(deal_link, frozen):
 def test_a_working_crm_needs_no_retry(deal_link, frozen):
     booking = services.booking_create(link=deal_link, start=SLOT, attendee=attendee())
     assert booking.deal == Deal.objects.get()
-    assert not OutboxMessage.objects.filter(kind=crm_records.KIND).exists()
+    assert not OutboxMessage.objects.filter(kind=booking_kinds.CRM_RECORDS.name).exists()

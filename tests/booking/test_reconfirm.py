@@ -8,9 +8,10 @@ import time_machine
 
 from booking import services
 from booking.models import Booking, BookingEvent
-from booking.variables import booking_variables, is_known, render_url
+from booking.variables import booking_variables, is_known
 from tests.booking.helpers import attendee, utc
 from tests.conftest import NOW
+from workflows.render import render_url
 
 START = utc(2026, 11, 25, 9, 0)  # Wednesday 10:00 in Berlin, 04:00 in New York
 

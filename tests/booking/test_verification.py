@@ -13,12 +13,13 @@ import pytest
 import time_machine
 from django.core import mail
 
+from booking import kinds as booking_kinds
 from booking import services, verification
 from booking.models import Booking, BookingEvent
 from tests.booking.helpers import attendee, utc
 from tests.booking.otp_helpers import code_emails, latest_code, wrong
 from tests.booking.test_link_settings import edit_url, form_data
-from workflows import outbox
+from workflows import kinds, outbox
 from workflows.models import OutboxMessage
 
 START = utc(2026, 11, 25, 9, 0)  # Wednesday 10:00 in Berlin
@@ -141,7 +142,7 @@ def test_a_verified_booking_writes_the_same_rows_as_an_unverified_link(client, l
         link=link, start=START + timedelta(hours=1), attendee=attendee()
     )
     services.booking_verify(booking=pending, code=latest_code())
-    email_kinds = subject_kinds(pending) - set(verification.OUTBOX_KINDS)
+    email_kinds = subject_kinds(pending) - set(kinds.names(booking_kinds.VERIFICATION_KINDS))
     assert email_kinds == subject_kinds(plain)
 
 

@@ -14,11 +14,12 @@ import sys
 import threading
 import time
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 pytestmark = pytest.mark.concurrency
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,7 +110,8 @@ def wait_until_up(process: subprocess.Popen, port: int, log_path: Path) -> None:
 
 def first_open_slot(port: int) -> str:
     """Whatever day the test runs, the demo link's first open slot, from its own slots API."""
-    today = datetime.now(ZoneInfo("Europe/Berlin")).date()
+    # The server runs on the real clock, not on the one the tests travel to.
+    today = time_machine.escape_hatch.datetime.datetime.now(ZoneInfo("Europe/Berlin")).date()
     query = f"start={today}&end={today + timedelta(days=30)}&timezone=Europe/Berlin"
     status, body = request(port, "GET", f"/api/v1/public/links/intro/slots?{query}")
     assert status == 200, body

@@ -15,13 +15,13 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from workflows import outbox
+from workflows import kinds, outbox
+from workflows.kinds import Kind
 from workflows.models import OutboxMessage
 
 CALLS: list[str] = []
 
 
-@outbox.register("test.record")
 def _record(message: OutboxMessage) -> None:
     CALLS.append(message.payload["n"])
 
@@ -29,15 +29,20 @@ def _record(message: OutboxMessage) -> None:
 DELIVERIES: list[tuple[int, int]] = []  # (row number, delivering thread)
 
 
-@outbox.register("test.record_slowly")
 def _record_slowly(message: OutboxMessage) -> None:
     DELIVERIES.append((message.payload["n"], threading.get_ident()))
     time.sleep(0.001)  # let the other workers run meanwhile, as a real send would
 
 
-@outbox.register("test.fail")
 def _fail(message: OutboxMessage) -> None:
     raise RuntimeError("provider down")
+
+
+kinds.register(
+    Kind("test.record", handler=_record),
+    Kind("test.record_slowly", handler=_record_slowly),
+    Kind("test.fail", handler=_fail),
+)
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from booking import automation, services
 from tests.booking.helpers import attendee, utc
-from workflows import outbox
+from workflows import kinds, outbox
+from workflows.kinds import Kind
 from workflows.models import OutboxMessage, Workflow, WorkflowStep
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -94,14 +95,17 @@ def test_the_email_step_renders_variables_for_the_attendee(link, workspace):
     assert thanks.reply_to == [link.owner.email]
 
 
-@outbox.register("test.fail-now")
 def _fails_now(message):
     raise outbox.Fail("the number opted out")
 
 
-@outbox.register("test.retry-later")
 def _retries_later(message):
     raise outbox.Retry("busy", after=timedelta(minutes=7))
+
+
+kinds.register(
+    Kind("test.fail-now", handler=_fails_now), Kind("test.retry-later", handler=_retries_later)
+)
 
 
 def test_fail_ends_a_row_at_once_and_retry_uses_the_handlers_delay(db):

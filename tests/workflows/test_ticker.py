@@ -7,16 +7,19 @@ import time
 import pytest
 from django.utils import timezone
 
-from workflows import outbox, ticker
+from workflows import kinds, outbox, ticker
+from workflows.kinds import Kind
 from workflows.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DELIVERED: list[str] = []
 
 
-@outbox.register("test.ticked")
 def _deliver(message: OutboxMessage) -> None:
     DELIVERED.append(message.idempotency_key)
+
+
+kinds.register(Kind("test.ticked", handler=_deliver))
 
 
 def wait_until(condition, *, seconds: float = 10.0) -> bool:

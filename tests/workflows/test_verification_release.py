@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
-from booking import services, verification
+from booking import kinds, services, verification
 from booking.models import Booking, BookingEvent
 from tests.booking.helpers import attendee, utc
 from tests.booking.otp_helpers import code_emails, latest_code
@@ -25,7 +25,9 @@ def pending(link, frozen):
 
 
 def release_rows(booking: Booking):
-    return OutboxMessage.objects.filter(subject=booking.subject, kind=verification.RELEASE_KIND)
+    return OutboxMessage.objects.filter(
+        subject=booking.subject, kind=kinds.VERIFICATION_RELEASE.name
+    )
 
 
 def test_the_release_row_is_due_when_the_code_expires(pending):

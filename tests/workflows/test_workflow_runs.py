@@ -14,7 +14,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from booking import automation, services
+from booking import automation, kinds, services
 from booking.models import Booking
 from tests.booking.helpers import utc
 from tests.factories import LinkFactory
@@ -116,7 +116,7 @@ def test_a_test_reconfirmation_never_touches_a_booking(owner_client, workspace):
     [sent] = mail.outbox
     assert sent.to == ["owner@acme.test"]
     assert sent.subject == "[Test] Please confirm you can still make Sample meeting"
-    assert not OutboxMessage.objects.filter(kind=automation.RECONFIRM_DEADLINE).exists()
+    assert not OutboxMessage.objects.filter(kind=kinds.RECONFIRM_DEADLINE.name).exists()
 
 
 def test_send_test_of_an_sms_step_is_refused_on_free(owner_client, workspace):
@@ -457,7 +457,7 @@ def test_a_reconfirmation_click_keeps_the_booking(client, workspace, link, froze
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED and booking.reconfirmed_at is not None
     assert not [m for m in mail.outbox if NOT_RECONFIRMED in m.body]
-    deadline = OutboxMessage.objects.get(kind=automation.RECONFIRM_DEADLINE)
+    deadline = OutboxMessage.objects.get(kind=kinds.RECONFIRM_DEADLINE.name)
     assert deadline.last_error.startswith("Dropped: reconfirmed")
 
 
@@ -470,7 +470,7 @@ def test_the_reconfirmation_is_not_asked_for_a_cancelled_booking(workspace, link
     outbox.drain()
 
     assert not mails_about("Please confirm")
-    assert not OutboxMessage.objects.filter(kind=automation.RECONFIRM_DEADLINE).exists()
+    assert not OutboxMessage.objects.filter(kind=kinds.RECONFIRM_DEADLINE.name).exists()
 
 
 # --- Edge cases of timed steps, reconfirmation and no-shows -------------------------------

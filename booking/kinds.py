@@ -1,0 +1,79 @@
+"""The outbox kinds booking owns: one declaration each, registered from ``BookingConfig.ready()``."""
+
+from __future__ import annotations
+
+from workflows.kinds import Kind
+
+CONFIRMATION = Kind(
+    "booking.confirmation",
+    handler="booking.notifications.send_confirmation",
+    title="Confirmation email to the attendee",
+    is_email=True,
+)
+HOST_NOTIFICATION = Kind(
+    "booking.host_notification",
+    handler="booking.notifications.send_host_notification",
+    title="New-booking email to the host",
+    is_email=True,
+)
+REMINDER = Kind(
+    "booking.reminder",
+    handler="booking.notifications.send_reminder",
+    title="Reminder email to the attendee, 24 hours before",
+    is_email=True,
+)
+CANCELLATION = Kind(
+    "booking.cancellation",
+    handler="booking.notifications.send_cancellation",
+    title="Cancellation email to the {audience}",
+    is_email=True,
+)
+RESCHEDULED = Kind(
+    "booking.rescheduled",
+    handler="booking.notifications.send_rescheduled",
+    title="New-time email to the {audience}",
+    is_email=True,
+)
+VERIFICATION_CODE = Kind(
+    "booking.verification_code",
+    handler="booking.notifications.send_verification_code",
+    title="Verification code email to the attendee",
+    is_email=True,
+)
+VERIFICATION_RELEASE = Kind(
+    "booking.verification_release",
+    handler="booking.services.verify.release_when_expired",
+    title="Release of the held time if the email is not verified",
+)
+CRM_RECORDS = Kind(
+    "booking.crm_records",
+    handler="booking.crm_records.retry_crm_records",
+    title="CRM contact and deal",
+)
+RECONFIRM_DEADLINE = Kind(
+    "booking.reconfirm_deadline",
+    handler="booking.services.cancel.reconfirm_deadline",
+    title="Cancellation if the attendee has not reconfirmed by then",
+)
+NOT_RECONFIRMED = Kind(
+    "booking.not_reconfirmed",
+    handler="booking.notifications.send_not_reconfirmed",
+    title="Not-reconfirmed cancellation email to the attendee",
+    is_email=True,
+)
+
+#: The rows a pending verification schedules; both close once the email is verified.
+VERIFICATION_KINDS = (VERIFICATION_CODE, VERIFICATION_RELEASE)
+
+KINDS = (
+    CONFIRMATION,
+    HOST_NOTIFICATION,
+    REMINDER,
+    CANCELLATION,
+    RESCHEDULED,
+    VERIFICATION_CODE,
+    VERIFICATION_RELEASE,
+    CRM_RECORDS,
+    RECONFIRM_DEADLINE,
+    NOT_RECONFIRMED,
+)
