@@ -2,7 +2,7 @@
 """The two commands of the README, runnable with nothing but Python 3.11+.
 
     python3 dev.py serve   install, migrate, seed the demo workspace and serve it
-    python3 dev.py test    install the dev dependencies, lint, and run the whole test suite
+    python3 dev.py test    install the dev dependencies, lint, type-check, and run the whole test suite
 
 Both create ``.venv`` on first use and reinstall only when a lock file changes.
 """
@@ -99,6 +99,7 @@ def test(extra: list[str]) -> None:
         env["CHROMIUM_PATH"] = chromium
     run(BIN / "ruff", "check", ".")
     run(BIN / "ruff", "format", "--check", ".")
+    run(BIN / "mypy")  # what it checks, and how strictly: [tool.mypy] in pyproject.toml
     # Both pytest passes always run, so a red PostgreSQL pass still shows how SQLite fares.
     failed = []
     if run(BIN / "pytest", *SLOWEST, *extra, env=env, check=False):

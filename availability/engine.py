@@ -360,12 +360,12 @@ def _busy_mask(starts: list[int], busy: Sequence[tuple[int, int]], rules: Rules)
 
 def _capped_mask(grid: Grid, rules: Rules, zone: ZoneInfo, booked: Sequence[int]) -> int:
     """Starts in a day, ISO week or month whose bookings already reach the link's cap."""
-    caps = [
+    wanted = [
         (rules.daily_cap, _day_key),
         (rules.weekly_cap, _week_key),
         (rules.monthly_cap, _month_key),
     ]
-    caps = [(cap, key) for cap, key in caps if cap is not None]
+    caps = [(cap, key) for cap, key in wanted if cap is not None]
     if not caps:
         return 0
     booked_days = [local_date(s, zone) for s in booked]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 from django.utils.timezone import now as tz_now
@@ -68,7 +68,9 @@ def link_slots_with_hosts(
     )
     people = {
         u.pk: {"id": u.pk, "name": u.name, "email": u.email}
-        for u in User.objects.filter(pk__in=found.hosts).only("pk", "name", "email")
+        for u in User.objects.filter(pk__in=[cast(int, h) for h in found.hosts]).only(
+            "pk", "name", "email"
+        )
     }
 
     def hosts_at(ts: int) -> dict[str, Any]:

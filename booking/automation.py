@@ -82,7 +82,7 @@ def _booking(object_id: int) -> Booking | None:
 
 
 class BookingProvider:
-    variable_names = (*VALID_NAMES, "reconfirm_deadline")
+    variable_names: tuple[str, ...] = (*VALID_NAMES, "reconfirm_deadline")
 
     def is_known(self, name: str) -> bool:
         return is_known(name) or name == "reconfirm_deadline"

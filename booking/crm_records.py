@@ -54,11 +54,13 @@ def _attach(booking: Booking) -> None:
             _chain(booking).filter(contact__isnull=True).update(contact=contact)
         booking.contact = contact
     if booking.deal_id is None and link.create_deal and link.deal_stage_id:
+        deal_contact, stage = booking.contact, link.deal_stage
+        assert deal_contact is not None and stage is not None  # attached above; the stage id is set
         with transaction.atomic():
             deal = deal_create(
                 workspace=link.workspace,
-                contact=booking.contact,
-                stage=link.deal_stage,
+                contact=deal_contact,
+                stage=stage,
                 title=f"{link.title}: {booking.name}",
                 value=link.deal_value,
             )

@@ -20,6 +20,7 @@ from booking.services import link_save
 from booking.variables import VALID_NAMES, is_known
 from crm.models import Stage
 from workestra.inputs import AwareDateTimeField, text_problem
+from workestra.lib.fields import model_choice_field
 from workestra.models import Team, User, Workspace
 from workestra.timezones import is_valid_timezone, timezone_names
 from workflows import render
@@ -135,8 +136,8 @@ class BookingLinkForm(forms.ModelForm):
         self.workspace = workspace
         self.fields["slug"].required = False
         self.fields["slug"].help_text = "Lowercase letters, numbers and dashes. Blank: from title."
-        self.fields["team"].queryset = Team.objects.filter(workspace=workspace)
-        self.fields["deal_stage"].queryset = Stage.objects.filter(
+        model_choice_field(self, "team").queryset = Team.objects.filter(workspace=workspace)
+        model_choice_field(self, "deal_stage").queryset = Stage.objects.filter(
             workspace=workspace
         ).select_related("pipeline")
         for i, day in enumerate(WEEKDAYS):
@@ -213,7 +214,8 @@ class BookingLinkForm(forms.ModelForm):
         return url
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         weekly: dict[str, list[list[str]]] = {}
         for i in range(len(WEEKDAYS)):
             try:
@@ -319,7 +321,8 @@ class BookingRequestForm(forms.Form):
             del self.fields["guests"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for key, clean_values, raw in (
             ("answers", clean_answers, self.raw_answers),
             ("utm", clean_utm, self.raw_utm),

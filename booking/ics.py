@@ -45,7 +45,7 @@ def booking_ics(booking: Booking, *, method: str = "REQUEST", now: datetime | No
         attendee.params["role"] = vText("REQ-PARTICIPANT")
         attendee.params["partstat"] = vText("ACCEPTED")
         attendee.params["rsvp"] = vText("FALSE")
-        event.add("attendee", attendee, encode=0)
+        event.add("attendee", attendee, encode=False)
     cal.add_component(event)
     return cal.to_ical()
 

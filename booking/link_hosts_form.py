@@ -26,7 +26,7 @@ class HostRow:
     always: forms.BoundField
 
 
-def add_host_fields(form: forms.Form, members: list[User], link: BookingLink) -> None:
+def add_host_fields(form: forms.BaseForm, members: list[User], link: BookingLink) -> None:
     existing = {h.user_id: h for h in link.link_hosts.all()} if link.pk else {}
     for user in members:
         current = existing.get(user.pk)
@@ -56,7 +56,7 @@ def add_host_fields(form: forms.Form, members: list[User], link: BookingLink) ->
         )
 
 
-def host_rows(form: forms.Form, members: list[User]) -> list[HostRow]:
+def host_rows(form: forms.BaseForm, members: list[User]) -> list[HostRow]:
     return [
         HostRow(
             user=u,
@@ -69,7 +69,7 @@ def host_rows(form: forms.Form, members: list[User]) -> list[HostRow]:
     ]
 
 
-def clean_hosts(form: forms.Form, data: dict[str, Any], members: list[User]) -> list[LinkHost]:
+def clean_hosts(form: forms.BaseForm, data: dict[str, Any], members: list[User]) -> list[LinkHost]:
     """The chosen hosts as unsaved rows; a team link needs one, and round-robin a rotating one."""
     chosen = [
         LinkHost(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Max, Q
@@ -74,10 +75,10 @@ def host_busy(
     prefix = _group_prefix(own_sessions) if own_sessions is not None else None
     busy: Busy = defaultdict(list)
     held: set[tuple[int, int]] = set()
-    rows = rows.annotate(
+    found = rows.annotate(
         b0=EpochSeconds("blocked_start"), b1=EpochSeconds("blocked_end")
     ).values_list("host_id", "b0", "b1", "share_key")
-    for host_id, b0, b1, key in rows:
+    for host_id, b0, b1, key in found:
         span = (b0, b1)
         if prefix is not None and key and key.startswith(prefix):
             held.add(span)
@@ -156,7 +157,7 @@ def rotation_members(link: BookingLink, host_ids: list[int], *, now: datetime) -
         counted.append(Booking.Status.NO_SHOW)
     if link.rotation_counts_cancellations:
         counted.append(Booking.Status.CANCELLED)
-    stats = {
+    stats: dict[int, Any] = {
         row["host_id"]: row
         for row in Booking.objects.filter(link=link, host_id__in=host_ids)
         .order_by()

@@ -46,3 +46,15 @@ def test_an_installed_lock_starts_silently(tmp_path, monkeypatch, capsys):
     dev.ensure_venv("base.txt")
 
     assert capsys.readouterr().out == ""
+
+
+def test_the_test_command_type_checks_after_linting_and_before_the_suite(monkeypatch):
+    commands: list[str] = []
+    monkeypatch.setattr(dev, "ensure_venv", lambda lock: None)
+    monkeypatch.setattr(dev, "ensure_chromium", lambda: None)
+    monkeypatch.setattr(dev, "run", lambda *args, **kw: commands.append(Path(args[0]).name) or 0)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+    dev.test([])
+
+    assert commands == ["ruff", "ruff", "mypy", "pytest"]

@@ -68,4 +68,4 @@ class AwareDateTimeField(forms.DateTimeField):
             return None
         if isinstance(value, datetime):
             value = value.isoformat()
-        return parse_moment(str(value), invalid=self.error_messages["invalid"])
+        return parse_moment(str(value), invalid=str(self.error_messages["invalid"]))

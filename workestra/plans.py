@@ -26,7 +26,7 @@ PLAN_ORDER = (Plan.FREE, Plan.PRO, Plan.BUSINESS)
 ACTIVE_LIMITS: dict[str, int | None] = {Plan.FREE: 3, Plan.PRO: 10, Plan.BUSINESS: None}
 # The lowest plan that may use an action; actions not listed are on every plan.
 ACTION_MIN_PLAN: dict[str, str] = {Action.SMS: Plan.PRO, Action.VOICE: Plan.BUSINESS}
-ACTION_NAMES = {Action.SMS: "SMS", Action.VOICE: "AI voice call"}
+ACTION_NAMES: dict[str, str] = {Action.SMS: "SMS", Action.VOICE: "AI voice call"}
 
 
 class PlanLimit(Exception):

@@ -115,7 +115,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": sqlite_path,
+            "NAME": str(sqlite_path),
             # A file, not :memory:, so threads in the concurrency tests share one database.
             "TEST": {"NAME": sqlite_path.with_name("test_" + sqlite_path.name)},
         }

@@ -1,7 +1,8 @@
 """Every host-side query is scoped to the request's workspace through this module.
 
 The middleware resolves ``request.workspace`` and ``request.membership`` for signed-in users;
-views use :func:`workspace_required` and :func:`scoped` so another tenant's row is a 404.
+views use :func:`workspace_required` and :func:`scoped` so another tenant's row is a 404, and
+annotate their request as :class:`AuthedRequest`.
 """
 
 from __future__ import annotations
@@ -14,30 +15,52 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_htmx.middleware import HtmxDetails
 
-from workestra.models import Membership, Workspace
+from workestra.models import Membership, User, Workspace
 
 SESSION_KEY = "workspace_id"
 M = TypeVar("M", bound=Model)
+
+
+class HtmxRequest(HttpRequest):
+    """Any request, as the htmx middleware leaves it."""
+
+    htmx: HtmxDetails
+
+
+class TenantRequest(HtmxRequest):
+    """Any request once :class:`WorkspaceMiddleware` ran: no workspace for a visitor."""
+
+    workspace: Workspace | None
+    membership: Membership | None
+
+
+class AuthedRequest(HtmxRequest):
+    """A request :func:`workspace_required` let through: a signed-in member of a workspace."""
+
+    user: User
+    workspace: Workspace
+    membership: Membership
 
 
 class WorkspaceMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.workspace = None  # type: ignore[attr-defined]
-        request.membership = None  # type: ignore[attr-defined]
-        if request.user.is_authenticated:
-            membership = _membership_for(request)
+    def __call__(self, request: TenantRequest) -> HttpResponse:
+        request.workspace = None
+        request.membership = None
+        if isinstance(request.user, User):  # signed in: the anonymous user is no User
+            membership = _membership_for(request, request.user)
             if membership is not None:
-                request.membership = membership  # type: ignore[attr-defined]
-                request.workspace = membership.workspace  # type: ignore[attr-defined]
+                request.membership = membership
+                request.workspace = membership.workspace
         return self.get_response(request)
 
 
-def _membership_for(request: HttpRequest) -> Membership | None:
-    memberships = Membership.objects.select_related("workspace").filter(user=request.user)
+def _membership_for(request: HttpRequest, user: User) -> Membership | None:
+    memberships = Membership.objects.select_related("workspace").filter(user=user)
     wanted = request.session.get(SESSION_KEY)
     if wanted is not None:
         chosen = memberships.filter(workspace_id=wanted).first()
@@ -54,18 +77,17 @@ def workspace_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
 
     @login_required
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.workspace is None:  # type: ignore[attr-defined]
+    def wrapper(request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.workspace is None:
             return render(request, "workestra/no_workspace.html", status=403)
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
-def scoped(queryset: QuerySet[M], request: HttpRequest) -> QuerySet[M]:
+def scoped(queryset: QuerySet[M], request: AuthedRequest) -> QuerySet[M]:
     """Limit a host-side queryset to the current workspace (the only way views read tenant data)."""
-    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
-    return queryset.filter(workspace=workspace)
+    return queryset.filter(workspace=request.workspace)
 
 
 def workspace_context(request: HttpRequest) -> dict[str, Any]:

@@ -5,12 +5,13 @@ The rules themselves are in :mod:`workflows.rules`, shared with the check of sto
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseFormSet, formset_factory
 
+from workestra.lib.fields import choice_field, model_choice_field
 from workestra.models import Workspace
 from workflows.models import WebhookEndpoint, Workflow, WorkflowStep
 from workflows.rules import (
@@ -82,10 +83,10 @@ class WorkflowForm(forms.ModelForm):
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.workspace = workspace
-        self.fields["chosen_links"].queryset = (
+        model_choice_field(self, "chosen_links").queryset = (
             link_model().objects.live().filter(workspace=workspace)
         )
-        self.fields["trigger"].choices = Trigger.choices
+        choice_field(self, "trigger").choices = Trigger.choices
         workflow = self.instance
         value, unit = split_minutes(workflow.offset_minutes)
         self.initial.setdefault("offset_value", value if workflow.is_timed and value else None)
@@ -100,7 +101,8 @@ class WorkflowForm(forms.ModelForm):
         return clean_name(self.cleaned_data.get("name") or "")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         trigger = data.get("trigger")
         minutes = 0
         if trigger in (Trigger.BEFORE_START, Trigger.AFTER_END) and "offset_value" in data:
@@ -187,14 +189,17 @@ class StepForm(forms.Form):
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.workspace = workspace
-        self.fields["endpoint"].queryset = WebhookEndpoint.objects.filter(workspace=workspace)
+        model_choice_field(self, "endpoint").queryset = WebhookEndpoint.objects.filter(
+            workspace=workspace
+        )
 
     @property
     def is_used(self) -> bool:
         return bool(getattr(self, "cleaned_data", {}).get("action"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         check = StepCheck(data, workspace=self.workspace, failed=set(self.errors))
         data = check.run()
         for name, messages in check.errors.items():
@@ -264,13 +269,17 @@ class BaseStepFormSet(BaseFormSet):
                 form.add_error(*problem)
 
 
-StepFormSet = formset_factory(
-    StepForm,
-    formset=BaseStepFormSet,
-    extra=0,
-    max_num=MAX_STEPS,
-    absolute_max=MAX_STEPS,
-    validate_max=True,
+# The stubs type the factory's result as the base class, not the one passed in.
+StepFormSet = cast(
+    "type[BaseStepFormSet]",
+    formset_factory(
+        StepForm,
+        formset=BaseStepFormSet,
+        extra=0,
+        max_num=MAX_STEPS,
+        absolute_max=MAX_STEPS,
+        validate_max=True,
+    ),
 )
 
 

@@ -54,8 +54,8 @@ def run_step(message: OutboxMessage) -> None:
 
 def _inputs(message: OutboxMessage, *, is_test: bool) -> tuple[dict[str, str], dict[str, Any]]:
     if is_test:
-        variables = dict(message.payload.get("variables") or {})
-        return variables, dict(message.payload.get("sample") or {})
+        sample: dict[str, str] = dict(message.payload.get("variables") or {})
+        return sample, dict(message.payload.get("sample") or {})
     found = context.split(message.subject)
     if found is None:
         raise outbox.Drop(f"nothing to run for {message.subject!r}")

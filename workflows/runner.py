@@ -19,7 +19,7 @@ from workflows.models import OutboxMessage, Workflow, WorkflowRun, WorkflowStep
 
 # Actions that call other people's servers get more attempts than the outbox default: their
 # senders spread the retries over about a day (see workestra.lib.outbound.backoff).
-MAX_ATTEMPTS = {WorkflowStep.Action.WEBHOOK: 12, WorkflowStep.Action.SLACK: 12}
+MAX_ATTEMPTS: dict[str, int] = {WorkflowStep.Action.WEBHOOK: 12, WorkflowStep.Action.SLACK: 12}
 
 
 @dataclass(frozen=True)

@@ -222,7 +222,7 @@ def _workflow_field_problems(workflow: Workflow) -> list[str]:
         problems += [f"{labels['name']}: {message}" for message in refused.messages]
     if problem := rules.offset_problem(workflow.trigger, workflow.offset_minutes):
         problems.append(f"{labels['offset_value']}: {problem}")
-    if not workflow.all_links and not workflow.links.live().exists():  # type: ignore[attr-defined]
+    if not workflow.all_links and not workflow.links.live().exists():
         problems.append(f"{labels['chosen_links']}: {rules.NO_LINKS}")
     return problems
 

@@ -58,7 +58,7 @@ FAILED_STATUSES = frozenset({Status.FAILED, Status.UNDELIVERED})
 FINAL_STATUSES = frozenset(
     {Status.DELIVERED, Status.UNDELIVERED, Status.FAILED, Status.CANCELED, Status.READ}
 )
-_STATUS_RANK = {
+_STATUS_RANK: dict[str, int] = {
     Status.ACCEPTED: 0,
     Status.SCHEDULED: 0,
     Status.QUEUED: 0,

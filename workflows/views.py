@@ -14,13 +14,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from workestra import plans
 from workestra.models import User
-from workestra.tenancy import scoped, workspace_required
+from workestra.tenancy import AuthedRequest, scoped, workspace_required
 from workflows import context, services
 from workflows import templates_catalog as catalog
 from workflows.forms import (
@@ -40,16 +40,16 @@ RUNS_PER_PAGE = 50
 # --- Access ----------------------------------------------------------------------------------
 
 
-def can_change(request: HttpRequest) -> bool:
-    return bool(request.membership.is_admin)  # type: ignore[attr-defined]
+def can_change(request: AuthedRequest) -> bool:
+    return bool(request.membership.is_admin)
 
 
-def _require_admin(request: HttpRequest) -> None:
+def _require_admin(request: AuthedRequest) -> None:
     if not can_change(request):
         raise PermissionDenied(ADMIN_ONLY)
 
 
-def workflow_get(request: HttpRequest, pk: int, *, write: bool = False) -> Workflow:
+def workflow_get(request: AuthedRequest, pk: int, *, write: bool = False) -> Workflow:
     """Another workspace's workflow is a 404; changing one needs the admin role."""
     workflow = get_object_or_404(scoped(Workflow.objects.all(), request), pk=pk)
     if write:
@@ -78,15 +78,15 @@ def _decorate(workflow: Workflow) -> Workflow:
     return workflow
 
 
-def _workflows(request: HttpRequest) -> list[Workflow]:
+def _workflows(request: AuthedRequest) -> list[Workflow]:
     rows = scoped(Workflow.objects.all(), request).prefetch_related(
         "steps", Prefetch("links", queryset=link_model().objects.live())
     )
     return [_decorate(workflow) for workflow in rows]
 
 
-def _plan_context(request: HttpRequest) -> dict[str, Any]:
-    plan = request.workspace.plan  # type: ignore[attr-defined]
+def _plan_context(request: AuthedRequest) -> dict[str, Any]:
+    plan = request.workspace.plan
     return {
         "plan_label": plans.plan_label(plan),
         "active_limit": plans.active_limit(plan),
@@ -95,7 +95,7 @@ def _plan_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _row(request: HttpRequest, workflow: Workflow, error: str = "") -> HttpResponse:
+def _row(request: AuthedRequest, workflow: Workflow, error: str = "") -> HttpResponse:
     workflow = _decorate(
         Workflow.objects.prefetch_related(
             "steps", Prefetch("links", queryset=link_model().objects.live())
@@ -112,7 +112,7 @@ def _row(request: HttpRequest, workflow: Workflow, error: str = "") -> HttpRespo
 
 
 @workspace_required
-def workflow_list(request: HttpRequest) -> HttpResponse:
+def workflow_list(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "workflows/list.html",
@@ -125,7 +125,7 @@ def workflow_list(request: HttpRequest) -> HttpResponse:
 
 @workspace_required
 @require_http_methods(["GET", "POST"])
-def workflow_new(request: HttpRequest) -> HttpResponse:
+def workflow_new(request: AuthedRequest) -> HttpResponse:
     """The template gallery; ``?template=<key>`` shows one template, POST creates from it."""
     key = request.POST.get("template") if request.method == "POST" else request.GET.get("template")
     if key is None:
@@ -153,14 +153,14 @@ def workflow_new(request: HttpRequest) -> HttpResponse:
     )
     context_ = {"template": template, "when": when, **_plan_context(request)}
     refusal = next(
-        (m for a in template.actions if (m := plans.action_message(request.workspace.plan, a))),  # type: ignore[attr-defined]
+        (m for a in template.actions if (m := plans.action_message(request.workspace.plan, a))),
         "",
     )
     if request.method == "POST":
         try:
             workflow = services.workflow_create_from_template(
                 template=template,
-                workspace=request.workspace,  # type: ignore[attr-defined]
+                workspace=request.workspace,
             )
         except plans.PlanLimit as refused:
             return render(
@@ -180,9 +180,9 @@ def workflow_new(request: HttpRequest) -> HttpResponse:
 
 @workspace_required
 @require_http_methods(["GET", "POST"])
-def workflow_create(request: HttpRequest) -> HttpResponse:
+def workflow_create(request: AuthedRequest) -> HttpResponse:
     _require_admin(request)
-    workflow = Workflow(workspace=request.workspace)  # type: ignore[attr-defined]
+    workflow = Workflow(workspace=request.workspace)
     return _edit(request, workflow, instance=workflow, creating=True)
 
 
@@ -191,7 +191,7 @@ def workflow_create(request: HttpRequest) -> HttpResponse:
 
 @workspace_required
 @require_http_methods(["GET", "POST"])
-def workflow_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def workflow_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     workflow = workflow_get(request, pk, write=request.method == "POST")
     # A copy: validation writes the submitted values onto the instance, and a refused
     # submission must not show them as the workflow's name.
@@ -199,10 +199,10 @@ def workflow_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _edit(
-    request: HttpRequest, workflow: Workflow, *, instance: Workflow, creating: bool
+    request: AuthedRequest, workflow: Workflow, *, instance: Workflow, creating: bool
 ) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     form = WorkflowForm(data, instance=instance, workspace=workspace)
     formset = step_formset(
         data, workspace=workspace, workflow=instance, initial=[] if creating else None
@@ -253,7 +253,7 @@ def _save(
 
 @workspace_required
 @require_POST
-def workflow_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def workflow_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
     workflow = workflow_get(request, pk, write=True)
     wanted = request.POST.get("enabled")
     enable = wanted == "1" if wanted in ("0", "1") else not workflow.is_enabled
@@ -267,7 +267,7 @@ def workflow_toggle(request: HttpRequest, pk: int) -> HttpResponse:
             services.workflow_set_enabled(workflow=workflow, enabled=enable)
         except plans.PlanLimit as refused:
             error = refused.message
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return _row(request, workflow, error)
     if error:
         messages.error(request, error)
@@ -279,12 +279,12 @@ def workflow_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_required
 @require_http_methods(["GET", "POST"])
-def workflow_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def workflow_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     workflow = workflow_get(request, pk, write=True)
     if request.method == "GET":
         return render(request, "workflows/delete.html", {"workflow": workflow})
     services.workflow_delete(workflow=workflow)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return HttpResponse("")
     messages.success(request, f"Deleted “{workflow.name}”.")
     return redirect("workflows:list")
@@ -295,9 +295,9 @@ def workflow_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_required
 @require_POST
-def workflow_test(request: HttpRequest, pk: int) -> HttpResponse:
+def workflow_test(request: AuthedRequest, pk: int) -> HttpResponse:
     workflow = workflow_get(request, pk, write=True)
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     try:
         services.workflow_test_run(workflow=workflow, user=user)
     except plans.PlanLimit as refused:
@@ -318,7 +318,7 @@ def workflow_test(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def workflow_runs(request: HttpRequest, pk: int) -> HttpResponse:
+def workflow_runs(request: AuthedRequest, pk: int) -> HttpResponse:
     workflow = workflow_get(request, pk)
     runs = WorkflowRun.objects.filter(workflow=workflow).select_related("message", "step")
     page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
@@ -334,7 +334,7 @@ def workflow_runs(request: HttpRequest, pk: int) -> HttpResponse:
             "trigger_summary": trigger_summary(workflow),
             "page": page,
             "rows": rows,
-            "zone": request.user.timezone,  # type: ignore[union-attr]
+            "zone": request.user.timezone,
             "can_change": can_change(request),
         },
     )

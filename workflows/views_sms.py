@@ -6,13 +6,13 @@ wires them to :func:`workflows.sms.handle_inbound` and :func:`workflows.sms.reco
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from integrations.twilio import client as twilio
 from workestra.models import Workspace
-from workestra.tenancy import scoped, workspace_required
+from workestra.tenancy import AuthedRequest, scoped, workspace_required
 from workflows import sms
 from workflows.models import SmsCredit, SmsMessage, SmsOptOut
 
@@ -22,8 +22,8 @@ MESSAGE_ROWS = 50
 
 @require_GET
 @workspace_required
-def sms_settings(request: HttpRequest) -> HttpResponse:
-    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+def sms_settings(request: AuthedRequest) -> HttpResponse:
+    workspace: Workspace = request.workspace
     ledger = scoped(SmsCredit.objects.select_related("message"), request)[:LEDGER_ROWS]
     messages = scoped(SmsMessage.objects.all(), request)[:MESSAGE_ROWS]
     opt_outs = scoped(SmsOptOut.objects.order_by("-created_at", "-pk"), request)

@@ -11,12 +11,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.validators import URLValidator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from workestra.lib import outbound
-from workestra.tenancy import scoped, workspace_required
+from workestra.tenancy import AuthedRequest, scoped, workspace_required
 from workflows import services
 from workflows.models import WebhookDelivery, WebhookEndpoint
 
@@ -62,21 +62,21 @@ class EndpointForm(forms.Form):
         return url
 
 
-def _is_admin(request: HttpRequest) -> bool:
-    return bool(request.membership.is_admin)  # type: ignore[attr-defined]
+def _is_admin(request: AuthedRequest) -> bool:
+    return bool(request.membership.is_admin)
 
 
-def _require_admin(request: HttpRequest) -> None:
+def _require_admin(request: AuthedRequest) -> None:
     if not _is_admin(request):
         raise PermissionDenied("Only workspace admins can change webhooks.")
 
 
-def _endpoint(request: HttpRequest, pk: int) -> WebhookEndpoint:
+def _endpoint(request: AuthedRequest, pk: int) -> WebhookEndpoint:
     """Another workspace's endpoint is a 404, whoever asks."""
     return get_object_or_404(scoped(WebhookEndpoint.objects.all(), request), pk=pk)
 
 
-def _page(request: HttpRequest, form: EndpointForm | None, *, status: int = 200) -> HttpResponse:
+def _page(request: AuthedRequest, form: EndpointForm | None, *, status: int = 200) -> HttpResponse:
     recent = WebhookDelivery.objects.order_by("-created_at", "-pk")[:LOG_SIZE]
     endpoints = scoped(WebhookEndpoint.objects.all(), request).prefetch_related(
         Prefetch("deliveries", queryset=recent, to_attr="recent_deliveries")
@@ -92,20 +92,20 @@ def _page(request: HttpRequest, form: EndpointForm | None, *, status: int = 200)
 
 @workspace_required
 @require_GET
-def webhook_list(request: HttpRequest) -> HttpResponse:
-    form = EndpointForm(workspace=request.workspace) if _is_admin(request) else None  # type: ignore[attr-defined]
+def webhook_list(request: AuthedRequest) -> HttpResponse:
+    form = EndpointForm(workspace=request.workspace) if _is_admin(request) else None
     return _page(request, form)
 
 
 @workspace_required
 @require_POST
-def webhook_create(request: HttpRequest) -> HttpResponse:
+def webhook_create(request: AuthedRequest) -> HttpResponse:
     _require_admin(request)
-    form = EndpointForm(request.POST, workspace=request.workspace)  # type: ignore[attr-defined]
+    form = EndpointForm(request.POST, workspace=request.workspace)
     if not form.is_valid():
         return _page(request, form, status=400)
     endpoint = services.webhook_endpoint_create(
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         url=form.cleaned_data["url"],
     )
     messages.success(
@@ -118,7 +118,7 @@ def webhook_create(request: HttpRequest) -> HttpResponse:
 
 @workspace_required
 @require_POST
-def webhook_enable(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_enable(request: AuthedRequest, pk: int) -> HttpResponse:
     endpoint = _endpoint(request, pk)
     _require_admin(request)
     services.webhook_endpoint_enable(endpoint=endpoint)
@@ -128,7 +128,7 @@ def webhook_enable(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_required
 @require_http_methods(["GET", "POST"])
-def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     endpoint = _endpoint(request, pk)
     _require_admin(request)
     if request.method == "GET":

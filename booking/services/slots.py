@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from availability import engine
 from booking import assignment, selectors
@@ -34,10 +35,11 @@ def assign_hosts(
     must, pool = found.assignable(engine.to_epoch(start))
     if not must and not pool:
         raise _why_unavailable(link, start=start, duration=duration, now=now)
-    rotation = [int(h) for h, r in zip(found.hosts, found.required, strict=True) if not r]
-    free = [int(h) for h in pool]
+    # The booking side keys the engine's hosts by user id.
+    rotation = [cast(int, h) for h, r in zip(found.hosts, found.required, strict=True) if not r]
+    free = [cast(int, h) for h in pool]
     picked = [_rotate(link, free, rotation=rotation, now=now, prefer=prefer)] if pool else []
-    return [int(h) for h in [*picked, *must]]  # type: ignore[call-overload]
+    return [*picked, *(cast(int, h) for h in must)]
 
 
 def _rotate(
@@ -46,8 +48,8 @@ def _rotate(
     """One host of the free pool: the preferred one when free (a reschedule keeps its host),
     the only one, or the fair pick among the round-robin's ``rotation`` (its non-required
     hosts, as the slot check already read them)."""
-    if prefer in free:
-        return prefer  # type: ignore[return-value]
+    if prefer is not None and prefer in free:
+        return prefer
     if len(free) == 1 or link.kind != BookingLink.Kind.ROUND_ROBIN:
         return free[0]
     members = selectors.rotation_members(link, rotation, now=now)

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -20,7 +20,7 @@ from booking import dashboard, services, timeline
 from booking.models import Booking, BookingEvent, Reservation
 from booking.services import BookingError
 from workestra.lib.formatting import local_range
-from workestra.tenancy import scoped, workspace_required
+from workestra.tenancy import AuthedRequest, scoped, workspace_required
 
 PAGE_SIZE = 50
 
@@ -45,11 +45,11 @@ class HostCancelForm(forms.Form):
         return reason
 
 
-def _zone(request: HttpRequest) -> str:
-    return request.user.timezone  # type: ignore[union-attr]
+def _zone(request: AuthedRequest) -> str:
+    return request.user.timezone
 
 
-def booking_get_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> Booking:
+def booking_get_for_user(request: AuthedRequest, pk: int, *, write: bool = False) -> Booking:
     """The one way calendar views fetch a booking: scoped to the workspace (else 404); changing
     it takes one of its hosts or a workspace admin."""
     booking = get_object_or_404(
@@ -61,15 +61,15 @@ def booking_get_for_user(request: HttpRequest, pk: int, *, write: bool = False) 
     return booking
 
 
-def _may_change(request: HttpRequest, booking: Booking) -> bool:
+def _may_change(request: AuthedRequest, booking: Booking) -> bool:
     user = request.user
-    if booking.host_id == user.pk or request.membership.is_admin:  # type: ignore[attr-defined]
+    if booking.host_id == user.pk or request.membership.is_admin:
         return True
     return Reservation.objects.filter(booking=booking, host_id=user.pk).exists()
 
 
 @workspace_required
-def calendar(request: HttpRequest) -> HttpResponse:
+def calendar(request: AuthedRequest) -> HttpResponse:
     now = timezone.now()
     tab = dashboard.TAB_KEYS.get(request.GET.get("tab", ""), dashboard.TABS[0])
     mine = dashboard.bookings_for_user(scoped(Booking.objects.all(), request), request.user)
@@ -93,7 +93,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest,
+    request: AuthedRequest,
     booking: Booking,
     *,
     form: HostCancelForm | None = None,
@@ -118,13 +118,13 @@ def _detail(
 
 
 @workspace_required
-def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def booking_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _detail(request, booking_get_for_user(request, pk))
 
 
 @workspace_required
 @require_POST
-def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def booking_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     booking = booking_get_for_user(request, pk, write=True)
     form = HostCancelForm(request.POST)
     if not form.is_valid():
@@ -141,7 +141,7 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_required
 @require_POST
-def booking_no_show(request: HttpRequest, pk: int) -> HttpResponse:
+def booking_no_show(request: AuthedRequest, pk: int) -> HttpResponse:
     booking = booking_get_for_user(request, pk, write=True)
     undo = request.POST.get("undo") == "1"
     action = services.booking_undo_no_show if undo else services.booking_mark_no_show

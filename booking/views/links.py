@@ -6,7 +6,7 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,33 +14,33 @@ from django.views.decorators.http import require_http_methods, require_POST
 from booking import services
 from booking.forms import BookingLinkForm
 from booking.models import BookingLink
-from workestra.tenancy import scoped, workspace_required
+from workestra.tenancy import AuthedRequest, scoped, workspace_required
 
 
-def link_get_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> BookingLink:
+def link_get_for_user(request: AuthedRequest, pk: int, *, write: bool = False) -> BookingLink:
     """The one way views fetch a link: another workspace's id is a 404; editing someone
     else's link needs the admin role."""
     link = get_object_or_404(
         scoped(BookingLink.objects.live(), request).select_related("owner"), pk=pk
     )
-    if write and link.owner_id != request.user.pk and not request.membership.is_admin:  # type: ignore[attr-defined]
+    if write and link.owner_id != request.user.pk and not request.membership.is_admin:
         raise PermissionDenied("Only the link's host or a workspace admin can change it.")
     return link
 
 
 @workspace_required
-def link_list(request: HttpRequest) -> HttpResponse:
+def link_list(request: AuthedRequest) -> HttpResponse:
     links = scoped(BookingLink.objects.live(), request).select_related("owner")
     return render(request, "booking/links/list.html", {"links": links})
 
 
 @workspace_required
 @require_http_methods(["GET", "POST"])
-def link_create(request: HttpRequest) -> HttpResponse:
-    initial = {"timezone": request.user.timezone}  # type: ignore[union-attr]
+def link_create(request: AuthedRequest) -> HttpResponse:
+    initial = {"timezone": request.user.timezone}
     form = BookingLinkForm(
         request.POST or None,
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         initial=initial,
         instance=BookingLink(owner=request.user),
     )
@@ -56,11 +56,11 @@ def link_create(request: HttpRequest) -> HttpResponse:
 
 @workspace_required
 @require_http_methods(["GET", "POST"])
-def link_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def link_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     link = link_get_for_user(request, pk, write=request.method == "POST")
     form = BookingLinkForm(
         request.POST or None,
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         # A copy: validation writes the submitted values onto the instance, and a rejected
         # submit must not show them as the link's title and public URL.
         instance=copy.copy(link),
@@ -75,11 +75,11 @@ def link_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_required
 @require_POST
-def link_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def link_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
     link = link_get_for_user(request, pk, write=True)
     link.is_active = not link.is_active
     link.save(update_fields=["is_active", "updated_at"])
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "booking/links/list.html#link-row", {"link": link})
     state = "active" if link.is_active else "paused"
     messages.success(request, f"“{link.title}” is now {state}.")
@@ -88,7 +88,7 @@ def link_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_required
 @require_http_methods(["GET", "POST"])
-def link_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def link_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     link = link_get_for_user(request, pk, write=True)
     if request.method == "GET":
         return render(request, "booking/links/delete.html", {"link": link})
@@ -97,7 +97,7 @@ def link_delete(request: HttpRequest, pk: int) -> HttpResponse:
     link.deleted_at = timezone.now()
     link.is_active = False
     link.save(update_fields=["deleted_at", "is_active", "updated_at"])
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return HttpResponse("")
     messages.success(request, f"Deleted “{link.title}”.")
     return redirect("booking:link-list")

@@ -22,6 +22,7 @@ from booking.views.public import build_picker, keep_day, render_picker_page
 from workestra.inputs import AwareDateTimeField
 from workestra.lib import ratelimit
 from workestra.lib.formatting import local_range
+from workestra.tenancy import HtmxRequest
 from workestra.timezones import is_valid_timezone
 
 
@@ -88,7 +89,7 @@ def _refused(
 
 
 @require_http_methods(["GET", "POST"])
-def reschedule(request: HttpRequest, token: str) -> HttpResponse:
+def reschedule(request: HtmxRequest, token: str) -> HttpResponse:
     try:
         booking = booking_by_token(request, token)
     except TooManyAttempts:
@@ -116,7 +117,10 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 return redirect(reverse("booking:rescheduled", args=[new.reschedule_token]))
         else:
-            error = " ".join(form.errors.get("start", [])) or "Pick a time from the list."
+            error = (
+                " ".join(str(e) for e in form.errors.get("start", []))
+                or "Pick a time from the list."
+            )
             status = 400
         keep_day(query, booking.link, form.cleaned_data.get("start"))
     picker = build_picker(

@@ -29,6 +29,7 @@ from booking.views.instant import instant
 from workestra.inputs import date_in_range, parse_moment, text_problem
 from workestra.lib import ratelimit
 from workestra.lib.formatting import local_range
+from workestra.tenancy import HtmxRequest
 from workestra.timezones import is_valid_timezone, timezone_names
 
 CONFIRM_MAX_AGE = 7 * 24 * 3600
@@ -91,8 +92,7 @@ class Picker:
                 "chosen": s == self.slot,
                 "seats_left": self.seats_left.get(s),
             }
-            for s in self.slots_by_day.get(self.selected, [])
-            if self.selected
+            for s in (self.slots_by_day.get(self.selected, []) if self.selected else [])
         ]
 
     @property
@@ -240,7 +240,7 @@ def _hidden_extras(query: QueryDict) -> dict[str, str]:
 
 
 def render_picker_page(
-    request: HttpRequest,
+    request: HtmxRequest,
     link: BookingLink,
     *,
     picker: Picker,
@@ -263,14 +263,14 @@ def render_picker_page(
         "detect_timezone": request.method == "GET" and not request.GET.get("tz"),
         **(extra or {}),
     }
-    template = "booking/book.html#picker" if request.htmx else "booking/book.html"  # type: ignore[attr-defined]
+    template = "booking/book.html#picker" if request.htmx else "booking/book.html"
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
 
 @require_http_methods(["GET", "POST"])
-def book(request: HttpRequest, slug: str) -> HttpResponse:
+def book(request: HtmxRequest, slug: str) -> HttpResponse:
     link = selectors.link_get_public(slug)
     if link is None:
         raise Http404("No booking link here.")
@@ -283,7 +283,7 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
     return render_picker_page(request, link, picker=build_picker(link, request.GET))
 
 
-def _book_post(request: HttpRequest, link: BookingLink) -> HttpResponse:
+def _book_post(request: HtmxRequest, link: BookingLink) -> HttpResponse:
     # The picker is rebuilt from what was posted, so an error shows the same day and zone, and
     # the slot links carry the attendee's details forward.
     query = request.GET.copy()

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from booking.models import BookingLink
 from workestra import services
 from workestra.models import Team, TeamMember, User
-from workestra.tenancy import scoped, workspace_required
+from workestra.tenancy import AuthedRequest, scoped, workspace_required
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -65,32 +65,32 @@ class TeamForm(forms.ModelForm):
         }
 
 
-def _admin_only(request: HttpRequest) -> None:
-    if not request.membership.is_admin:  # type: ignore[attr-defined]
+def _admin_only(request: AuthedRequest) -> None:
+    if not request.membership.is_admin:
         raise PermissionDenied("Only workspace admins can manage teams.")
 
 
-def _people(request: HttpRequest) -> list[User]:
+def _people(request: AuthedRequest) -> list[User]:
     return list(
-        User.objects.filter(memberships__workspace=request.workspace).order_by("name", "email")  # type: ignore[attr-defined]
+        User.objects.filter(memberships__workspace=request.workspace).order_by("name", "email")
     )
 
 
 @workspace_required
-def team_list(request: HttpRequest) -> HttpResponse:
+def team_list(request: AuthedRequest) -> HttpResponse:
     teams = scoped(Team.objects.all(), request).prefetch_related("members")
     return render(request, "booking/teams/list.html", {"teams": teams})
 
 
 @workspace_required
 @require_http_methods(["GET", "POST"])
-def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def team_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     team = get_object_or_404(scoped(Team.objects.all(), request), pk=pk) if pk else None
     if request.method == "POST":
         _admin_only(request)
     form = TeamForm(
         request.POST or None,
-        instance=team or Team(workspace=request.workspace),  # type: ignore[attr-defined]
+        instance=team or Team(workspace=request.workspace),
         people=_people(request),
     )
     if request.method == "POST" and form.is_valid():
@@ -101,7 +101,7 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "roles": form.roles,
         }
         if team is None:
-            saved = services.team_create(workspace=request.workspace, **fields)  # type: ignore[attr-defined]
+            saved = services.team_create(workspace=request.workspace, **fields)
         else:
             saved = services.team_update(team=team, **fields)
         messages.success(request, f"Team “{saved.name}” saved.")

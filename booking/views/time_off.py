@@ -8,15 +8,16 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from availability import services
 from availability.models import TimeOff
 from workestra.inputs import validate_date_range
+from workestra.lib.fields import model_choice_field
 from workestra.models import User
-from workestra.tenancy import scoped, workspace_required
+from workestra.tenancy import AuthedRequest, scoped, workspace_required
 
 MAX_DAYS = 366
 
@@ -44,10 +45,11 @@ class TimeOffForm(forms.Form):
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = people
+        model_choice_field(self, "user").queryset = people
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         user, start, end = data.get("user"), data.get("start"), data.get("end")
         if user is None or start is None or end is None:
             return data
@@ -66,25 +68,25 @@ def _in_zone(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment.replace(tzinfo=None).replace(tzinfo=zone)
 
 
-def _people(request: HttpRequest) -> Any:
-    if request.membership.is_admin:  # type: ignore[attr-defined]
-        return User.objects.filter(memberships__workspace=request.workspace).order_by("name")  # type: ignore[attr-defined]
+def _people(request: AuthedRequest) -> Any:
+    if request.membership.is_admin:
+        return User.objects.filter(memberships__workspace=request.workspace).order_by("name")
     return User.objects.filter(pk=request.user.pk)
 
 
 @workspace_required
 @require_http_methods(["GET", "POST"])
-def time_off(request: HttpRequest) -> HttpResponse:
+def time_off(request: AuthedRequest) -> HttpResponse:
     people = _people(request)
     form = TimeOffForm(request.POST or None, people=people, initial={"user": request.user.pk})
     if request.method == "POST" and form.is_valid():
         entry = services.time_off_create(
-            workspace=request.workspace,  # type: ignore[attr-defined]
+            workspace=request.workspace,
             user=form.cleaned_data["user"],
             start=form.cleaned_data["start"],
             end=form.cleaned_data["end"],
             reason=form.cleaned_data["reason"],
-            created_by=request.user,  # type: ignore[arg-type]
+            created_by=request.user,
         )
         messages.success(request, f"Time off saved for {entry.user.name or entry.user.email}.")
         return redirect("booking:time-off")
@@ -104,7 +106,7 @@ def time_off(request: HttpRequest) -> HttpResponse:
 
 @workspace_required
 @require_POST
-def time_off_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def time_off_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(
         scoped(TimeOff.objects.all(), request).filter(user__in=_people(request)), pk=pk
     )
