@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from availability.models import ExternalBusy, TimeOff
 from availability.sql import EpochSeconds
+from workestra.models import Membership, User
 
 Busy = dict[int, list[tuple[int, int]]]
 
@@ -36,4 +38,24 @@ def _epochs(rows: QuerySet[Any]) -> QuerySet[Any]:
         rows.order_by()
         .annotate(b0=EpochSeconds("start"), b1=EpochSeconds("end"))
         .values_list("user_id", "b0", "b1")
+    )
+
+
+def time_off_people(membership: Membership) -> QuerySet[User]:
+    """Whose time off the member manages: everyone in the workspace for an admin, else their own."""
+    if membership.is_admin:
+        return User.objects.filter(memberships__workspace_id=membership.workspace_id).order_by(
+            "name"
+        )
+    return User.objects.filter(pk=membership.user_id)
+
+
+def time_off_get_for_user(membership: Membership, pk: int) -> TimeOff:
+    """The one way host-side code fetches time off: another workspace's id, or (for a non-admin)
+    a colleague's, is a 404."""
+    return get_object_or_404(
+        TimeOff.objects.filter(
+            workspace_id=membership.workspace_id, user__in=time_off_people(membership)
+        ),
+        pk=pk,
     )

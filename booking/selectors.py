@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q
+from django.shortcuts import get_object_or_404
 
 from availability import engine
 from availability.models import TimeOff
@@ -16,10 +18,46 @@ from availability.selectors import Busy, hosts_away
 from availability.sql import EpochSeconds
 from booking.assignment import Member
 from booking.models import Booking, BookingLink, LinkHost, Reservation
+from workestra.models import Membership
 
 # The engine looks one local day either side of the asked range; busy time is read wider still.
 _BUSY_MARGIN = timedelta(days=2)
 _CAP_MARGIN = timedelta(days=32)
+
+
+def link_get_for_user(membership: Membership, pk: int, *, write: bool = False) -> BookingLink:
+    """The one way host-side code fetches a link: another workspace's id is a 404; changing
+    someone else's link needs the admin role."""
+    link = get_object_or_404(
+        BookingLink.objects.live()
+        .filter(workspace_id=membership.workspace_id)
+        .select_related("owner"),
+        pk=pk,
+    )
+    if write and link.owner_id != membership.user_id and not membership.is_admin:
+        raise PermissionDenied("Only the link's host or a workspace admin can change it.")
+    return link
+
+
+def booking_get_for_user(membership: Membership, pk: int, *, write: bool = False) -> Booking:
+    """The one way host-side code fetches a booking: another workspace's id is a 404; changing
+    it takes one of its hosts or a workspace admin."""
+    booking = get_object_or_404(
+        Booking.objects.filter(workspace_id=membership.workspace_id).select_related(
+            "link", "host", "rescheduled_from"
+        ),
+        pk=pk,
+    )
+    if write and not booking_may_change(membership, booking):
+        raise PermissionDenied("Only the meeting's host or a workspace admin can change it.")
+    return booking
+
+
+def booking_may_change(membership: Membership, booking: Booking) -> bool:
+    """Whether the member may change the booking: one of its hosts, or a workspace admin."""
+    if booking.host_id == membership.user_id or membership.is_admin:
+        return True
+    return Reservation.objects.filter(booking=booking, host_id=membership.user_id).exists()
 
 
 def link_get_public(slug: str) -> BookingLink | None:

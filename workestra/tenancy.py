@@ -1,8 +1,9 @@
 """Every host-side query is scoped to the request's workspace through this module.
 
 The middleware resolves ``request.workspace`` and ``request.membership`` for signed-in users;
-views use :func:`workspace_required` and :func:`scoped` so another tenant's row is a 404, and
-annotate their request as :class:`AuthedRequest`.
+views use :func:`workspace_required`, annotate their request as :class:`AuthedRequest`, list
+rows through :func:`scoped` and fetch one through its app's ``<entity>_get_for_user(membership,
+pk)`` selector, so another tenant's row is a 404.
 """
 
 from __future__ import annotations

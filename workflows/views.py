@@ -15,13 +15,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from workestra import plans
 from workestra.models import User
 from workestra.tenancy import AuthedRequest, scoped, workspace_required
-from workflows import context, services
+from workflows import context, selectors, services
 from workflows import templates_catalog as catalog
 from workflows.forms import (
     BaseStepFormSet,
@@ -33,7 +33,6 @@ from workflows.forms import (
 )
 from workflows.models import OutboxMessage, Workflow, WorkflowRun
 
-ADMIN_ONLY = "Only workspace admins can change workflows."
 RUNS_PER_PAGE = 50
 
 
@@ -46,15 +45,7 @@ def can_change(request: AuthedRequest) -> bool:
 
 def _require_admin(request: AuthedRequest) -> None:
     if not can_change(request):
-        raise PermissionDenied(ADMIN_ONLY)
-
-
-def workflow_get(request: AuthedRequest, pk: int, *, write: bool = False) -> Workflow:
-    """Another workspace's workflow is a 404; changing one needs the admin role."""
-    workflow = get_object_or_404(scoped(Workflow.objects.all(), request), pk=pk)
-    if write:
-        _require_admin(request)
-    return workflow
+        raise PermissionDenied(selectors.ADMIN_ONLY)
 
 
 # --- Display helpers -------------------------------------------------------------------------
@@ -192,7 +183,9 @@ def workflow_create(request: AuthedRequest) -> HttpResponse:
 @workspace_required
 @require_http_methods(["GET", "POST"])
 def workflow_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    workflow = workflow_get(request, pk, write=request.method == "POST")
+    workflow = selectors.workflow_get_for_user(
+        request.membership, pk, write=request.method == "POST"
+    )
     # A copy: validation writes the submitted values onto the instance, and a refused
     # submission must not show them as the workflow's name.
     return _edit(request, workflow, instance=copy.copy(workflow), creating=False)
@@ -254,7 +247,7 @@ def _save(
 @workspace_required
 @require_POST
 def workflow_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
-    workflow = workflow_get(request, pk, write=True)
+    workflow = selectors.workflow_get_for_user(request.membership, pk, write=True)
     wanted = request.POST.get("enabled")
     enable = wanted == "1" if wanted in ("0", "1") else not workflow.is_enabled
     error = ""
@@ -280,7 +273,7 @@ def workflow_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
 @workspace_required
 @require_http_methods(["GET", "POST"])
 def workflow_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    workflow = workflow_get(request, pk, write=True)
+    workflow = selectors.workflow_get_for_user(request.membership, pk, write=True)
     if request.method == "GET":
         return render(request, "workflows/delete.html", {"workflow": workflow})
     services.workflow_delete(workflow=workflow)
@@ -296,7 +289,7 @@ def workflow_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 @workspace_required
 @require_POST
 def workflow_test(request: AuthedRequest, pk: int) -> HttpResponse:
-    workflow = workflow_get(request, pk, write=True)
+    workflow = selectors.workflow_get_for_user(request.membership, pk, write=True)
     user: User = request.user
     try:
         services.workflow_test_run(workflow=workflow, user=user)
@@ -319,7 +312,7 @@ def workflow_test(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @workspace_required
 def workflow_runs(request: AuthedRequest, pk: int) -> HttpResponse:
-    workflow = workflow_get(request, pk)
+    workflow = selectors.workflow_get_for_user(request.membership, pk)
     runs = WorkflowRun.objects.filter(workflow=workflow).select_related("message", "step")
     page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [

@@ -12,12 +12,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.validators import URLValidator
 from django.db.models import Prefetch
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from workestra.lib import outbound
 from workestra.tenancy import AuthedRequest, scoped, workspace_required
-from workflows import services
+from workflows import selectors, services
 from workflows.models import WebhookDelivery, WebhookEndpoint
 
 LOG_SIZE = 50
@@ -71,11 +71,6 @@ def _require_admin(request: AuthedRequest) -> None:
         raise PermissionDenied("Only workspace admins can change webhooks.")
 
 
-def _endpoint(request: AuthedRequest, pk: int) -> WebhookEndpoint:
-    """Another workspace's endpoint is a 404, whoever asks."""
-    return get_object_or_404(scoped(WebhookEndpoint.objects.all(), request), pk=pk)
-
-
 def _page(request: AuthedRequest, form: EndpointForm | None, *, status: int = 200) -> HttpResponse:
     recent = WebhookDelivery.objects.order_by("-created_at", "-pk")[:LOG_SIZE]
     endpoints = scoped(WebhookEndpoint.objects.all(), request).prefetch_related(
@@ -119,7 +114,7 @@ def webhook_create(request: AuthedRequest) -> HttpResponse:
 @workspace_required
 @require_POST
 def webhook_enable(request: AuthedRequest, pk: int) -> HttpResponse:
-    endpoint = _endpoint(request, pk)
+    endpoint = selectors.webhook_endpoint_get_for_user(request.membership, pk)
     _require_admin(request)
     services.webhook_endpoint_enable(endpoint=endpoint)
     messages.success(request, f"{endpoint.url} is active again; new events will be sent to it.")
@@ -129,7 +124,7 @@ def webhook_enable(request: AuthedRequest, pk: int) -> HttpResponse:
 @workspace_required
 @require_http_methods(["GET", "POST"])
 def webhook_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    endpoint = _endpoint(request, pk)
+    endpoint = selectors.webhook_endpoint_get_for_user(request.membership, pk)
     _require_admin(request)
     if request.method == "GET":
         return render(request, "webhooks/delete.html", {"endpoint": endpoint})

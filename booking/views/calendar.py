@@ -9,15 +9,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from booking import dashboard, services, timeline
-from booking.models import Booking, BookingEvent, Reservation
+from booking import dashboard, selectors, services, timeline
+from booking.models import Booking, BookingEvent
 from booking.services import BookingError
 from workestra.lib.formatting import local_range
 from workestra.tenancy import AuthedRequest, scoped, workspace_required
@@ -47,25 +46,6 @@ class HostCancelForm(forms.Form):
 
 def _zone(request: AuthedRequest) -> str:
     return request.user.timezone
-
-
-def booking_get_for_user(request: AuthedRequest, pk: int, *, write: bool = False) -> Booking:
-    """The one way calendar views fetch a booking: scoped to the workspace (else 404); changing
-    it takes one of its hosts or a workspace admin."""
-    booking = get_object_or_404(
-        scoped(Booking.objects.select_related("link", "host", "rescheduled_from"), request),
-        pk=pk,
-    )
-    if write and not _may_change(request, booking):
-        raise PermissionDenied("Only the meeting's host or a workspace admin can change it.")
-    return booking
-
-
-def _may_change(request: AuthedRequest, booking: Booking) -> bool:
-    user = request.user
-    if booking.host_id == user.pk or request.membership.is_admin:
-        return True
-    return Reservation.objects.filter(booking=booking, host_id=user.pk).exists()
 
 
 @workspace_required
@@ -108,7 +88,7 @@ def _detail(
         "when": local_range(booking.start, booking.end, zone),
         "when_attendee": local_range(booking.start, booking.end, booking.timezone),
         "entries": timeline.booking_timeline(booking, zone=zone),
-        "may_change": _may_change(request, booking),
+        "may_change": selectors.booking_may_change(request.membership, booking),
         "can_cancel": booking.refusal(Booking.Change.CANCEL, now, by=host) is None,
         "can_mark_no_show": booking.refusal(Booking.Change.NO_SHOW, now, by=host) is None,
         "cancel_form": form or HostCancelForm(),
@@ -119,13 +99,13 @@ def _detail(
 
 @workspace_required
 def booking_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _detail(request, booking_get_for_user(request, pk))
+    return _detail(request, selectors.booking_get_for_user(request.membership, pk))
 
 
 @workspace_required
 @require_POST
 def booking_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
-    booking = booking_get_for_user(request, pk, write=True)
+    booking = selectors.booking_get_for_user(request.membership, pk, write=True)
     form = HostCancelForm(request.POST)
     if not form.is_valid():
         return _detail(request, booking, form=form, status=400)
@@ -142,7 +122,7 @@ def booking_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
 @workspace_required
 @require_POST
 def booking_no_show(request: AuthedRequest, pk: int) -> HttpResponse:
-    booking = booking_get_for_user(request, pk, write=True)
+    booking = selectors.booking_get_for_user(request.membership, pk, write=True)
     undo = request.POST.get("undo") == "1"
     action = services.booking_undo_no_show if undo else services.booking_mark_no_show
     try:

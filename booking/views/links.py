@@ -5,27 +5,15 @@ from __future__ import annotations
 import copy
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from booking import services
+from booking import selectors, services
 from booking.forms import BookingLinkForm
 from booking.models import BookingLink
 from workestra.tenancy import AuthedRequest, scoped, workspace_required
-
-
-def link_get_for_user(request: AuthedRequest, pk: int, *, write: bool = False) -> BookingLink:
-    """The one way views fetch a link: another workspace's id is a 404; editing someone
-    else's link needs the admin role."""
-    link = get_object_or_404(
-        scoped(BookingLink.objects.live(), request).select_related("owner"), pk=pk
-    )
-    if write and link.owner_id != request.user.pk and not request.membership.is_admin:
-        raise PermissionDenied("Only the link's host or a workspace admin can change it.")
-    return link
 
 
 @workspace_required
@@ -57,7 +45,7 @@ def link_create(request: AuthedRequest) -> HttpResponse:
 @workspace_required
 @require_http_methods(["GET", "POST"])
 def link_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    link = link_get_for_user(request, pk, write=request.method == "POST")
+    link = selectors.link_get_for_user(request.membership, pk, write=request.method == "POST")
     form = BookingLinkForm(
         request.POST or None,
         workspace=request.workspace,
@@ -76,7 +64,7 @@ def link_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @workspace_required
 @require_POST
 def link_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
-    link = link_get_for_user(request, pk, write=True)
+    link = selectors.link_get_for_user(request.membership, pk, write=True)
     link.is_active = not link.is_active
     link.save(update_fields=["is_active", "updated_at"])
     if request.htmx:
@@ -89,7 +77,7 @@ def link_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
 @workspace_required
 @require_http_methods(["GET", "POST"])
 def link_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    link = link_get_for_user(request, pk, write=True)
+    link = selectors.link_get_for_user(request.membership, pk, write=True)
     if request.method == "GET":
         return render(request, "booking/links/delete.html", {"link": link})
     # Bookings keep pointing at the row, so it is marked deleted rather than removed;

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from booking.models import BookingLink
-from workestra import services
+from workestra import selectors, services
 from workestra.models import Team, TeamMember, User
 from workestra.tenancy import AuthedRequest, scoped, workspace_required
 
@@ -85,7 +85,7 @@ def team_list(request: AuthedRequest) -> HttpResponse:
 @workspace_required
 @require_http_methods(["GET", "POST"])
 def team_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
-    team = get_object_or_404(scoped(Team.objects.all(), request), pk=pk) if pk else None
+    team = selectors.team_get_for_user(request.membership, pk) if pk else None
     if request.method == "POST":
         _admin_only(request)
     form = TeamForm(

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from availability import services
+from availability import selectors, services
 from availability.models import TimeOff
 from workestra.inputs import validate_date_range
 from workestra.lib.fields import model_choice_field
@@ -68,16 +68,10 @@ def _in_zone(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment.replace(tzinfo=None).replace(tzinfo=zone)
 
 
-def _people(request: AuthedRequest) -> Any:
-    if request.membership.is_admin:
-        return User.objects.filter(memberships__workspace=request.workspace).order_by("name")
-    return User.objects.filter(pk=request.user.pk)
-
-
 @workspace_required
 @require_http_methods(["GET", "POST"])
 def time_off(request: AuthedRequest) -> HttpResponse:
-    people = _people(request)
+    people = selectors.time_off_people(request.membership)
     form = TimeOffForm(request.POST or None, people=people, initial={"user": request.user.pk})
     if request.method == "POST" and form.is_valid():
         entry = services.time_off_create(
@@ -107,9 +101,7 @@ def time_off(request: AuthedRequest) -> HttpResponse:
 @workspace_required
 @require_POST
 def time_off_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(
-        scoped(TimeOff.objects.all(), request).filter(user__in=_people(request)), pk=pk
-    )
+    entry = selectors.time_off_get_for_user(request.membership, pk)
     services.time_off_delete(entry=entry)
     messages.success(request, "Time off removed.")
     return redirect("booking:time-off")
