@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.timezone import now as tz_now
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -12,7 +12,6 @@ from ninja.security import django_auth
 
 from booking import selectors
 from booking.api import FirstDay, LastDay, TimeZone, slots_query
-from booking.models import BookingLink
 from workestra.api_errors import responses
 from workestra.models import User
 
@@ -52,14 +51,14 @@ def link_slots_with_hosts(
     duration: int | None = None,
 ) -> Any:
     """Every offered slot of one of the workspace's links and the hosts free at it."""
-    workspace = getattr(request, "workspace", None)
-    link = (
-        BookingLink.objects.live().filter(pk=link_id, workspace=workspace).first()
-        if workspace is not None
-        else None
-    )
-    if link is None:
-        raise HttpError(404, "No booking link with this id in your workspace.")
+    no_link = HttpError(404, "No booking link with this id in your workspace.")
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        raise no_link
+    try:
+        link = selectors.link_get_for_user(membership, link_id)
+    except Http404:
+        raise no_link from None
     query = slots_query(link, start=start, end=end, timezone=timezone, duration=duration)
     if isinstance(query, str):
         return Status(400, {"detail": query})
