@@ -83,7 +83,7 @@ def ensure_chromium() -> str | None:
 
 def serve() -> None:
     ensure_venv("base.txt")
-    manage = [PY, "manage.py"]
+    manage: list[str | Path] = [PY, "manage.py"]
     say("Bringing the database up to date…")
     run(*manage, "migrate", "--no-input")
     run(*manage, "seed_demo")
