@@ -11,7 +11,7 @@ from workestra.models import Workspace
 from workflows import outbox, sms
 from workflows.models import WorkflowStep
 from workflows.render import render
-from workflows.senders import Delivery, register
+from workflows.senders import Delivery
 
 Recipient = WorkflowStep.Recipient
 
@@ -44,7 +44,6 @@ def require_plan(workspace_id: int, action: str) -> None:
         raise outbox.Fail(message)
 
 
-@register(WorkflowStep.Action.SMS)
 def send_sms(delivery: Delivery) -> None:
     require_plan(delivery.workspace_id, WorkflowStep.Action.SMS)
     if not twilio.is_configured():
