@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from workestra import plans
 from workestra.models import User
 from workestra.tenancy import scoped, workspace_required
-from workflows import context, services
+from workflows import context, rules, services
 from workflows import templates_catalog as catalog
 from workflows.forms import (
     BaseStepFormSet,
@@ -153,7 +153,7 @@ def workflow_new(request: HttpRequest) -> HttpResponse:
     )
     context_ = {"template": template, "when": when, **_plan_context(request)}
     refusal = next(
-        (m for a in template.actions if (m := plans.action_message(request.workspace.plan, a))),  # type: ignore[attr-defined]
+        (m for a in template.actions if (m := rules.action_message(request.workspace.plan, a))),  # type: ignore[attr-defined]
         "",
     )
     if request.method == "POST":
