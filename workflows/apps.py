@@ -1,6 +1,3 @@
-import importlib
-import pkgutil
-
 from django.apps import AppConfig
 
 
@@ -12,6 +9,4 @@ class WorkflowsConfig(AppConfig):
         from workflows import kinds, senders
 
         kinds.register(*kinds.WORKFLOW_KINDS)
-        # Every channel sender (one module per action).
-        for module in pkgutil.iter_modules(senders.__path__):
-            importlib.import_module(f"{senders.__name__}.{module.name}")
+        senders.register(senders.DECLARED)

@@ -25,6 +25,7 @@ from workflows.templates_catalog import SURVEY_PLACEHOLDER
 Trigger = Workflow.Trigger
 Action = WorkflowStep.Action
 Recipient = WorkflowStep.Recipient
+Plan = Workspace.Plan
 
 MAX_STEPS = Workflow.MAX_STEPS
 MAX_OFFSET_MINUTES = Workflow.MAX_OFFSET_MINUTES
@@ -178,7 +179,7 @@ class StepCheck:
         action = data.get("action")
         if not action:
             return data
-        refusal = plans.action_message(self.workspace.plan, action)
+        refusal = action_message(self.workspace.plan, action)
         if refusal:
             self.add_error("action", refusal)
             return data
@@ -346,3 +347,35 @@ def reconfirm_problem(
             f"{describe_minutes(offset)} ahead, give less than that to reconfirm.",
         )
     return None
+
+
+# --- Plan limits: which actions and how many enabled workflows each plan allows ---------------
+
+ACTION_NAMES: dict[str, str] = {Action.SMS: "SMS", Action.VOICE: "AI voice call"}
+
+
+def action_message(plan: str, action: str) -> str:
+    """Why ``action`` is refused on ``plan`` (empty when it is allowed)."""
+    needed = plans.min_plan(action)
+    if needed is None or plans.allows(plan, action):
+        return ""
+    name = ACTION_NAMES.get(action, action)
+    which = f"the {Plan(needed).label} plan" + ("" if plans.is_top(needed) else " or higher")
+    return (
+        f"{name} actions need {which}; your workspace is on the {plans.plan_label(plan)} plan. "
+        f"Upgrade to {Plan(needed).label} to use them."
+    )
+
+
+def check_actions(plan: str, actions: Collection[str]) -> None:
+    """Raise :class:`workestra.plans.PlanLimit` for the first action the plan does not include."""
+    for action in actions:
+        if message := action_message(plan, action):
+            raise plans.PlanLimit(message)
+
+
+def active_limit_message(plan: str) -> str:
+    limit = plans.active_limit(plan)
+    upgrade = plans.next_plan(plan)
+    advice = f"Disable one or upgrade to {Plan(upgrade).label}." if upgrade else "Disable one."
+    return f"Your {plans.plan_label(plan)} plan allows {limit} active workflows. {advice}"

@@ -106,7 +106,7 @@ def _save(
 ) -> Workflow:
     with transaction.atomic():
         locked = plans.lock_workspace(workflow.workspace_id)
-        plans.check_actions(locked.plan, [step.action for step in steps])
+        rules.check_actions(locked.plan, [step.action for step in steps])
         was_enabled = (
             workflow.pk is not None
             and Workflow.objects.filter(pk=workflow.pk, is_enabled=True).exists()
@@ -120,8 +120,31 @@ def _save(
         workflow.links.set(list(links or []))
         _save_steps(workflow, steps)
         if workflow.is_enabled and not was_enabled:
-            plans.check_can_enable(locked, workflow)
+            _check_can_enable(locked, workflow)
     return workflow
+
+
+def _check_can_enable(workspace: Workspace, workflow: Workflow) -> None:
+    """Raise :class:`workestra.plans.PlanLimit` unless ``workflow`` may become enabled.
+
+    Call inside a transaction after :func:`workestra.plans.lock_workspace`; enable the workflow
+    in the same transaction so the count cannot change in between.
+    """
+    rules.check_actions(workspace.plan, _workflow_actions(workflow))
+    limit = plans.active_limit(workspace.plan)
+    if limit is None:
+        return
+    others = Workflow.objects.filter(workspace=workspace, is_enabled=True)
+    if workflow.pk is not None:
+        others = others.exclude(pk=workflow.pk)
+    if others.count() >= limit:
+        raise plans.PlanLimit(rules.active_limit_message(workspace.plan))
+
+
+def _workflow_actions(workflow: Workflow) -> list[str]:
+    if workflow.pk is None:
+        return []
+    return list(workflow.steps.values_list("action", flat=True))
 
 
 def _save_steps(workflow: Workflow, steps: Sequence[StepData]) -> None:
@@ -149,7 +172,7 @@ def workflow_create_from_template(*, template: Template, workspace: Workspace) -
     """
     with transaction.atomic():
         locked = plans.lock_workspace(workspace.pk)
-        plans.check_actions(locked.plan, template.actions)
+        rules.check_actions(locked.plan, template.actions)
         workflow = Workflow.objects.create(
             workspace=locked,
             name=template.name,
@@ -268,7 +291,7 @@ def workflow_set_enabled(*, workflow: Workflow, enabled: bool) -> None:
         workspace = plans.lock_workspace(workflow.workspace_id)
         current = Workflow.objects.select_for_update().get(pk=workflow.pk)
         if enabled and not current.is_enabled:
-            plans.check_can_enable(workspace, current)
+            _check_can_enable(workspace, current)
         Workflow.objects.filter(pk=workflow.pk).update(
             is_enabled=enabled, updated_at=timezone.now()
         )
@@ -293,7 +316,7 @@ def workflow_test_run(*, workflow: Workflow, user: User) -> OutboxMessage:
     Raises :class:`workestra.plans.PlanLimit` for an action the plan lacks and :class:`NoSteps`
     when there is nothing to run.
     """
-    plans.check_actions(workflow.workspace.plan, plans.workflow_actions(workflow))
+    rules.check_actions(workflow.workspace.plan, _workflow_actions(workflow))
     first = workflow.steps.order_by("position", "pk").first()
     if first is None:
         raise NoSteps

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from workestra import plans
 from workestra.models import User
 from workestra.tenancy import AuthedRequest, scoped, workspace_required
-from workflows import context, selectors, services
+from workflows import context, rules, selectors, services
 from workflows import templates_catalog as catalog
 from workflows.forms import (
     BaseStepFormSet,
@@ -144,7 +144,7 @@ def workflow_new(request: AuthedRequest) -> HttpResponse:
     )
     context_ = {"template": template, "when": when, **_plan_context(request)}
     refusal = next(
-        (m for a in template.actions if (m := plans.action_message(request.workspace.plan, a))),
+        (m for a in template.actions if (m := rules.action_message(request.workspace.plan, a))),
         "",
     )
     if request.method == "POST":

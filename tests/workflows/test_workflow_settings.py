@@ -680,9 +680,9 @@ def test_adding_sms_to_an_existing_workflow_on_free_changes_nothing(owner_client
 
 def test_webhooks_are_on_every_plan():
     for plan in ("free", "pro", "business"):
-        assert plans.action_allowed(plan, "webhook")
-        assert plans.action_allowed(plan, "email")
-        assert plans.action_allowed(plan, "slack")
+        assert plans.allows(plan, "webhook")
+        assert plans.allows(plan, "email")
+        assert plans.allows(plan, "slack")
 
 
 # --- Plans: active workflows -------------------------------------------------------------

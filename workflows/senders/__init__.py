@@ -1,4 +1,5 @@
-"""Channel senders: one small module per workflow action, registered by action name.
+"""Channel senders: one small module per workflow action, declared in :data:`DECLARED` and
+registered by action name from ``WorkflowsConfig.ready()``, never by importing a module.
 
 A sender gets a :class:`Delivery` (the step, the filled-in variables, the occurrence's payload
 and its outbox row) and either returns (sent), raises :class:`workflows.outbox.Retry` or any
@@ -8,9 +9,11 @@ at once, e.g. an opted-out number). Provider SDKs live in ``integrations/``, nev
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.utils.module_loading import import_string
 
 from workflows.models import OutboxMessage, Workflow, WorkflowStep
 
@@ -31,12 +34,22 @@ class Delivery:
 
 
 Sender = Callable[[Delivery], None]
+Action = WorkflowStep.Action
+
+#: The sender of each action, by dotted path: imported at registration, so a misspelt path
+#: stops start-up, and a test fails when an action has none.
+DECLARED: dict[str, str] = {
+    Action.EMAIL: "workflows.senders.email.email",
+    Action.SMS: "workflows.senders.sms.send_sms",
+    Action.SLACK: "workflows.senders.slack.slack",
+    Action.WEBHOOK: "workflows.senders.webhook.webhook",
+    Action.VOICE: "workflows.senders.voice.voice_call",
+    Action.RECONFIRM: "workflows.senders.reconfirm.reconfirm",
+}
 SENDERS: dict[str, Sender] = {}
 
 
-def register(action: str) -> Callable[[Sender], Sender]:
-    def decorator(sender: Sender) -> Sender:
-        SENDERS[action] = sender
-        return sender
-
-    return decorator
+def register(senders: Mapping[str, str | Sender]) -> None:
+    """Make each action deliverable by its sender (a dotted path or the function itself)."""
+    for action, sender in senders.items():
+        SENDERS[action] = import_string(sender) if isinstance(sender, str) else sender

@@ -8,7 +8,7 @@ from django.core.mail import EmailMessage
 from workflows import outbox
 from workflows.models import WorkflowStep
 from workflows.render import render
-from workflows.senders import Delivery, register
+from workflows.senders import Delivery
 
 Recipient = WorkflowStep.Recipient
 
@@ -39,7 +39,6 @@ def send_email(delivery: Delivery, *, subject: str, body: str) -> None:
     ).send()
 
 
-@register(WorkflowStep.Action.EMAIL)
 def email(delivery: Delivery) -> None:
     values = delivery.variables
     send_email(

@@ -7,9 +7,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from workflows import context
-from workflows.models import WorkflowStep
 from workflows.render import render
-from workflows.senders import Delivery, register
+from workflows.senders import Delivery
 from workflows.senders.email import send_email
 
 DEFAULT_DEADLINE_MINUTES = 12 * 60
@@ -22,7 +21,6 @@ DEFAULT_BODY = (
 )
 
 
-@register(WorkflowStep.Action.RECONFIRM)
 def reconfirm(delivery: Delivery) -> None:
     minutes = int(delivery.step.config.get("deadline_minutes") or DEFAULT_DEADLINE_MINUTES)
     deadline = timezone.now() + timedelta(minutes=minutes)

@@ -14,9 +14,9 @@ from typing import Any
 from integrations.slack import client
 from workestra.lib import outbound
 from workflows import outbox
-from workflows.models import Workflow, WorkflowStep
+from workflows.models import Workflow
 from workflows.render import render
-from workflows.senders import Delivery, register
+from workflows.senders import Delivery
 
 Trigger = Workflow.Trigger
 HEADER_LIMIT = 150
@@ -126,7 +126,6 @@ def build_message(
     return {"text": header, "blocks": blocks}
 
 
-@register(WorkflowStep.Action.SLACK)
 def slack(delivery: Delivery) -> None:
     url = str(delivery.step.config.get("slack_url") or "").strip()
     if not url:

@@ -6,12 +6,11 @@ Pro and Business plans only; each message costs one credit (see :mod:`workflows.
 from __future__ import annotations
 
 from integrations.twilio import client as twilio
-from workestra import plans
 from workestra.models import Workspace
-from workflows import outbox, sms
+from workflows import outbox, rules, sms
 from workflows.models import WorkflowStep
 from workflows.render import render
-from workflows.senders import Delivery, register
+from workflows.senders import Delivery
 
 Recipient = WorkflowStep.Recipient
 
@@ -39,12 +38,11 @@ def recipient_phone(delivery: Delivery) -> str:
 def require_plan(workspace_id: int, action: str) -> None:
     """Fail visibly when the workspace's plan (read now, not when queued) lacks ``action``."""
     plan = Workspace.objects.filter(pk=workspace_id).values_list("plan", flat=True).first()
-    message = plans.action_message(plan or Workspace.Plan.FREE, action)
+    message = rules.action_message(plan or Workspace.Plan.FREE, action)
     if message:
         raise outbox.Fail(message)
 
 
-@register(WorkflowStep.Action.SMS)
 def send_sms(delivery: Delivery) -> None:
     require_plan(delivery.workspace_id, WorkflowStep.Action.SMS)
     if not twilio.is_configured():

@@ -17,7 +17,7 @@ from workestra.lib import outbound
 from workflows import outbox, sms
 from workflows.models import WorkflowStep
 from workflows.render import render
-from workflows.senders import Delivery, register
+from workflows.senders import Delivery
 from workflows.senders.sms import recipient_phone, require_plan
 
 EVENT_TYPE = "voice_call.requested"
@@ -57,7 +57,6 @@ def call_agent(delivery: Delivery, url: str, *, to: str, script: str) -> None:
     raise outbox.Retry(f"Voice agent {url}: {outcome}", after=max(delay, wait or delay))
 
 
-@register(WorkflowStep.Action.VOICE)
 def voice_call(delivery: Delivery) -> None:
     require_plan(delivery.workspace_id, WorkflowStep.Action.VOICE)
     to = recipient_phone(delivery)

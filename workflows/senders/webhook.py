@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from workestra.lib import outbound, signing
 from workflows import outbox
-from workflows.models import WebhookDelivery, WebhookEndpoint, Workflow, WorkflowStep
-from workflows.senders import Delivery, register
+from workflows.models import WebhookDelivery, WebhookEndpoint, Workflow
+from workflows.senders import Delivery
 
 Trigger = Workflow.Trigger
 
@@ -63,7 +63,6 @@ def body_for(delivery: Delivery) -> str:
     return json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
 
 
-@register(WorkflowStep.Action.WEBHOOK)
 def webhook(delivery: Delivery) -> None:
     endpoint = endpoint_for(delivery)
     if not endpoint.is_active:
