@@ -21,7 +21,7 @@ from booking.services.errors import (
     SlotUnavailable,
     WrongCode,
 )
-from booking.services.links import link_save
+from booking.services.links import link_delete, link_save, link_set_active
 from booking.services.reschedule import booking_reschedule
 from booking.services.status import booking_mark_no_show, booking_reconfirm, booking_undo_no_show
 from booking.services.verify import (
@@ -53,5 +53,7 @@ __all__ = [
     "booking_undo_no_show",
     "booking_verify",
     "instant_start",
+    "link_delete",
     "link_save",
+    "link_set_active",
 ]

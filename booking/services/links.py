@@ -1,8 +1,11 @@
-"""Saving a booking link's settings together with its hosts."""
+"""Writes of a booking link: its settings with its hosts, pausing, deleting."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
+from django.utils import timezone
 
 from booking.models import BookingLink, LinkHost
 
@@ -13,6 +16,22 @@ def link_save(*, link: BookingLink, hosts: list[LinkHost]) -> BookingLink:
     with transaction.atomic():
         link.save()
         _hosts_set(link, hosts)
+    return link
+
+
+def link_set_active(*, link: BookingLink, active: bool) -> BookingLink:
+    """Publish or pause the link; bookings already made are not touched."""
+    link.is_active = active
+    link.save(update_fields=["is_active", "updated_at"])
+    return link
+
+
+def link_delete(*, link: BookingLink, now: datetime | None = None) -> BookingLink:
+    """Mark the link deleted rather than remove it: its bookings keep pointing at the row, and
+    its slug is free for a new link."""
+    link.deleted_at = now or timezone.now()
+    link.is_active = False
+    link.save(update_fields=["deleted_at", "is_active", "updated_at"])
     return link
 
 

@@ -7,7 +7,6 @@ import copy
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from booking import selectors, services
@@ -65,8 +64,7 @@ def link_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def link_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
     link = selectors.link_get_for_user(request.membership, pk, write=True)
-    link.is_active = not link.is_active
-    link.save(update_fields=["is_active", "updated_at"])
+    link = services.link_set_active(link=link, active=not link.is_active)
     if request.htmx:
         return render(request, "booking/links/list.html#link-row", {"link": link})
     state = "active" if link.is_active else "paused"
@@ -80,11 +78,7 @@ def link_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     link = selectors.link_get_for_user(request.membership, pk, write=True)
     if request.method == "GET":
         return render(request, "booking/links/delete.html", {"link": link})
-    # Bookings keep pointing at the row, so it is marked deleted rather than removed;
-    # that frees its slug for a new link.
-    link.deleted_at = timezone.now()
-    link.is_active = False
-    link.save(update_fields=["deleted_at", "is_active", "updated_at"])
+    link = services.link_delete(link=link)
     if request.htmx:
         return HttpResponse("")
     messages.success(request, f"Deleted “{link.title}”.")

@@ -7,6 +7,7 @@ from django.db import DatabaseError
 
 from booking import services
 from booking.models import BookingLink, LinkHost
+from tests.conftest import NOW
 
 
 def hosts_of(link):
@@ -45,3 +46,22 @@ def test_a_failure_saving_the_hosts_leaves_the_link_unchanged(
     stored = BookingLink.objects.get(pk=team_link.pk)
     assert (stored.title, stored.kind) == (title, BookingLink.Kind.ROUND_ROBIN)
     assert hosts_of(stored) == {(owner.pk, 100)}
+
+
+def test_pausing_takes_the_link_off_the_public_page_and_publishing_brings_it_back(
+    link, client, frozen
+):
+    services.link_set_active(link=link, active=False)
+    assert client.get("/book/intro").status_code == 410
+    assert not BookingLink.objects.get(pk=link.pk).is_active
+
+    services.link_set_active(link=link, active=True)
+    assert client.get("/book/intro").status_code == 200
+
+
+def test_deleting_marks_the_link_deleted_frees_its_slug_and_keeps_the_row(link, frozen):
+    services.link_delete(link=link)
+
+    stored = BookingLink.objects.get(pk=link.pk)
+    assert stored.deleted_at == NOW and not stored.is_active
+    assert not BookingLink.objects.live().filter(slug="intro").exists()
