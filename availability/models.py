@@ -68,6 +68,9 @@ class ExternalBusy(models.Model):
     )
     source = models.CharField(max_length=32)  # the connection it came from, e.g. "google"
     calendar_id = models.CharField(max_length=255, blank=True)
+    # The provider's event id, so an incremental sync replaces just that event's ranges;
+    # "freebusy" for ranges a live free/busy check found (the next sync of the calendar drops them).
+    event_id = models.CharField(max_length=1000, blank=True)
     start = models.DateTimeField()
     end = models.DateTimeField()
     fetched_at = models.DateTimeField(default=dj_timezone.now)
@@ -75,7 +78,10 @@ class ExternalBusy(models.Model):
     class Meta:
         ordering = ["start", "pk"]
         verbose_name_plural = "external busy times"
-        indexes = [models.Index(fields=["user", "end"])]
+        indexes = [
+            models.Index(fields=["user", "end"]),
+            models.Index(fields=["source", "calendar_id", "event_id"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__gt=F("start")), name="external_busy_end_after_start"

@@ -145,6 +145,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # retries, anything a lost "do it now" message left behind). Times are UTC.
 CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {"task": "workflows.tasks.drain_outbox", "schedule": 60.0},
+    # Calendars due a poll get a sync row; watches and subscriptions near expiry are renewed.
+    "calendar-tick": {"task": "integrations.tasks.calendar_tick", "schedule": 60.0},
 }
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300, minimum=5)
@@ -258,6 +260,44 @@ TWILIO_API_BASE = (
     env_url("TWILIO_API_BASE", schemes=("https", "http")) or "https://api.twilio.com"
 ).rstrip("/")
 SMS_FREE_CREDITS_PER_MONTH = env_int("SMS_FREE_CREDITS_PER_MONTH", 50, minimum=0)
+
+# Connected calendars (integrations/). Secrets at rest are encrypted with these Fernet keys: the
+# first encrypts, all decrypt (see workestra/lib/crypto.py). Without one, connecting is refused.
+ENCRYPTION_KEYS = env_list("WORKESTRA_ENCRYPTION_KEY")
+# OAuth apps; a provider whose client id is unset is shown as "not set up" on the page.
+GOOGLE_CLIENT_ID = env_str("GOOGLE_CLIENT_ID")
+GOOGLE_CLIENT_SECRET = env_str("GOOGLE_CLIENT_SECRET")
+GOOGLE_AUTH_URI = (
+    env_url("GOOGLE_AUTH_URI", schemes=("https", "http"))
+    or "https://accounts.google.com/o/oauth2/v2/auth"
+)
+GOOGLE_TOKEN_URI = (
+    env_url("GOOGLE_TOKEN_URI", schemes=("https", "http")) or "https://oauth2.googleapis.com/token"
+)
+GOOGLE_REVOKE_URI = (
+    env_url("GOOGLE_REVOKE_URI", schemes=("https", "http"))
+    or "https://oauth2.googleapis.com/revoke"
+)
+GOOGLE_API_BASE = (
+    env_url("GOOGLE_API_BASE", schemes=("https", "http")) or "https://www.googleapis.com"
+).rstrip("/")
+MICROSOFT_CLIENT_ID = env_str("MICROSOFT_CLIENT_ID")
+MICROSOFT_CLIENT_SECRET = env_str("MICROSOFT_CLIENT_SECRET")
+MICROSOFT_AUTHORITY = (
+    env_url("MICROSOFT_AUTHORITY", schemes=("https", "http"))
+    or "https://login.microsoftonline.com/common"
+).rstrip("/")
+MICROSOFT_GRAPH_BASE = (
+    env_url("MICROSOFT_GRAPH_BASE", schemes=("https", "http")) or "https://graph.microsoft.com/v1.0"
+).rstrip("/")
+# How far ahead calendars are read into the busy-time cache, and how often they are re-read when
+# no push notification arrives (CalDAV and Exchange are only ever polled).
+CALENDAR_SYNC_DAYS = env_int("CALENDAR_SYNC_DAYS", 180, minimum=7)
+CALENDAR_POLL_MINUTES = env_int("CALENDAR_POLL_MINUTES", 10, minimum=1)
+# The booking POST asks the hosts' providers about the one exact slot for at most this long.
+CALENDAR_LIVE_CHECK_SECONDS = float(env_int("CALENDAR_LIVE_CHECK_MS", 2000, minimum=0)) / 1000
+# CalDAV and Exchange servers are addresses users type: loopback only when testing locally.
+CALENDAR_ALLOW_LOOPBACK = env_bool("CALENDAR_ALLOW_LOOPBACK", default=False)
 
 LOG_LEVEL = env_choice(
     "LOG_LEVEL", "INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

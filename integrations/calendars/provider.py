@@ -1,0 +1,232 @@
+"""What every calendar provider's client offers, in one shape, so the sync, the event writes and the
+settings page never care which provider they talk to.
+
+Each provider's ``client.py`` (``integrations/google``, ``microsoft``, ``caldav``, ``exchange``)
+defines one class implementing :class:`CalendarProvider` and is named in ``PROVIDER_CLASSES``; the
+registry builds them once. Every failure is a :class:`ProviderError` that says whether a retry
+can help, whether the account needs reconnecting (``auth``) and whether a sync token expired
+(``gone``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
+
+from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from integrations.models import CalendarConnection
+
+Range = tuple[datetime, datetime]
+
+
+class ProviderError(Exception):
+    """A provider call failed.
+
+    ``auth``: the token is revoked or expired beyond refresh, or the password is wrong; the
+    connection is marked broken. ``gone``: the sync token is no longer valid; sync starts over.
+    ``retry``: trying again later can help (timeouts, 429, 5xx); ``retry_after`` when the provider
+    said how long to wait.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry: bool = True,
+        auth: bool = False,
+        gone: bool = False,
+        retry_after: timedelta | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.retry = retry and not auth
+        self.auth = auth
+        self.gone = gone
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What an OAuth code exchange or a password check gave us."""
+
+    account: str
+    secret: str  # refresh token, or the password for CalDAV / Exchange
+    access_token: str = ""
+    expires_at: datetime | None = None
+    scopes: str = ""
+
+
+@dataclass(frozen=True)
+class RemoteCalendar:
+    external_id: str
+    name: str
+    is_primary: bool = False
+    writable: bool = True
+
+
+@dataclass(frozen=True)
+class RemoteEvent:
+    """One event as a sync reports it.
+
+    ``busy``: the ranges it blocks inside the synced window (every occurrence of a recurring
+    event; empty when it is free/transparent, declined by the owner, or cancelled).
+    ``start``/``end``: the event's own time (for a single event), used to notice a host moving
+    one of our events. ``cancelled``: deleted, or its status is cancelled.
+    """
+
+    external_id: str
+    ical_uid: str = ""
+    busy: tuple[Range, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    cancelled: bool = False
+
+
+@dataclass
+class SyncResult:
+    """``full``: the events are everything in the window (replace the cache); otherwise they are
+    the changes since the token given."""
+
+    events: list[RemoteEvent] = field(default_factory=list)
+    token: str = ""
+    full: bool = False
+    calls: int = 0  # provider requests made, for the benchmark's figures
+
+
+@dataclass(frozen=True)
+class EventData:
+    """A booking as a calendar event."""
+
+    ical_uid: str
+    title: str
+    description: str
+    start: datetime
+    end: datetime
+    timezone: str
+    organizer_email: str
+    attendees: tuple[tuple[str, str], ...]  # (name, email)
+    location: str = ""
+    add_meeting: bool = False  # Google Meet or Teams link, where the provider makes one
+    send_invites: bool = False  # the provider emails the attendees (calendar-invite mode)
+
+
+@dataclass(frozen=True)
+class WrittenEvent:
+    external_id: str
+    meeting_url: str = ""
+
+
+@dataclass(frozen=True)
+class Watch:
+    """A push channel (Google) or subscription (Graph) the provider confirmed."""
+
+    watch_id: str
+    resource_id: str
+    expires_at: datetime
+
+
+class CalendarProvider(Protocol):
+    key: str
+    label: str
+    uses_oauth: bool
+    can_push: bool  # sends change notifications (else polled)
+    can_add_meeting: bool  # makes a Meet / Teams link
+
+    def is_configured(self) -> bool: ...
+
+    def calendars(self, connection: CalendarConnection) -> list[RemoteCalendar]: ...
+
+    def sync(
+        self,
+        connection: CalendarConnection,
+        calendar_id: str,
+        *,
+        token: str,
+        start: datetime,
+        end: datetime,
+    ) -> SyncResult: ...
+
+    def busy(
+        self,
+        connection: CalendarConnection,
+        calendar_ids: list[str],
+        *,
+        start: datetime,
+        end: datetime,
+        timeout: float,
+    ) -> list[Range]: ...
+
+    def create_event(
+        self, connection: CalendarConnection, calendar_id: str, data: EventData
+    ) -> WrittenEvent: ...
+
+    def update_event(
+        self, connection: CalendarConnection, calendar_id: str, external_id: str, data: EventData
+    ) -> WrittenEvent: ...
+
+    def delete_event(
+        self, connection: CalendarConnection, calendar_id: str, external_id: str, *, notify: bool
+    ) -> None: ...
+
+    def revoke(self, connection: CalendarConnection) -> None: ...
+
+
+class OAuthProvider(CalendarProvider, Protocol):
+    def authorization_url(self, *, state: str, code_challenge: str, redirect_uri: str) -> str: ...
+
+    def exchange_code(self, *, code: str, code_verifier: str, redirect_uri: str) -> Grant: ...
+
+    def watch(
+        self,
+        connection: CalendarConnection,
+        calendar_id: str,
+        *,
+        address: str,
+        watch_id: str,
+        secret: str,
+        expires_at: datetime,
+    ) -> Watch: ...
+
+    def stop_watch(
+        self, connection: CalendarConnection, calendar_id: str, watch_id: str, resource_id: str
+    ) -> None: ...
+
+
+class PasswordProvider(CalendarProvider, Protocol):
+    def login(self, *, server_url: str, username: str, password: str) -> Grant:
+        """Check the credentials (raise ``ProviderError`` with a message for the host)."""
+        ...
+
+
+PROVIDER_CLASSES = {
+    "google": "integrations.google.client.GoogleCalendar",
+    "microsoft": "integrations.microsoft.client.MicrosoftCalendar",
+    "caldav": "integrations.caldav.client.CalDAVCalendar",
+    "exchange": "integrations.exchange.client.ExchangeCalendar",
+}
+_PROVIDERS: dict[str, CalendarProvider] = {}
+
+
+def register(key: str, provider: CalendarProvider) -> None:
+    _PROVIDERS[key] = provider
+
+
+def load_all() -> None:
+    """Build every provider named in ``PROVIDER_CLASSES`` (from ``IntegrationsConfig.ready()``);
+    a provider whose module is missing is simply not offered."""
+    for key, path in PROVIDER_CLASSES.items():
+        try:
+            cls = import_string(path)
+        except ImportError:
+            continue
+        register(key, cls())
+
+
+def get(key: str) -> CalendarProvider:
+    return _PROVIDERS[key]
+
+
+def available() -> dict[str, CalendarProvider]:
+    return dict(_PROVIDERS)

@@ -1,0 +1,173 @@
+"""Connected calendars: a host's account at a provider, its calendars, and the events we wrote.
+
+Secrets (refresh tokens, passwords) are stored only encrypted (``workestra.lib.crypto``); the
+``secret`` and ``access_token`` properties decrypt on read and encrypt on write.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone as dj_timezone
+
+from workestra.lib import crypto
+
+
+class Provider(models.TextChoices):
+    GOOGLE = "google", "Google Calendar"
+    MICROSOFT = "microsoft", "Microsoft 365"
+    CALDAV = "caldav", "iCloud / CalDAV"
+    EXCHANGE = "exchange", "Exchange (on-premises)"
+
+
+class CalendarConnection(models.Model):
+    """One account of one host at one calendar provider."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Connected"
+        BROKEN = "broken", "Needs reconnecting"
+
+    workspace = models.ForeignKey("workestra.Workspace", on_delete=models.CASCADE)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_connections"
+    )
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    account = models.CharField(max_length=254)  # the email or user name shown to the host
+    server_url = models.URLField(max_length=500, blank=True)  # CalDAV / EWS endpoint
+    username = models.CharField(max_length=254, blank=True)
+    secret_encrypted = models.TextField(blank=True)  # refresh token or password
+    access_token_encrypted = models.TextField(blank=True)
+    access_expires_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    broken_reason = models.CharField(max_length=500, blank=True)
+    broken_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["provider", "account", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "provider", "account"], name="calendar_connection_unique_account"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} · {self.account}"
+
+    @property
+    def is_broken(self) -> bool:
+        return self.status == self.Status.BROKEN
+
+    @property
+    def secret(self) -> str:
+        return crypto.decrypt(self.secret_encrypted)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.secret_encrypted = crypto.encrypt(value) if value else ""
+
+    @property
+    def access_token(self) -> str:
+        return crypto.decrypt(self.access_token_encrypted)
+
+    @access_token.setter
+    def access_token(self, value: str) -> None:
+        self.access_token_encrypted = crypto.encrypt(value) if value else ""
+
+    def store_access_token(self, token: str, expires_at: datetime | None) -> None:
+        """Keep a refreshed access token (providers call this after a refresh)."""
+        self.access_token = token
+        self.access_expires_at = expires_at
+        type(self).objects.filter(pk=self.pk).update(
+            access_token_encrypted=self.access_token_encrypted,
+            access_expires_at=expires_at,
+        )
+
+    def store_secret(self, secret: str) -> None:
+        """Keep a rotated refresh token."""
+        self.secret = secret
+        type(self).objects.filter(pk=self.pk).update(secret_encrypted=self.secret_encrypted)
+
+
+class Calendar(models.Model):
+    """One calendar of a connection: checked for conflicts or not, the receiving one or not."""
+
+    connection = models.ForeignKey(
+        CalendarConnection, on_delete=models.CASCADE, related_name="calendars"
+    )
+    # Denormalised from the connection so "one receiving calendar per host" is a database rule.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendars"
+    )
+    external_id = models.CharField(max_length=1000)
+    name = models.CharField(max_length=255)
+    is_primary = models.BooleanField(default=False)
+    writable = models.BooleanField(default=True)
+    check_conflicts = models.BooleanField(default=False)
+    receives_bookings = models.BooleanField(default=False)
+    # Incremental sync: Google syncToken, Graph deltaLink, CalDAV sync-token, EWS sync state.
+    sync_token = models.TextField(blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    next_sync_at = models.DateTimeField(null=True, blank=True)
+    sync_error = models.CharField(max_length=500, blank=True)
+    # Push: a Google watch channel or a Graph subscription.
+    watch_id = models.CharField(max_length=200, blank=True)
+    watch_resource_id = models.CharField(max_length=500, blank=True)
+    watch_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-is_primary", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "external_id"], name="calendar_unique_per_connection"
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(receives_bookings=True),
+                name="calendar_one_receiving_per_user",
+            ),
+        ]
+        indexes = [models.Index(fields=["watch_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.connection})"
+
+    @property
+    def busy_source(self) -> str:
+        """How this calendar's rows in the busy-time cache are tagged."""
+        return f"{self.connection.provider}:{self.connection_id}"
+
+
+class CalendarEvent(models.Model):
+    """An event we wrote into a host's calendar for a booking, and the times we last wrote.
+
+    ``ical_uid`` is the booking's, stable across reschedules, so a reschedule updates this event in
+    place. Sync compares what the provider reports with ``start``/``end`` here: our own writes echo
+    back unchanged and are ignored; a host's move or delete in the calendar is a change.
+    """
+
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="events")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    ical_uid = models.CharField(max_length=255)
+    external_id = models.CharField(max_length=1000)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    meeting_url = models.URLField(max_length=1000, blank=True)
+    deleted = models.BooleanField(default=False)  # removed by us or reported gone by the provider
+    updated_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["start", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "ical_uid"], name="calendar_event_one_per_host"
+            ),
+        ]
+        indexes = [models.Index(fields=["calendar", "external_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.ical_uid} in {self.calendar}"
