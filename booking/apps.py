@@ -8,8 +8,10 @@ class BookingConfig(AppConfig):
     def ready(self) -> None:
         from booking import kinds
         from booking.automation import BookingProvider
-        from workflows import context
+        from booking.calendar_sync import calendar_tick
+        from workflows import context, periodic
         from workflows import kinds as outbox_kinds
 
         outbox_kinds.register(*kinds.KINDS)
+        periodic.register("calendar-sync", calendar_tick)
         context.register("booking", BookingProvider())

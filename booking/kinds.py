@@ -62,6 +62,25 @@ NOT_RECONFIRMED = Kind(
     is_email=True,
 )
 
+CALENDAR_EVENT = Kind(
+    "booking.calendar_event",
+    handler="booking.calendar_events.write_event",
+    title="Event in the host's calendar",
+)
+CALENDAR_CHANGE = Kind(
+    "booking.calendar_change",
+    handler="booking.calendar_sync.apply_change",
+    title="Change the host made in their calendar",
+)
+CALENDAR_SYNC = Kind(
+    "calendar.sync", handler="booking.calendar_sync.run_sync", title="Calendar sync"
+)
+CALENDAR_WATCH = Kind(
+    "calendar.watch",
+    handler="booking.calendar_sync.renew_watch",
+    title="Calendar change notifications renewed",
+)
+
 #: The rows a pending verification schedules; both close once the email is verified.
 VERIFICATION_KINDS = (VERIFICATION_CODE, VERIFICATION_RELEASE)
 
@@ -76,4 +95,8 @@ KINDS = (
     CRM_RECORDS,
     RECONFIRM_DEADLINE,
     NOT_RECONFIRMED,
+    CALENDAR_EVENT,
+    CALENDAR_CHANGE,
+    CALENDAR_SYNC,
+    CALENDAR_WATCH,
 )

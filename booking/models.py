@@ -139,6 +139,28 @@ class BookingLink(models.Model):
         max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
 
+    class CalendarProvider(models.TextChoices):
+        NONE = "", "None"
+        GOOGLE = "google", "Google Calendar"
+        MICROSOFT = "microsoft", "Microsoft 365"
+        CALDAV = "caldav", "iCloud / CalDAV"
+        EXCHANGE = "exchange", "Exchange"
+
+    # Which connected calendar the confirmed event is written into (each host's own); busy time
+    # is read from every calendar a host checks for conflicts, whatever this says.
+    calendar_provider = models.CharField(
+        "Calendar provider",
+        max_length=16,
+        choices=CalendarProvider.choices,
+        default=CalendarProvider.NONE,
+        blank=True,
+    )
+    auto_meeting_link = models.BooleanField(
+        "Auto-generate meeting link",
+        default=False,
+        help_text="Every confirmed booking gets a Google Meet (Google) or Microsoft Teams "
+        "(Microsoft) link in its event.",
+    )
     notification_mode = models.CharField(
         max_length=16, choices=NotificationMode.choices, default=NotificationMode.CALENDAR_INVITE
     )
@@ -544,6 +566,7 @@ class BookingEvent(models.Model):
         NO_SHOW = "no_show", "Marked as no-show"
         NO_SHOW_UNDONE = "no_show_undone", "No-show undone"
         RECONFIRMED = "reconfirmed", "Reconfirmed by the attendee"
+        CALENDAR = "calendar", "Calendar note"
 
     class By(models.TextChoices):
         ATTENDEE = "attendee", "the attendee"

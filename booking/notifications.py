@@ -12,6 +12,7 @@ from django.urls import reverse
 from booking import verification
 from booking.ics import booking_hosts, booking_ics
 from booking.models import Booking, BookingLink
+from integrations.calendars.events import provider_invites
 from workestra.lib.formatting import local_range
 from workflows import outbox
 from workflows.models import OutboxMessage
@@ -57,11 +58,15 @@ def _send(
         cc=cc,
         reply_to=reply_to,
     )
-    ics = booking_ics(booking, method=method)
-    if booking.link.notification_mode == BookingLink.NotificationMode.CALENDAR_INVITE:
-        # An inline text/calendar part with METHOD makes mail clients show Accept/Decline.
-        email.attach_alternative(ics.decode(), f"text/calendar; method={method}; charset=utf-8")
-    email.attach("invite.ics", ics, "application/ics")
+    link = booking.link
+    invite_mode = link.notification_mode == BookingLink.NotificationMode.CALENDAR_INVITE
+    if not (invite_mode and provider_invites(booking.host_id, link.calendar_provider)):
+        # Without a connected calendar sending the invitation, ours goes with the email.
+        ics = booking_ics(booking, method=method)
+        if invite_mode:
+            # An inline text/calendar part with METHOD makes mail clients show Accept/Decline.
+            email.attach_alternative(ics.decode(), f"text/calendar; method={method}; charset=utf-8")
+        email.attach("invite.ics", ics, "application/ics")
     email.send()
 
 

@@ -145,8 +145,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # retries, anything a lost "do it now" message left behind). Times are UTC.
 CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {"task": "workflows.tasks.drain_outbox", "schedule": 60.0},
-    # Calendars due a poll get a sync row; watches and subscriptions near expiry are renewed.
-    "calendar-tick": {"task": "integrations.tasks.calendar_tick", "schedule": 60.0},
+    # Periodic jobs enqueue what is due: calendars to poll, watches and subscriptions to renew.
+    "periodic": {"task": "workflows.tasks.periodic", "schedule": 60.0},
 }
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300, minimum=5)

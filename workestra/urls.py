@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("booking.urls")),
+    path("", include("booking.urls_calendar")),
     path("", include("workflows.urls")),
     path("", include("workflows.urls_webhooks")),
     path("", include("workflows.urls_sms")),

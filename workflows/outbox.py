@@ -106,6 +106,19 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=30 * 2 ** (attempts - 1)), MAX_BACKOFF)
 
 
+def expedite(*, subject: str, kinds: Iterable[Kind | str]) -> int:
+    """Make the subject's waiting rows of ``kinds`` due now (what they waited for has come)."""
+    now = timezone.now()
+    moved = (
+        OutboxMessage.objects.open()
+        .filter(subject=subject, kind__in=names(kinds), due_at__gt=now)
+        .update(due_at=now)
+    )
+    if moved:
+        transaction.on_commit(kick)
+    return moved
+
+
 def withdraw(
     *,
     subject: str | None = None,

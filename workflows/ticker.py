@@ -12,7 +12,7 @@ import threading
 
 from django.db import close_old_connections
 
-from workflows import outbox
+from workflows import outbox, periodic
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ class Ticker:
     def _run(self) -> None:
         while not self._stop.wait(self.every):
             try:
+                periodic.run_all()
                 outbox.drain()
             except Exception:
                 logger.exception("Outbox tick failed; trying again at the next tick.")

@@ -22,7 +22,7 @@ from booking.services.errors import (
     WrongCode,
 )
 from booking.services.links import link_delete, link_save, link_set_active
-from booking.services.reschedule import booking_reschedule
+from booking.services.reschedule import booking_calendar_move, booking_reschedule
 from booking.services.status import booking_mark_no_show, booking_reconfirm, booking_undo_no_show
 from booking.services.verify import (
     booking_release_unverified,
@@ -41,6 +41,7 @@ __all__ = [
     "SlotTaken",
     "SlotUnavailable",
     "WrongCode",
+    "booking_calendar_move",
     "booking_cancel",
     "booking_cancel_unreconfirmed",
     "booking_create",

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking import automation, kinds, timeline
+from booking.calendar_events import enqueue_event_writes
 from booking.models import Booking, BookingEvent
 from booking.services.common import locked, notify_both, refuse_unless_open
 from booking.services.errors import BookingClosed, BookingError
@@ -76,6 +77,7 @@ def _cancel(
             detail=booking.cancel_reason,
         )
         if announced:
+            enqueue_event_writes(booking)
             automation.on_cancelled(booking)
             if notify:
                 notify_both(booking, kinds.CANCELLATION, event="cancellation")

@@ -10,6 +10,11 @@ from typing import TypeVar
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 
 from booking import automation, kinds, selectors
+from booking.calendar_events import (
+    MEETING_LINK_WAIT,
+    enqueue_event_writes,
+    waits_for_meeting_link,
+)
 from booking.models import Booking, BookingLink, Reservation
 from booking.services.errors import BookingClosed, SlotTaken
 from workflows import outbox
@@ -101,17 +106,23 @@ def enqueue_confirmation(booking: Booking, *, now: datetime) -> None:
     """The confirmation, the host's email, the reminder and the workflows of a confirmed booking."""
     key = f"booking:{booking.pk}"
     payload = {"booking_id": booking.pk}
+    # With a Meet / Teams link on the way, the emails wait for it (briefly: they go without it
+    # if the calendar is slow).
+    due_at = now + MEETING_LINK_WAIT if waits_for_meeting_link(booking) else None
+    enqueue_event_writes(booking)
     outbox.enqueue(
         kind=kinds.CONFIRMATION,
         key=f"{key}:confirmation",
         payload=payload,
         subject=booking.subject,
+        due_at=due_at,
     )
     outbox.enqueue(
         kind=kinds.HOST_NOTIFICATION,
         key=f"{key}:host-notification",
         payload=payload,
         subject=booking.subject,
+        due_at=due_at,
     )
     enqueue_reminder(booking, now=now)
     automation.on_confirmed(booking)

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from availability import engine
-from booking import timeline, verification
+from booking import selectors, timeline, verification
 from booking.crm_records import crm_records_write
 from booking.models import Booking, BookingEvent, BookingLink
 from booking.services.common import (
@@ -25,6 +25,7 @@ from booking.services.common import (
 )
 from booking.services.errors import LinkInactive, SlotUnavailable
 from booking.services.slots import assign_hosts
+from integrations.calendars.live import live_check
 
 
 @dataclass(frozen=True)
@@ -62,13 +63,31 @@ def booking_create(
     if link.kind == BookingLink.Kind.INSTANT:
         return _book_instant(link, attendee=attendee, duration=duration, now=now)
     end = start + timedelta(minutes=duration)
+    unsure = _ask_calendars(link, start=start, end=end)
 
     def book() -> Booking:
         lock_link(link)
         host_ids = assign_hosts(link, start=start, duration=duration, now=now)
         return _insert(link, host_ids=host_ids, start=start, end=end, attendee=attendee, now=now)
 
-    return race_safe(book)
+    booking = race_safe(book)
+    hosts = set(booking.reservations.values_list("host_id", flat=True))
+    for host_id, problem in unsure.items():
+        if host_id in hosts:
+            timeline.record(booking, BookingEvent.Kind.CALENDAR, at=now, detail=problem)
+    return booking
+
+
+def _ask_calendars(link: BookingLink, *, start: datetime, end: datetime) -> dict[int, str]:
+    """Before the transaction: the hosts' providers asked about this exact slot (buffers
+    included), briefly; what they say joins the cached busy time the re-check reads."""
+    host_ids = [h.id for h in selectors.link_hosts(link)]
+    return live_check(
+        host_ids,
+        start=start - timedelta(minutes=link.buffer_before),
+        end=end + timedelta(minutes=link.buffer_after),
+        budget=settings.CALENDAR_LIVE_CHECK_SECONDS,
+    )
 
 
 INSTANT_ROUNDING = 5 * 60

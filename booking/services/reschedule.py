@@ -7,6 +7,8 @@ from datetime import datetime
 from django.utils import timezone
 
 from booking import automation, kinds, timeline
+from booking.calendar_events import enqueue_event_writes
+from booking.ics import booking_hosts
 from booking.models import Booking, BookingEvent
 from booking.services.common import (
     enqueue_reminder,
@@ -17,6 +19,7 @@ from booking.services.common import (
     refuse_unless_open,
     reserve,
 )
+from booking.services.errors import BookingClosed
 from booking.services.slots import assign_hosts
 from workflows import outbox
 
@@ -49,7 +52,40 @@ def booking_reschedule(
     return race_safe(move)
 
 
-def _move(old: Booking, *, host_ids: list[int], start: datetime, now: datetime) -> Booking:
+def booking_calendar_move(
+    *, booking: Booking, start: datetime, end: datetime, now: datetime | None = None
+) -> Booking:
+    """The host moved the meeting in their own calendar: it takes that time (and length) with no
+    availability rules, since the host chose it, and the attendee is told as for any reschedule.
+    The hosts' time is still held, so a move onto another booking raises :class:`SlotTaken`."""
+    now = now or timezone.now()
+    if end <= start:
+        raise BookingClosed("The moved event ends before it starts.")
+
+    def move() -> Booking:
+        old = locked(booking)
+        if old.status != Booking.Status.CONFIRMED:
+            raise BookingClosed(old.refused("closed").message)
+        host_ids = [h.pk for h in booking_hosts(old)]
+        new = _move(old, host_ids=host_ids, start=start, now=now, end=end)
+        by = BookingEvent.By.HOST
+        detail = "Moved in the host's calendar."
+        timeline.record(old, BookingEvent.Kind.RESCHEDULED_TO, at=now, by=by, detail=detail)
+        timeline.record(new, BookingEvent.Kind.RESCHEDULED_FROM, at=now, by=by, detail=detail)
+        return new
+
+    return race_safe(move)
+
+
+def _move(
+    old: Booking,
+    *,
+    host_ids: list[int],
+    start: datetime,
+    now: datetime,
+    end: datetime | None = None,
+) -> Booking:
+    old_hosts = [h.pk for h in booking_hosts(old)]
     old.status = Booking.Status.RESCHEDULED
     old.save(update_fields=["status"])
     old.reservations.update(active=False)
@@ -60,7 +96,7 @@ def _move(old: Booking, *, host_ids: list[int], start: datetime, now: datetime) 
         host_id=host_ids[0],
         status=Booking.Status.CONFIRMED,
         start=start,
-        end=start + (old.end - old.start),
+        end=end or start + (old.end - old.start),
         timezone=old.timezone,
         name=old.name,
         email=old.email,
@@ -76,6 +112,8 @@ def _move(old: Booking, *, host_ids: list[int], start: datetime, now: datetime) 
         created_at=now,
     )
     reserve(new, old.link, host_ids)
+    # The same event moves in place; a host who no longer hosts it has theirs removed.
+    enqueue_event_writes(new, [*host_ids, *old_hosts])
     notify_both(new, kinds.RESCHEDULED, event="rescheduled")
     automation.on_rescheduled(old, new)
     enqueue_reminder(new, now=now)
