@@ -101,6 +101,12 @@ def calendar_tick(now: datetime) -> None:
             )
 
 
+def pushes(calendar: Calendar) -> bool:
+    """Providers deliver notifications only to an https address; without one we poll."""
+    public_https = settings.PUBLIC_BASE_URL.startswith("https://")
+    return public_https and providers.get(calendar.connection.provider).can_push
+
+
 def renew_watch(message: OutboxMessage) -> None:
     calendar = (
         Calendar.objects.select_related("connection")
