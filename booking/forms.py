@@ -25,6 +25,9 @@ from workestra.models import Team, User, Workspace
 from workestra.timezones import is_valid_timezone, timezone_names
 from workflows import render
 
+#: The calendar providers that make a meeting link with the event.
+MEETING_PROVIDERS = (BookingLink.CalendarProvider.GOOGLE, BookingLink.CalendarProvider.MICROSOFT)
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MESSAGE = "Use lowercase letters, numbers and single dashes only."
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -92,6 +95,8 @@ class BookingLinkForm(forms.ModelForm):
             "create_deal",
             "deal_stage",
             "deal_value",
+            "calendar_provider",
+            "auto_meeting_link",
             "notification_mode",
             "use_no_reply",
             "phone_mode",
@@ -102,6 +107,7 @@ class BookingLinkForm(forms.ModelForm):
             "require_email_verification",
         ]
         labels = {
+            "calendar_provider": "Calendar provider",
             "duration": "Duration (minutes)",
             "kind": "Event type",
             "capacity": "Seats per slot (group)",
@@ -128,6 +134,11 @@ class BookingLinkForm(forms.ModelForm):
             "deal_value": "Default deal value",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "calendar_provider": "Each host's confirmed events go into their calendar of this "
+            "provider (connect it under Integrations). Busy time is read from every calendar a "
+            "host checks for conflicts, whatever this says."
+        }
         # Django's slug message says underscores are allowed; ours are not.
         error_messages = {"slug": {"invalid": SLUG_MESSAGE}}
 
@@ -232,6 +243,12 @@ class BookingLinkForm(forms.ModelForm):
         data["ctas"] = self._clean_ctas(data)
         if data.get("create_deal") and not data.get("deal_stage"):
             self.add_error("deal_stage", "Pick the stage new deals land in.")
+        if data.get("auto_meeting_link") and data.get("calendar_provider") not in MEETING_PROVIDERS:
+            self.add_error(
+                "auto_meeting_link",
+                "Meeting links come from Google Meet or Microsoft Teams: pick Google Calendar "
+                "or Microsoft 365 as the calendar provider.",
+            )
         if "slug" in data and not self.errors.get("title"):
             data["slug"] = self._unique_slug(data.get("slug") or "", data.get("title") or "")
         return data
