@@ -843,3 +843,25 @@ def test_generate_encryption_key_prints_a_usable_key(settings, owner, workspace)
     connection = connect_google(owner, workspace)
 
     assert CalendarConnection.objects.get(pk=connection.pk).secret == REFRESH_TOKEN
+
+
+def test_exchange_needs_its_ews_address(owner, owner_client):
+    exchange = FakeCalDAV()
+    exchange.key, exchange.label = "exchange", "Exchange (on-premises)"
+    ews = "https://mail.example.test/EWS/Exchange.asmx"
+    exchange.passwords[(ews, "olga")] = "pw"
+    exchange.accounts["olga"] = [RemoteCalendar("AAMk=", "Calendar", is_primary=True)]
+    providers.register("exchange", exchange)
+    data = {"exchange-username": "olga", "exchange-password": "pw"}
+
+    page = text(owner_client.get(PAGE))
+    missing = owner_client.post("/settings/integrations/exchange/connect", data)
+    given = owner_client.post(
+        "/settings/integrations/exchange/connect", {**data, "exchange-server_url": ews}
+    )
+
+    assert "EWS address" in page
+    assert missing.status_code == 400
+    assert "Enter the server's address." in text(missing)
+    assert given.status_code == 302
+    assert CalendarConnection.objects.get(provider="exchange").server_url == ews
