@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("workflows.urls")),
     path("", include("workflows.urls_webhooks")),
     path("", include("workflows.urls_sms")),
+    path("", include("integrations.calendars.urls")),
 ]

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from integrations.calendars import views
+
+app_name = "integrations"
+
+urlpatterns = [
+    path("settings/integrations", views.integrations_settings, name="settings"),
+    path("settings/integrations/calendars", views.preferences, name="preferences"),
+    path(
+        "settings/integrations/connections/<int:pk>/disconnect",
+        views.disconnect,
+        name="disconnect",
+    ),
+    path("settings/integrations/<str:provider_key>/connect", views.connect, name="connect"),
+    path("settings/integrations/<str:provider_key>/callback", views.callback, name="callback"),
+]

@@ -1,0 +1,50 @@
+"""Re-encrypt every stored connection secret with the first key of WORKESTRA_ENCRYPTION_KEY.
+
+Rotate by putting the new key first (the old one after it), running this, then dropping the old
+key. A secret no configured key can read is left as it is and reported: that account needs
+reconnecting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cryptography.fernet import InvalidToken
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from integrations.models import CalendarConnection
+from workestra.lib import crypto
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt stored calendar secrets with the first configured encryption key."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not crypto.is_configured():
+            raise CommandError(crypto.MISSING_KEY_MESSAGE)
+        rotated, unreadable = 0, []
+        for pk in CalendarConnection.objects.order_by("pk").values_list("pk", flat=True):
+            try:
+                rotated += _rotate(pk)
+            except InvalidToken:
+                unreadable.append(pk)
+        self.stdout.write(f"Re-encrypted the secrets of {rotated} connection(s).")
+        if unreadable:
+            ids = ", ".join(str(pk) for pk in unreadable)
+            raise CommandError(
+                f"No configured key reads the secrets of connection(s) {ids}; "
+                "those accounts need reconnecting."
+            )
+
+
+def _rotate(pk: int) -> int:
+    """Re-encrypt one connection's secrets under a row lock; 1 if it still exists."""
+    with transaction.atomic():
+        connection = CalendarConnection.objects.select_for_update().filter(pk=pk).first()
+        if connection is None:
+            return 0
+        connection.secret_encrypted = crypto.rotate(connection.secret_encrypted)
+        connection.access_token_encrypted = crypto.rotate(connection.access_token_encrypted)
+        connection.save(update_fields=["secret_encrypted", "access_token_encrypted"])
+        return 1
