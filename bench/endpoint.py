@@ -34,7 +34,9 @@ def rolled_back() -> Iterator[None]:
         transaction.set_rollback(True)
 
 
-def endpoint_scenario(host_count: int) -> tuple[Callable[[], Any], int]:
+def endpoint_scenario(
+    host_count: int, *, calendar_busy: bool = True
+) -> tuple[Callable[[], Any], int]:
     """Build the data (call inside :func:`rolled_back`); return the request and its query count.
 
     One month of Mon-Fri 09:00-17:00 New York, three random busy blocks per host per day (one a
@@ -55,7 +57,94 @@ def endpoint_scenario(host_count: int) -> tuple[Callable[[], Any], int]:
     )
     LinkHost.objects.bulk_create(LinkHost(link=link, user=h) for h in hosts)
     other = _link(workspace, hosts[0], slug=f"{workspace.slug}-other")
-    _busy_blocks(rng, other, hosts, days)
+    _busy_blocks(rng, other, hosts, days, calendar_busy=calendar_busy)
+    fetch = _fetcher(link, days)
+    return fetch, query_count(fetch)
+
+
+def connected_scenario(
+    host_count: int, *, events: int
+) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    """Scenario 5: the same round-robin twice, bookings only, then with every host's calendar
+    connected and ``events`` events of theirs over the coming year in the busy-time cache (what
+    sync leaves there). Returns the two requests (without, with)."""
+    from integrations.models import Calendar, CalendarConnection
+
+    rng = random.Random(host_count)
+    first_day = _next_monday()
+    days = [first_day + timedelta(days=i) for i in range(31)]
+    workspace = Workspace.objects.create(name="Benchmark", slug=f"bench-{rng.randrange(10**9)}")
+    hosts = User.objects.bulk_create(
+        User(email=f"bench-host-{i}-{workspace.slug}@example.com", name=f"Host {i}")
+        for i in range(host_count)
+    )
+    Membership.objects.bulk_create(Membership(workspace=workspace, user=h) for h in hosts)
+    links = []
+    for suffix in ("plain", "connected"):
+        link = _link(workspace, hosts[0], slug=f"{workspace.slug}-{suffix}", kind="round_robin")
+        links.append(link)
+    LinkHost.objects.bulk_create(LinkHost(link=links[0], user=h) for h in hosts)
+    other = _link(workspace, hosts[0], slug=f"{workspace.slug}-other")
+    _busy_blocks(rng, other, hosts, days, calendar_busy=False)
+    plain = _fetcher(links[0], days)
+    # The same hosts, now with connected calendars (the plain link is measured first).
+    connected_hosts = User.objects.bulk_create(
+        User(email=f"cal-{h.email}", name=h.name) for h in hosts
+    )
+    Membership.objects.bulk_create(Membership(workspace=workspace, user=h) for h in connected_hosts)
+    LinkHost.objects.bulk_create(LinkHost(link=links[1], user=h) for h in connected_hosts)
+    copies = [
+        Reservation(
+            booking=r.booking,
+            host=connected_hosts[hosts.index(r.host)],
+            blocked_start=r.blocked_start,
+            blocked_end=r.blocked_end,
+        )
+        for r in Reservation.objects.filter(host__in=hosts).select_related("host")
+    ]
+    Reservation.objects.bulk_create(copies)
+    rows = []
+    for host in connected_hosts:
+        conn = CalendarConnection.objects.create(
+            workspace=workspace, user=host, provider="google", account=host.email
+        )
+        calendar = Calendar.objects.create(
+            connection=conn,
+            user=host,
+            external_id=host.email,
+            name=host.email,
+            check_conflicts=True,
+            receives_bookings=True,
+        )
+        rows.extend(_calendar_events(rng, calendar, first_day, events))
+    ExternalBusy.objects.bulk_create(rows, batch_size=2000)
+    return plain, _fetcher(links[1], days)
+
+
+def _calendar_events(
+    rng: random.Random, calendar: Any, first_day: date, count: int
+) -> list[ExternalBusy]:
+    """``count`` meetings on working days over the coming year, 30 or 60 minutes, 09-17."""
+    rows = []
+    for n in range(count):
+        day = first_day + timedelta(days=rng.randrange(365))
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        start = datetime.combine(day, time(9), ZONE) + timedelta(minutes=15 * rng.randrange(0, 32))
+        rows.append(
+            ExternalBusy(
+                user_id=calendar.user_id,
+                source=calendar.busy_source,
+                calendar_id=str(calendar.pk),
+                event_id=f"event-{n}",
+                start=start,
+                end=start + rng.choice(BUSY_LENGTHS),
+            )
+        )
+    return rows
+
+
+def _fetcher(link: BookingLink, days: list[date]) -> Callable[[], Any]:
     client = Client()
     url = f"/api/v1/public/links/{link.slug}/slots?" + urlencode(
         {
@@ -71,9 +160,13 @@ def endpoint_scenario(host_count: int) -> tuple[Callable[[], Any], int]:
         assert response.status_code == 200, response.content[:200]
         return [s for day in response.json()["slots"].values() for s in day]
 
+    return fetch
+
+
+def query_count(fetch: Callable[[], Any]) -> int:
     with CaptureQueriesContext(connection) as queries:
         fetch()
-    return fetch, len(queries)
+    return len(queries)
 
 
 def _next_monday() -> date:
@@ -97,7 +190,12 @@ def _link(workspace: Workspace, owner: User, *, slug: str, kind: str = "one_on_o
 
 
 def _busy_blocks(
-    rng: random.Random, other: BookingLink, hosts: list[User], days: list[date]
+    rng: random.Random,
+    other: BookingLink,
+    hosts: list[User],
+    days: list[date],
+    *,
+    calendar_busy: bool = True,
 ) -> None:
     bookings, external = [], []
     for host in hosts:
@@ -109,7 +207,7 @@ def _busy_blocks(
                 end = start + rng.choice(BUSY_LENGTHS)
                 if n == 0:
                     bookings.append(_booking(other, host, start, end))
-                else:
+                elif calendar_busy:
                     external.append(ExternalBusy(user=host, source="google", start=start, end=end))
     Booking.objects.bulk_create(bookings)
     Reservation.objects.bulk_create(

@@ -14,11 +14,12 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from booking import kinds, timeline
 from booking.calendar_events import outbox_failure
-from booking.models import Booking, BookingEvent
+from booking.models import Booking, BookingEvent, BookingLink
 from booking.services import BookingError, booking_calendar_move, booking_cancel
 from integrations.calendars import provider as providers
 from integrations.calendars.events import broken_on_auth
@@ -60,10 +61,20 @@ def run_sync(message: OutboxMessage) -> None:
         raise outbox.Drop("the connection needs reconnecting")
     now = timezone.now()
     try:
-        calendar_sync(calendar, now=now, on_change=enqueue_change)
+        calendar_sync(calendar, now=now, on_change=enqueue_change, days=horizon(calendar.user_id))
     except ProviderError as exc:
         Calendar.objects.filter(pk=calendar.pk).update(sync_error=str(exc)[:500])
         outbox_failure(exc)
+
+
+def horizon(user_id: int) -> int:
+    """How many days ahead the links a host owns or hosts offer times."""
+    days = (
+        BookingLink.objects.live()
+        .filter(Q(owner_id=user_id) | Q(link_hosts__user_id=user_id))
+        .aggregate(days=Max("max_days_ahead"))["days"]
+    )
+    return int(days or 0) + 1
 
 
 def enqueue_change(change: Change) -> None:

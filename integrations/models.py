@@ -111,6 +111,9 @@ class Calendar(models.Model):
     receives_bookings = models.BooleanField(default=False)
     # Incremental sync: Google syncToken, Graph deltaLink, CalDAV sync-token, EWS sync state.
     sync_token = models.TextField(blank=True)
+    # The end of the window the token's full read covered: as days pass and links look further
+    # ahead, a token reading a window that ends too early is dropped for a fresh full read.
+    window_end = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField(null=True, blank=True)
     next_sync_at = models.DateTimeField(null=True, blank=True)
     sync_error = models.CharField(max_length=500, blank=True)

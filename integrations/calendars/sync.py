@@ -48,20 +48,30 @@ class Change:
 OnChange = Callable[[Change], None]
 
 
-def sync_window(now: datetime) -> tuple[datetime, datetime]:
-    """From a day back (events in progress) to the sync horizon ahead."""
-    return now - timedelta(days=1), now + timedelta(days=settings.CALENDAR_SYNC_DAYS)
+#: A token whose window ends this much short of the wanted one is dropped for a full read.
+WINDOW_SLACK = timedelta(days=7)
 
 
-def calendar_sync(calendar: Calendar, *, now: datetime, on_change: OnChange) -> SyncResult:
+def sync_window(now: datetime, days: int | None = None) -> tuple[datetime, datetime]:
+    """From a day back (events in progress) to ``days`` ahead (the sync horizon by default)."""
+    ahead = max(days or 0, settings.CALENDAR_SYNC_DAYS)
+    return now - timedelta(days=1), now + timedelta(days=ahead)
+
+
+def calendar_sync(
+    calendar: Calendar, *, now: datetime, on_change: OnChange, days: int | None = None
+) -> SyncResult:
     """Bring ``calendar``'s cached busy time up to date; report the host's changes to our events.
 
+    ``days``: how far ahead the host's links offer times (the sync horizon at least).
     Raises :class:`ProviderError` when the provider fails (``auth`` when the account must be
     reconnected); the cache then keeps the last busy time it had.
     """
     connection = calendar.connection
     provider = providers.get(connection.provider)
-    start, end = sync_window(now)
+    start, end = sync_window(now, days)
+    if calendar.window_end is not None and calendar.window_end < end - WINDOW_SLACK:
+        calendar.sync_token = ""  # the token's window no longer reaches far enough ahead
     with broken_on_auth(connection):
         try:
             result = provider.sync(
@@ -75,10 +85,14 @@ def calendar_sync(calendar: Calendar, *, now: datetime, on_change: OnChange) -> 
     with transaction.atomic():
         _apply(calendar, result, window=(start, end), on_change=on_change)
         calendar.sync_token = result.token
+        if result.full:
+            calendar.window_end = end
         calendar.synced_at = now
         calendar.sync_error = ""
         calendar.next_sync_at = now + timedelta(minutes=settings.CALENDAR_POLL_MINUTES)
-        calendar.save(update_fields=["sync_token", "synced_at", "sync_error", "next_sync_at"])
+        calendar.save(
+            update_fields=["sync_token", "window_end", "synced_at", "sync_error", "next_sync_at"]
+        )
     return result
 
 
