@@ -93,6 +93,7 @@ class FakeMicrosoft(GraphMixin):
     delta_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     skip_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: list[tuple[int, int | None]] = field(default_factory=list)
+    delays: list[float] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -165,6 +166,11 @@ class FakeMicrosoft(GraphMixin):
         with self.lock:
             self.failures.extend([(status, retry_after)] * count)
 
+    def delay_next(self, seconds: float, count: int = 1) -> None:
+        """The next ``count`` Graph requests are answered only after ``seconds``."""
+        with self.lock:
+            self.delays.extend([seconds] * count)
+
     def graph_requests(self, method: str = "", path: str = "") -> list[Recorded]:
         return [
             r
@@ -234,11 +240,13 @@ class FakeMicrosoft(GraphMixin):
     # -- dispatch ----------------------------------------------------------------------------
 
     def answer(self, recorded: Recorded) -> Answer:
+        graph = recorded.path.startswith("/v1.0/")
         with self.lock:
             self.requests.append(recorded)
-            if recorded.path.startswith("/v1.0/"):
-                return self.graph(recorded)
-            return self.identity(recorded)
+            delay = self.delays.pop(0) if graph and self.delays else 0.0
+        time.sleep(delay)  # outside the lock: other requests are answered meanwhile
+        with self.lock:
+            return self.graph(recorded) if graph else self.identity(recorded)
 
     def identity(self, r: Recorded) -> Answer:
         match = re.fullmatch(
@@ -347,11 +355,18 @@ def _handler(fake: FakeMicrosoft) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up (timeout) or refused our certificate is not a fake's error."""
+
+
 def start() -> FakeMicrosoft:
     directory = Path(tempfile.mkdtemp(prefix="fake-microsoft-"))
     certs = tls.make(directory)
     fake = FakeMicrosoft(ca_file=str(certs.ca_file), directory=directory)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    server = _QuietServer(("127.0.0.1", 0), _handler(fake))
     server.daemon_threads = True
     server.socket = certs.server_context().wrap_socket(
         server.socket, server_side=True, do_handshake_on_connect=False

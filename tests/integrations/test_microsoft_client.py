@@ -3,6 +3,7 @@ real msal doing the sign-in side."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -232,6 +233,38 @@ def test_a_weekly_series_keeps_its_local_time_across_the_dst_change(fake_microso
     assert [s.hour for s in starts] == [9, 8, 8]  # UTC: CET, then CEST
 
 
+def test_busy_reads_every_calendar_asked_for(fake_microsoft, connection):
+    fake_microsoft.add_event("Main", at(24, 9), at(24, 10))
+    holidays = fake_microsoft.calendar_of(default=False)
+    fake_microsoft.add_event("Holiday", at(25, 0), at(26, 0), calendar_id=holidays)
+
+    ranges = provider.busy(
+        connection,
+        [fake_microsoft.calendar_of(), holidays],
+        start=WINDOW[0],
+        end=WINDOW[1],
+        timeout=5,
+    )
+
+    assert ranges == [(at(24, 9), at(24, 10)), (at(25, 0), at(26, 0))]
+
+
+def test_busy_gives_up_within_its_time_budget(fake_microsoft, connection):
+    fake_microsoft.delay_next(2.0)
+    began = time.monotonic()
+
+    with pytest.raises(ProviderError) as slow:
+        provider.busy(
+            connection,
+            [fake_microsoft.calendar_of()],
+            start=WINDOW[0],
+            end=WINDOW[1],
+            timeout=0.3,
+        )
+
+    assert slow.value.retry and time.monotonic() - began < 1.5
+
+
 # -- writing ---------------------------------------------------------------------------------
 
 
@@ -320,6 +353,42 @@ def test_subscribe_and_unsubscribe(fake_microsoft, connection, frozen):
     provider.stop_watch(connection, calendar_id, watch.watch_id, watch.resource_id)
 
     assert watch.watch_id not in fake_microsoft.subscriptions
+
+
+def _watch_with(fake, connection, answer):
+    """Subscribe while the notification endpoint answers Graph's check with ``answer``."""
+    asked: list[str] = []
+
+    def endpoint(url: str, token: str) -> str:
+        asked.append(url)
+        return answer(token)
+
+    fake.validation_handler = endpoint
+    address = "https://book.example.com/integrations/microsoft/notify"
+    try:
+        return provider.watch(
+            connection,
+            fake.calendar_of(),
+            address=address,
+            watch_id="",
+            secret="s",
+            expires_at=microsoft.timezone.now() + timedelta(days=1),
+        )
+    finally:
+        assert asked == [address]
+
+
+def test_graph_subscribes_an_address_that_echoes_its_check(fake_microsoft, connection):
+    watch = _watch_with(fake_microsoft, connection, lambda token: token)
+
+    assert list(fake_microsoft.subscriptions) == [watch.watch_id]
+
+
+def test_an_address_that_fails_the_check_is_not_subscribed(fake_microsoft, connection):
+    with pytest.raises(ProviderError) as refused:
+        _watch_with(fake_microsoft, connection, lambda token: "not the token")
+
+    assert not refused.value.retry and not fake_microsoft.subscriptions
 
 
 # -- failures --------------------------------------------------------------------------------
