@@ -113,14 +113,17 @@ def _app(timeout: float = TIMEOUT_SECONDS) -> msal.ConfidentialClientApplication
     )
 
 
-def _token_call(call: Callable[[msal.ConfidentialClientApplication], dict[str, Any]]) -> dict:
+def _token_call(
+    call: Callable[[msal.ConfidentialClientApplication], dict[str, Any]],
+    timeout: float = TIMEOUT_SECONDS,
+) -> dict:
     """Run one token request; every failure becomes a :class:`ProviderError`."""
     try:
         with warnings.catch_warnings():
             # msal flags the code grant as superseded by its own flow helper, which would keep
             # the PKCE verifier itself; ours comes from our own state.
             warnings.simplefilter("ignore", DeprecationWarning)
-            result = call(_app())
+            result = call(_app(timeout))
     except requests.RequestException as exc:
         raise ProviderError(f"Microsoft sign-in could not be reached: {exc}") from exc
     except ValueError as exc:  # the authority's configuration or answer is not readable
@@ -138,12 +141,14 @@ def _expires_at(result: dict[str, Any]) -> datetime:
     return timezone.now() + timedelta(seconds=int(result.get("expires_in") or 3600))
 
 
-def _refresh(connection: CalendarConnection) -> str:
+def _refresh(connection: CalendarConnection, timeout: float = TIMEOUT_SECONDS) -> str:
     """A new access token from the refresh token; both new tokens are stored."""
     refresh_token = connection.secret
     if not refresh_token:
         raise ProviderError("The Microsoft connection has no refresh token.", auth=True)
-    result = _token_call(lambda app: app.acquire_token_by_refresh_token(refresh_token, SCOPES))
+    result = _token_call(
+        lambda app: app.acquire_token_by_refresh_token(refresh_token, SCOPES), timeout
+    )
     connection.store_access_token(result["access_token"], _expires_at(result))
     rotated = result.get("refresh_token")
     if rotated and rotated != refresh_token:
@@ -151,12 +156,12 @@ def _refresh(connection: CalendarConnection) -> str:
     return str(result["access_token"])
 
 
-def _access_token(connection: CalendarConnection) -> str:
+def _access_token(connection: CalendarConnection, timeout: float = TIMEOUT_SECONDS) -> str:
     expires = connection.access_expires_at
     token = connection.access_token
     if token and expires and expires - EXPIRY_MARGIN > timezone.now():
         return token
-    return _refresh(connection)
+    return _refresh(connection, timeout)
 
 
 # -- Graph -----------------------------------------------------------------------------------
@@ -197,10 +202,14 @@ class _Graph:
     def url(self, path: str) -> str:
         return f"{settings.MICROSOFT_GRAPH_BASE}{path}"
 
-    def _send(self, method: str, url: str, token: str, **kwargs: Any) -> httpx.Response:
-        remaining = self.deadline - time.monotonic()
-        if remaining <= 0:
+    def remaining(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
             raise ProviderError("Microsoft Graph took too long.")
+        return left
+
+    def _send(self, method: str, url: str, token: str, **kwargs: Any) -> httpx.Response:
+        remaining = self.remaining()
         headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
         self.calls += 1
         try:
@@ -217,9 +226,11 @@ class _Graph:
         """
         if not url.startswith(settings.MICROSOFT_GRAPH_BASE + "/"):
             raise ProviderError("Refusing a link outside Microsoft Graph.", gone=True)
-        response = self._send(method, url, _access_token(self.connection), **kwargs)
+        token = _access_token(self.connection, self.remaining())
+        response = self._send(method, url, token, **kwargs)
         if response.status_code == 401:
-            response = self._send(method, url, _refresh(self.connection), **kwargs)
+            token = _refresh(self.connection, self.remaining())
+            response = self._send(method, url, token, **kwargs)
         if response.status_code in allow:
             return {}
         if response.status_code >= 400:

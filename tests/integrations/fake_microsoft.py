@@ -94,6 +94,7 @@ class FakeMicrosoft(GraphMixin):
     skip_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: list[tuple[int, int | None]] = field(default_factory=list)
     delays: list[float] = field(default_factory=list)
+    token_delays: list[float] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -166,10 +167,11 @@ class FakeMicrosoft(GraphMixin):
         with self.lock:
             self.failures.extend([(status, retry_after)] * count)
 
-    def delay_next(self, seconds: float, count: int = 1) -> None:
-        """The next ``count`` Graph requests are answered only after ``seconds``."""
+    def delay_next(self, seconds: float, count: int = 1, *, token: bool = False) -> None:
+        """The next ``count`` Graph requests (``token``: token requests) are answered only
+        after ``seconds``."""
         with self.lock:
-            self.delays.extend([seconds] * count)
+            (self.token_delays if token else self.delays).extend([seconds] * count)
 
     def graph_requests(self, method: str = "", path: str = "") -> list[Recorded]:
         return [
@@ -243,7 +245,10 @@ class FakeMicrosoft(GraphMixin):
         graph = recorded.path.startswith("/v1.0/")
         with self.lock:
             self.requests.append(recorded)
-            delay = self.delays.pop(0) if graph and self.delays else 0.0
+            delays = self.delays if graph else self.token_delays
+            if not graph and not recorded.path.endswith("/token"):
+                delays = []
+            delay = delays.pop(0) if delays else 0.0
         time.sleep(delay)  # outside the lock: other requests are answered meanwhile
         with self.lock:
             return self.graph(recorded) if graph else self.identity(recorded)

@@ -265,6 +265,23 @@ def test_busy_gives_up_within_its_time_budget(fake_microsoft, connection):
     assert slow.value.retry and time.monotonic() - began < 1.5
 
 
+def test_a_refresh_counts_against_the_busy_budget(fake_microsoft, connection):
+    connection.store_access_token(connection.access_token, microsoft.timezone.now())
+    fake_microsoft.delay_next(2.0, token=True)
+    began = time.monotonic()
+
+    with pytest.raises(ProviderError) as slow:
+        provider.busy(
+            connection,
+            [fake_microsoft.calendar_of()],
+            start=WINDOW[0],
+            end=WINDOW[1],
+            timeout=0.3,
+        )
+
+    assert slow.value.retry and time.monotonic() - began < 1.5
+
+
 # -- writing ---------------------------------------------------------------------------------
 
 
