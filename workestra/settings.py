@@ -290,6 +290,8 @@ MICROSOFT_AUTHORITY = (
 MICROSOFT_GRAPH_BASE = (
     env_url("MICROSOFT_GRAPH_BASE", schemes=("https", "http")) or "https://graph.microsoft.com/v1.0"
 ).rstrip("/")
+# A CA bundle to trust for the sign-in and Graph endpoints instead of the system's (tests only).
+MICROSOFT_CA_BUNDLE = env_str("MICROSOFT_CA_BUNDLE")
 # How far ahead calendars are read into the busy-time cache, and how often they are re-read when
 # no push notification arrives (CalDAV and Exchange are only ever polled).
 CALENDAR_SYNC_DAYS = env_int("CALENDAR_SYNC_DAYS", 180, minimum=7)

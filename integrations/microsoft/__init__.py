@@ -1,0 +1,1 @@
+"""Microsoft 365 calendars through Microsoft Graph."""
