@@ -31,23 +31,24 @@ def live_check(
 ) -> dict[int, str]:
     """Refresh the cache for ``[start, end)`` from the providers; returns, per host whose
     provider could not say, what went wrong (for the booking's timeline)."""
-    if budget <= 0 or not user_ids:
+    if not user_ids:
         return {}
     by_connection: dict[int, list[Calendar]] = defaultdict(list)
+    problems: dict[int, str] = {}
     for calendar in Calendar.objects.select_related("connection").filter(
-        user_id__in=user_ids,
-        check_conflicts=True,
-        connection__status=CalendarConnection.Status.ACTIVE,
+        user_id__in=user_ids, check_conflicts=True
     ):
-        by_connection[calendar.connection_id].append(calendar)
-    if not by_connection:
-        return {}
+        if calendar.connection.is_broken:
+            problems[calendar.user_id] = _broken(calendar.connection)
+        else:
+            by_connection[calendar.connection_id].append(calendar)
+    if budget <= 0 or not by_connection:
+        return problems
     futures = {
         _POOL.submit(_ask, cals[0].connection, cals, start, end, budget): cals
         for cals in by_connection.values()
     }
     done, _ = wait(futures, timeout=budget)
-    problems: dict[int, str] = {}
     rows: list[ExternalBusy] = []
     for future, cals in futures.items():
         label = providers.get(cals[0].connection.provider).label
@@ -58,6 +59,17 @@ def live_check(
         rows.extend(_rows(cals[0], _minus_ours(cals[0].user_id, future.result())))
     ExternalBusy.objects.bulk_create(rows)
     return problems
+
+
+def _broken(connection: CalendarConnection) -> str:
+    synced = Calendar.objects.filter(connection=connection).order_by("-synced_at").first()
+    when = (
+        f" (last read {synced.synced_at:%Y-%m-%d %H:%M} UTC)" if synced and synced.synced_at else ""
+    )
+    return (
+        f"{connection} needs reconnecting: the busy times synced earlier{when} decided, and "
+        "the event can't be added to it."
+    )
 
 
 def _ask(

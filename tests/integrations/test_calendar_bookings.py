@@ -264,6 +264,7 @@ def test_a_revoked_google_token_marks_the_connection_broken_and_keeps_the_busy_t
     fake_google,  # noqa: F811
     link,
     frozen,
+    owner_client,
 ):
     fake_google.add_event(ACCOUNT, START, START + timedelta(minutes=30))
     sync(connected)
@@ -274,6 +275,15 @@ def test_a_revoked_google_token_marks_the_connection_broken_and_keeps_the_busy_t
 
     connection = CalendarConnection.objects.get()
     assert connection.status == CalendarConnection.Status.BROKEN
-    # The last known busy time still keeps attendees off the host's meeting.
+    for page in ("booking:calendar", "integrations:settings"):
+        html = owner_client.get(reverse(page)).content.decode()
+        assert "needs reconnecting" in html, page
+    # The last known busy time still keeps attendees off the host's meeting...
     with pytest.raises(services.SlotTaken):
         services.booking_create(link=link, start=START, attendee=attendee())
+    # ...and a booking made meanwhile says on its timeline what decided.
+    booking = services.booking_create(
+        link=link, start=START + timedelta(hours=1), attendee=attendee()
+    )
+    note = booking.events.get(kind=BookingEvent.Kind.CALENDAR)
+    assert "needs reconnecting" in note.detail
