@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import caldav
 import requests
-from caldav.elements import cdav
+from caldav.elements import cdav, dav
 from caldav.lib import error as dav_error
 from django.conf import settings
 
@@ -174,19 +174,33 @@ def _principal_email(principal: Any) -> str:
 _TZID = re.compile(r"^TZID:(.+)$", re.MULTILINE)
 
 
-def _calendar_zone(calendar: Any) -> tzinfo:
-    """The calendar's own zone (CALDAV:calendar-timezone), for floating times; else UTC."""
-    try:
-        text = calendar.get_property(cdav.CalendarTimeZone()) or ""
-    except (dav_error.DAVError, requests.RequestException):
-        return UTC
-    match = _TZID.search(str(text).replace("\r\n", "\n"))
+def _zone_from(text: Any) -> tzinfo:
+    """The zone named in a CALDAV:calendar-timezone value; UTC when none or unknown."""
+    match = _TZID.search(str(text or "").replace("\r\n", "\n"))
     if not match:
         return UTC
     try:
         return ZoneInfo(match.group(1).strip())
     except (ZoneInfoNotFoundError, ValueError):
         return UTC
+
+
+def _calendar_zone(calendar: Any) -> tzinfo:
+    """The calendar's own zone, for floating times and all-day dates; else UTC."""
+    try:
+        return _zone_from(calendar.get_property(cdav.CalendarTimeZone()))
+    except (dav_error.DAVError, requests.RequestException):
+        return UTC
+
+
+def _token_and_zone(calendar: Any) -> tuple[str, tzinfo]:
+    """The calendar's current sync token and zone, in one request (RFC 6578 offers the token
+    as a property; a server that does not is asked with an empty sync-collection report)."""
+    props = calendar.get_properties([dav.SyncToken(), cdav.CalendarTimeZone()])
+    token = props.get(dav.SyncToken.tag) or ""
+    if not token:
+        token = calendar.objects_by_sync_token(load_objects=False).sync_token
+    return str(token), _zone_from(props.get(cdav.CalendarTimeZone.tag))
 
 
 def _emails(connection: CalendarConnection) -> set[str]:
@@ -280,8 +294,11 @@ class CalDAVCalendar:
                 ]
                 found = [e for e in events if e is not None]
                 return SyncResult(events=found, token=changes.sync_token, calls=session.calls)
-            current = calendar.objects_by_sync_token(load_objects=False).sync_token
-            found = _window(calendar, start=start, end=end, zone=zone, emails=emails)
+            # The token first: a change made during the search is then reported next time.
+            current, calendar_zone = _token_and_zone(calendar)
+            found = _window(
+                calendar, start=start, end=end, zone=lambda: calendar_zone, emails=emails
+            )
             return SyncResult(events=found, token=current, full=True, calls=session.calls)
 
     def busy(

@@ -47,6 +47,19 @@ class CalendarApp:
         )
         return str(calendar.url)
 
+    def set_timezone(self, calendar_url: str, tzid: str) -> None:
+        """The calendar's own zone (CALDAV:calendar-timezone), as calendar apps set it."""
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?>'
+            '<D:propertyupdate xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
+            "<D:set><D:prop><C:calendar-timezone>"
+            f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTIMEZONE\r\nTZID:{tzid}\r\n"
+            "END:VTIMEZONE\r\nEND:VCALENDAR\r\n"
+            "</C:calendar-timezone></D:prop></D:set></D:propertyupdate>"
+        )
+        response = self.client.proppatch(calendar_url, body)
+        assert response.status == 207, response.status
+
     def put(self, calendar_url: str, name: str, text: str) -> str:
         """Store ``text`` as ``<name>.ics`` in the calendar (adding or replacing); its URL."""
         url = calendar_url.rstrip("/") + f"/{name}.ics"

@@ -145,6 +145,7 @@ def test_full_sync_then_the_hosts_changes_one_by_one(connection, host_app, work_
 
     assert first.full
     assert first.token
+    assert first.calls == 2  # the token, then one search with the events' data
     assert by_uid(first.events) == {
         "standup": RemoteEvent(
             external_id=standup,
@@ -173,6 +174,7 @@ def test_full_sync_then_the_hosts_changes_one_by_one(connection, host_app, work_
     changes = provider.sync(connection, work_calendar, token=first.token, start=START, end=END)
 
     assert not changes.full
+    assert changes.calls == 4  # the report, then a GET per entry (404 for the deleted one)
     assert changes.token not in ("", first.token)
     assert sorted(changes.events, key=lambda e: e.external_id) == sorted(
         [
@@ -270,23 +272,41 @@ def test_free_cancelled_and_declined_events_do_not_block(connection, host_app, w
     assert events["called-off"].busy == ()
 
 
-def test_an_all_day_event_blocks_the_whole_day(connection, host_app, work_calendar):
-    day_off = "\n".join(
-        [
-            "BEGIN:VEVENT",
-            "UID:day-off",
-            "DTSTAMP:20270101T000000Z",
-            "DTSTART;VALUE=DATE:20270315",
-            "DTEND;VALUE=DATE:20270317",
-            "SUMMARY:Two days off",
-            "END:VEVENT",
-        ]
-    )
-    host_app.put(work_calendar, "day-off", ics(day_off))
+DAYS_OFF = """BEGIN:VEVENT
+UID:days-off
+DTSTAMP:20270101T000000Z
+DTSTART;VALUE=DATE:20270315
+DTEND;VALUE=DATE:20270317
+SUMMARY:Two days off
+END:VEVENT"""
+
+
+def test_an_all_day_event_blocks_the_whole_day_in_utc_without_a_calendar_zone(
+    connection, host_app, work_calendar
+):
+    host_app.put(work_calendar, "days-off", ics(DAYS_OFF))
 
     (result,) = full_sync(connection, work_calendar).events
 
     assert result.busy == ((utc(2027, 3, 15), utc(2027, 3, 17)),)
+
+
+def test_all_day_and_floating_times_are_read_in_the_calendars_zone(
+    connection, host_app, work_calendar
+):
+    host_app.set_timezone(work_calendar, "Europe/Berlin")
+    host_app.put(work_calendar, "days-off", ics(DAYS_OFF))
+    floating = event("dentist", "20270318T100000", "20270318T110000")
+
+    first = full_sync(connection, work_calendar)
+    host_app.put(work_calendar, "dentist", ics(floating))
+    (changed,) = provider.sync(
+        connection, work_calendar, token=first.token, start=START, end=END
+    ).events
+
+    # Midnight to midnight in Berlin (CET, UTC+1); 10:00 there is 09:00 UTC.
+    assert [e.busy for e in first.events] == [((utc(2027, 3, 14, 23), utc(2027, 3, 16, 23)),)]
+    assert changed.busy == ((utc(2027, 3, 18, 9), utc(2027, 3, 18, 10)),)
 
 
 BERLIN = """BEGIN:VTIMEZONE
