@@ -10,6 +10,7 @@ the URL. Busy time is computed here from the events themselves (``ical.remote_ev
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,6 +40,8 @@ from workestra.lib import guarded_requests, outbound
 
 if TYPE_CHECKING:
     from integrations.models import CalendarConnection
+
+log = logging.getLogger(__name__)
 
 ICLOUD_URL = "https://caldav.icloud.com/"
 TIMEOUT_SECONDS = 20
@@ -99,8 +102,15 @@ def _status_error(response: requests.Response, action: str) -> ProviderError:
             retry_after=_retry_after(response),
         )
     if status >= 500:
-        return ProviderError(f"The calendar server failed to {action} ({status}).")
+        return ProviderError(
+            f"The calendar server failed to {action} ({status}).",
+            retry_after=_retry_after(response),
+        )
     return ProviderError(f"The calendar server could not {action} ({status}).", retry=False)
+
+
+# lxml's XML errors are SyntaxErrors.
+_UNREADABLE = (AssertionError, AttributeError, KeyError, SyntaxError, TypeError, ValueError)
 
 
 def _host(url: str) -> str:
@@ -127,6 +137,11 @@ def _translated(session: _Session, action: str, url: str) -> Iterator[None]:
         if response is not None and response.status_code >= 400:
             raise _status_error(response, action) from None
         raise ProviderError(f"The calendar server could not {action}: {exc}", retry=False) from None
+    except _UNREADABLE:
+        # caldav fails in these ways on answers that are not CalDAV (a web site's page, say).
+        log.warning("Unreadable CalDAV answer from %s", _host(url), exc_info=True)
+        message = f"{_host(url)} did not answer like a CalDAV server. Check the server address."
+        raise ProviderError(message, retry=False) from None
 
 
 def _checked(response: requests.Response | None, action: str, *, missing_ok: bool = False) -> None:

@@ -7,9 +7,12 @@ through the client under test.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import caldav
 import pytest
@@ -87,6 +90,37 @@ class RadicaleServer:
 
     def app(self, user: str = HOST) -> CalendarApp:
         return CalendarApp(caldav.DAVClient(self.url, username=user, password=self.users[user]))
+
+
+class _WebPage(BaseHTTPRequestHandler):
+    """Answers every request, whatever its method, with a small HTML page."""
+
+    def _page(self) -> None:
+        body = b"<html><body>Welcome to our web site</body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_PROPFIND = do_REPORT = do_OPTIONS = _page
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def web_site() -> Iterator[str]:
+    """A web server that is not a CalDAV server, on 127.0.0.1; its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _WebPage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")

@@ -23,8 +23,10 @@ from tests.integrations.fixtures_caldav import (  # noqa: F401 (fixtures)
     host_app,
     ics,
     radicale,
+    web_site,
     work_calendar,
 )
+from tests.workflows.http_receiver import fake_dns
 
 provider = CalDAVCalendar()
 
@@ -108,6 +110,46 @@ def test_login_refuses_an_address_that_is_not_a_web_address(caldav_settings):
 
     assert not caught.value.retry
     assert "https://" in str(caught.value)
+
+
+def test_login_at_a_web_site_that_is_not_a_calendar_server_says_so(web_site, caldav_settings):
+    with pytest.raises(ProviderError) as caught:
+        provider.login(server_url=web_site, username=HOST, password="x")
+
+    assert not caught.value.retry
+    assert "did not answer like a CalDAV server" in str(caught.value)
+
+
+def test_login_without_a_server_address_goes_to_icloud(monkeypatch, caldav_settings):
+    # A name that resolves to a private address is refused before any connection is made.
+    lookups = fake_dns(monkeypatch, {"caldav.icloud.com": ["10.1.2.3"]})
+
+    with pytest.raises(ProviderError) as caught:
+        provider.login(server_url="", username="olga@icloud.com", password="x")
+
+    assert lookups == {"caldav.icloud.com": 1}
+    assert not caught.value.retry
+    assert "caldav.icloud.com resolves to 10.1.2.3, a private address" in str(caught.value)
+
+
+def test_a_server_name_that_later_resolves_to_a_private_address_is_refused(
+    radicale, monkeypatch, caldav_settings, connection
+):
+    answer = ["127.0.0.1"]  # the server itself (loopback is allowed here)
+    fake_dns(monkeypatch, {"calendar.example.test": lambda: answer})
+    port = radicale.url.rsplit(":", 1)[1].strip("/")
+    connection.server_url = f"http://calendar.example.test:{port}/"
+    grant = provider.login(
+        server_url=connection.server_url, username=HOST, password=radicale.users[HOST]
+    )
+    assert grant.account == HOST
+
+    answer = ["10.0.0.7"]
+    with pytest.raises(ProviderError) as caught:
+        provider.calendars(connection)
+
+    assert not caught.value.retry
+    assert "calendar.example.test resolves to 10.0.0.7, a private address" in str(caught.value)
 
 
 # --- Calendars ----------------------------------------------------------------------------------
