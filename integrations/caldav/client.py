@@ -10,10 +10,11 @@ the URL. Busy time is computed here from the events themselves (``ical.remote_ev
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -29,6 +30,7 @@ from integrations.caldav import ical
 from integrations.calendars.provider import (
     EventData,
     Grant,
+    PasswordProvider,
     ProviderError,
     Range,
     RemoteCalendar,
@@ -226,6 +228,8 @@ def _object_url(calendar_url: str, ical_uid: str) -> str:
     """Our event's address, from its UID, so a repeated create after a timeout overwrites
     the same object instead of adding a second one."""
     name = re.sub(r"[^A-Za-z0-9._-]", "_", ical_uid)
+    if name != ical_uid:  # keep two UIDs that differ only in replaced characters apart
+        name += "-" + hashlib.sha256(ical_uid.encode()).hexdigest()[:12]
     return calendar_url.rstrip("/") + f"/{name}.ics"
 
 
@@ -261,7 +265,7 @@ class CalDAVCalendar:
 
     def _connect(
         self, connection: CalendarConnection, action: str, timeout: float = TIMEOUT_SECONDS
-    ) -> Any:
+    ) -> AbstractContextManager[_Session]:
         return self._session(
             connection.server_url, connection.username, connection.secret, action, timeout
         )
@@ -399,3 +403,8 @@ def _changed(
     return ical.remote_event(
         obj.data, href=str(obj.url), start=start, end=end, zone=zone, emails=emails
     )
+
+
+if TYPE_CHECKING:
+    # mypy checks here that the class offers everything the settings page and sync call.
+    _checked_shape: PasswordProvider = CalDAVCalendar()

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from integrations.caldav.client import CalDAVCalendar
+from integrations.calendars import provider as registry
 from integrations.calendars.provider import EventData, ProviderError, RemoteEvent
 from tests.integrations.fixtures_caldav import (  # noqa: F401 (fixtures)
     HOST,
@@ -60,6 +61,17 @@ def full_sync(connection, calendar_url):
 
 def by_uid(events: list[RemoteEvent]) -> dict[str, RemoteEvent]:
     return {e.ical_uid: e for e in events}
+
+
+def test_the_registry_offers_caldav_as_a_password_provider():
+    offered = registry.get("caldav")
+
+    assert isinstance(offered, CalDAVCalendar)
+    assert (offered.label, offered.uses_oauth, offered.can_push) == (
+        "iCloud / CalDAV",
+        False,
+        False,
+    )
 
 
 # --- Logging in ---------------------------------------------------------------------------------
