@@ -129,6 +129,11 @@ def _translated(session: _Session, action: str, url: str) -> Iterator[None]:
     except outbound.Unresolved:
         message = f"Could not find the server {_host(url)}. Check the server address."
         raise ProviderError(message) from None
+    except requests.exceptions.SSLError:
+        message = (
+            f"The certificate of {_host(url)} could not be verified. Check the server address."
+        )
+        raise ProviderError(message, retry=False) from None
     except requests.Timeout:
         raise ProviderError(f"{_host(url)} did not answer in time.") from None
     except requests.ConnectionError:

@@ -102,26 +102,19 @@ def remote_event(
     if not events:
         return None
     master = next((e for e in events if "RECURRENCE-ID" not in e), events[0])
+    uid = str(master.get("UID", ""))
+    # icalendar's and recurring_ical_events' complaints (no start, a broken rule) are ValueErrors.
     try:
         own_start, own_end = _utc(master.start, zone), _utc(master.end, zone)
-    except (icalendar.error.IncompleteComponent, ValueError):
-        log.warning("Skipping %s: an event without a start", href)
+        if _cancelled(master):
+            return RemoteEvent(
+                external_id=href, ical_uid=uid, start=own_start, end=own_end, cancelled=True
+            )
+        busy = _busy(calendar, start, end, zone, emails)
+    except ValueError:
+        log.warning("Skipping %s: an event that cannot be read", href, exc_info=True)
         return None
-    if _cancelled(master):
-        return RemoteEvent(
-            external_id=href,
-            ical_uid=str(master.get("UID", "")),
-            start=own_start,
-            end=own_end,
-            cancelled=True,
-        )
-    return RemoteEvent(
-        external_id=href,
-        ical_uid=str(master.get("UID", "")),
-        busy=_busy(calendar, start, end, zone, emails),
-        start=own_start,
-        end=own_end,
-    )
+    return RemoteEvent(external_id=href, ical_uid=uid, busy=busy, start=own_start, end=own_end)
 
 
 def sequence_of(text: str | bytes) -> int:

@@ -8,6 +8,7 @@ the host changes in their calendar app, and writing our own events."""
 from __future__ import annotations
 
 import socket
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,7 +28,7 @@ from tests.integrations.fixtures_caldav import (  # noqa: F401 (fixtures)
     web_site,
     work_calendar,
 )
-from tests.workflows.http_receiver import fake_dns
+from tests.workflows.http_receiver import TLS_NAME, Receiver, fake_dns
 
 provider = CalDAVCalendar()
 
@@ -114,6 +115,16 @@ def test_login_to_a_server_that_does_not_answer_can_be_retried(caldav_settings):
 
     assert caught.value.retry
     assert "Could not connect to 127.0.0.1" in str(caught.value)
+
+
+def test_a_server_whose_certificate_cannot_be_verified_is_not_retried(monkeypatch, caldav_settings):
+    fake_dns(monkeypatch, {TLS_NAME: ["127.0.0.1"]})
+
+    with Receiver(tls=True) as receiver, pytest.raises(ProviderError) as caught:
+        provider.login(server_url=receiver.url("/", host=TLS_NAME), username=HOST, password="x")
+
+    assert not caught.value.retry
+    assert f"The certificate of {TLS_NAME} could not be verified" in str(caught.value)
 
 
 def test_login_refuses_an_address_that_is_not_a_web_address(caldav_settings):
@@ -469,6 +480,27 @@ def test_busy_gathers_the_blocked_times_of_several_calendars(connection, host_ap
         (utc(2027, 3, 10, 8), utc(2027, 3, 10, 8, 30)),
         (utc(2027, 3, 10, 9), utc(2027, 3, 10, 10)),
     ]
+
+
+def test_busy_gives_up_on_a_server_that_does_not_answer_in_time(connection):
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # connections are accepted by the system, never answered
+        connection.server_url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+        started = time.monotonic()
+
+        with pytest.raises(ProviderError) as caught:
+            provider.busy(
+                connection,
+                [connection.server_url + "olga/work/"],
+                start=START,
+                end=END,
+                timeout=0.3,
+            )
+
+    assert caught.value.retry
+    assert "did not answer in time" in str(caught.value)
+    assert time.monotonic() - started < 3
 
 
 # --- Our events ---------------------------------------------------------------------------------
