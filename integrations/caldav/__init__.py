@@ -1,0 +1,1 @@
+"""iCloud and other CalDAV servers: the calendar provider client (``client.py``)."""
