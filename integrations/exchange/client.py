@@ -76,6 +76,7 @@ EVENT_FIELDS = (
 )
 SERIES_TYPES = ("Occurrence", "Exception")
 FETCH_BATCH = 100
+MESSAGE_LIMIT = 300  # what the host sees of a failure, and what the sync error column keeps
 # Server-side conditions that pass: the server is busy, restarting or moving the mailbox.
 TRANSIENT = (
     ews.ErrorServerBusy,
@@ -90,19 +91,23 @@ TRANSIENT = (
 )
 
 
-class _FailFastOn5xx(FailFast):
-    """Fail at once, like exchangelib's ``FailFast``, but let any 5xx page (which Exchange's
-    front end serves while it restarts) count as transient rather than as a malformed answer."""
+class _FailFastPlainly(FailFast):
+    """Fail at once, like exchangelib's ``FailFast``, with a readable reason for an HTTP error
+    page; a 5xx one (Exchange's front end serves those while it restarts) counts as transient."""
 
     def raise_response_errors(self, response: Any) -> None:
         try:
             super().raise_response_errors(response)
         except ews.MalformedResponseError:
-            if response.status_code >= 500:
+            status = response.status_code
+            if status >= 500:
                 raise ews.ErrorInternalServerTransientError(
-                    f"The server answered HTTP {response.status_code}."
+                    f"The server answered HTTP {status}."
                 ) from None
-            raise
+            raise ews.TransportError(
+                f"The server answered HTTP {status}. Check that the address is the EWS one, "
+                "e.g. https://mail.example.com/EWS/Exchange.asmx."
+            ) from None
 
 
 class ExchangeCalendar:
@@ -118,7 +123,7 @@ class ExchangeCalendar:
     # --- Connecting -------------------------------------------------------------------------------
 
     def login(self, *, server_url: str, username: str, password: str) -> Grant:
-        """Check the password with one cheap request: the calendar folder itself."""
+        """Check the password with a cheap read: the calendar folder (and the mailbox root)."""
         with _translated("sign in"):
             account = _account(server_url, username, password)
             account.calendar  # noqa: B018 - the request is the check
@@ -226,7 +231,7 @@ def _account(
         credentials=Credentials(username=username, password=password),
         auth_type=BASIC,
         version=Version(build=EXCHANGE_2013_SP1),
-        retry_policy=_FailFastOn5xx(),
+        retry_policy=_FailFastPlainly(),
         max_connections=4,
     )
     # exchangelib shares one Protocol per endpoint and credentials; both are read per request.
@@ -382,7 +387,7 @@ def _translated(doing: str) -> Iterator[None]:
         # exchangelib re-raises a 5xx or a timeout as ErrorServerBusy; name the original.
         original = exc.__context__ if str(exc).startswith("Reraised from") else exc
         raise ProviderError(
-            f"Exchange could not {doing} right now: {original}",
+            f"Exchange could not {doing} right now: {original}"[:MESSAGE_LIMIT],
             retry_after=timedelta(seconds=wait) if wait else None,
         ) from exc
     except ews.RedirectError as exc:
@@ -392,4 +397,6 @@ def _translated(doing: str) -> Iterator[None]:
             retry=False,
         ) from exc
     except ews.EWSError as exc:
-        raise ProviderError(f"Exchange could not {doing}: {exc}", retry=False) from exc
+        raise ProviderError(
+            f"Exchange could not {doing}: {exc}"[:MESSAGE_LIMIT], retry=False
+        ) from exc

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import itertools
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -67,6 +68,7 @@ class FakeEWS:
     requests: list[bytes] = field(default_factory=list)
     cancellations: list[tuple[str, str]] = field(default_factory=list)  # (item id, mode)
     errors: list[tuple[int, bytes]] = field(default_factory=list)
+    delays: list[float] = field(default_factory=list)  # seconds before answering the next ones
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -105,6 +107,15 @@ class FakeEWS:
                 self.errors.append((500, _server_busy(back_off_ms)))
             else:
                 self.errors.append((int(kind), b"<html><body>Service Unavailable</body></html>"))
+
+    def delay_next(self, seconds: float) -> None:
+        """Answer the next request only after ``seconds`` (a server that hangs)."""
+        with self._lock:
+            self.delays.append(seconds)
+
+    def take_delay(self) -> float:
+        with self._lock:
+            return self.delays.pop(0) if self.delays else 0.0
 
     # --- The server side ------------------------------------------------------------------------
 
@@ -404,6 +415,7 @@ def _handler(fake_ref: list[FakeEWS]) -> type[BaseHTTPRequestHandler]:
             elif self.headers.get("Authorization") not in expected:
                 self._reply(401, b"", "text/plain", {"WWW-Authenticate": 'Basic realm="ews"'})
             else:
+                time.sleep(fake_ref[0].take_delay())
                 status, data = fake_ref[0].answer(body)
                 self._reply(status, data, "text/xml; charset=utf-8")
 

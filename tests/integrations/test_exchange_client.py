@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import socket
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -90,6 +92,19 @@ def test_a_private_server_is_refused_even_when_loopback_is_allowed(fake_ews, url
 
     assert not caught.value.retry
     assert "Only public addresses" in str(caught.value)
+
+
+def test_an_address_that_is_not_the_ews_one_is_explained(fake_ews):
+    with pytest.raises(ProviderError) as caught:
+        client.login(
+            server_url=fake_ews.url.replace("/EWS/Exchange.asmx", "/owa/"),
+            username=ews.USERNAME,
+            password=ews.PASSWORD,
+        )
+
+    assert not caught.value.retry
+    assert "HTTP 404" in str(caught.value)
+    assert "/EWS/Exchange.asmx" in str(caught.value)
 
 
 def test_the_default_calendar_is_offered(exchange_connection):
@@ -324,6 +339,29 @@ def test_a_server_error_page_is_retried(exchange_connection, fake_ews, status):
     assert caught.value.retry
     assert caught.value.retry_after is None
     assert f"HTTP {status}" in str(caught.value)
+
+
+def test_busy_gives_up_after_its_timeout(exchange_connection, fake_ews):
+    fake_ews.delay_next(3)
+    started = time.monotonic()
+
+    with pytest.raises(ProviderError) as caught:
+        client.busy(exchange_connection, ["calendar"], start=at(24, 9), end=at(24, 17), timeout=0.5)
+
+    assert caught.value.retry
+    assert time.monotonic() - started < 2.5
+
+
+def test_a_server_that_is_not_there_is_retried_later(exchange_connection):
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    exchange_connection.server_url = f"http://127.0.0.1:{port}/EWS/Exchange.asmx"
+
+    with pytest.raises(ProviderError) as caught:
+        sync(exchange_connection)
+
+    assert caught.value.retry
 
 
 def test_a_password_changed_since_connecting_breaks_the_connection(exchange_connection):
