@@ -40,6 +40,7 @@ from exchangelib import (
     Version,
 )
 from exchangelib import errors as ews
+from exchangelib.folders import DEEP, BaseFolder, Calendar, FolderCollection
 from exchangelib.items import SEND_TO_ALL_AND_SAVE_COPY, SEND_TO_NONE
 from exchangelib.protocol import FailFast, Protocol
 from exchangelib.version import EXCHANGE_2013_SP1
@@ -133,12 +134,21 @@ class ExchangeCalendar:
         """Nothing to revoke: we hold the host's password, which only the host can change."""
 
     def calendars(self, connection: CalendarConnection) -> list[RemoteCalendar]:
+        """The default calendar, and the calendars the host made inside it."""
         with _translated("list the calendars"):
-            folder = _connect(connection).calendar
+            account = _connect(connection)
+            default = account.calendar
+            inside = FolderCollection(account=account, folders=[default]).find_folders(depth=DEEP)
             return [
                 RemoteCalendar(
-                    external_id=DEFAULT_CALENDAR, name=folder.name or "Calendar", is_primary=True
-                )
+                    external_id=DEFAULT_CALENDAR, name=default.name or "Calendar", is_primary=True
+                ),
+                *(
+                    RemoteCalendar(external_id=folder.id, name=folder.name or "Calendar")
+                    for folder in inside
+                    if isinstance(folder, BaseFolder)
+                    and (folder.folder_class or "").startswith(Calendar.CONTAINER_CLASS)
+                ),
             ]
 
     # --- Reading --------------------------------------------------------------------------------
@@ -155,7 +165,7 @@ class ExchangeCalendar:
         """Everything in the window, every time (``full``): Exchange's incremental sync reports
         series masters, not occurrences, so the CalendarView listing is the one that is right."""
         with _translated("read the calendar"):
-            items, calls = _view(_connect(connection), start, end)
+            items, calls = _view(_connect(connection), calendar_id, start, end)
         return SyncResult(events=_events(items), token="", full=True, calls=calls)
 
     def busy(
@@ -167,9 +177,12 @@ class ExchangeCalendar:
         end: datetime,
         timeout: float,
     ) -> list[Range]:
+        ranges: list[Range] = []
         with _translated("read the free/busy time"):
-            items, _ = _view(_connect(connection, timeout=timeout), start, end)
-        ranges = [r for event in _events(items) for r in event.busy]
+            account = _connect(connection, timeout=timeout)
+            for calendar_id in calendar_ids:
+                items, _ = _view(account, calendar_id, start, end)
+                ranges.extend(r for event in _events(items) for r in event.busy)
         return sorted((max(s, start), min(e, end)) for s, e in ranges)
 
     # --- Writing --------------------------------------------------------------------------------
@@ -179,7 +192,8 @@ class ExchangeCalendar:
     ) -> WrittenEvent:
         with _translated("add the event"):
             account = _connect(connection)
-            item = CalendarItem(account=account, folder=account.calendar, uid=data.ical_uid)
+            folder, _ = _folder(account, calendar_id)
+            item = CalendarItem(account=account, folder=folder, uid=data.ical_uid)
             _fill(item, data)
             item.save(send_meeting_invitations=_invitations(data))
         return WrittenEvent(external_id=item.id)
@@ -278,18 +292,28 @@ def _check_address(server_url: str) -> None:
         raise ProviderError(str(exc)) from None
 
 
-def _view(account: Account, start: datetime, end: datetime) -> tuple[list[CalendarItem], int]:
-    """The items and occurrences in the window, and the requests it took: the calendar folder
-    (two lookups: the mailbox root, then the calendar), a CalendarView listing ids, and the fields
-    in batches (FindItem cannot return text fields such as the UID)."""
-    folder = account.calendar
+def _folder(account: Account, calendar_id: str) -> tuple[BaseFolder, int]:
+    """The calendar folder, and the requests that took: the mailbox root, and for the default
+    calendar its lookup by name; another calendar is named by its id."""
+    if calendar_id in ("", DEFAULT_CALENDAR):
+        return account.calendar, 2
+    return Calendar(root=account.root, id=calendar_id), 1
+
+
+def _view(
+    account: Account, calendar_id: str, start: datetime, end: datetime
+) -> tuple[list[CalendarItem], int]:
+    """The items and occurrences in the window, and the requests it took: the folder, a
+    CalendarView listing ids, and the fields in batches (FindItem cannot return text fields such
+    as the UID)."""
+    folder, calls = _folder(account, calendar_id)
     view = folder.view(start=_ews_time(start), end=_ews_time(end))
     ids = list(view.values_list("id", "changekey"))
     fetched = account.fetch(
         ids=ids, folder=folder, only_fields=EVENT_FIELDS, chunk_size=FETCH_BATCH
     )
     items = [item for item in fetched if isinstance(item, CalendarItem)]
-    return items, 3 + math.ceil(len(ids) / FETCH_BATCH)
+    return items, calls + 1 + math.ceil(len(ids) / FETCH_BATCH)
 
 
 def _events(items: list[CalendarItem]) -> list[RemoteEvent]:

@@ -59,12 +59,14 @@ class FakeItem:
     attendees: tuple[str, ...] = ()
     invitations: str = ""  # SendMeetingInvitations of the create, or of the last update
     changekey: int = 1
+    folder: str = CALENDAR_ID
 
 
 @dataclass
 class FakeEWS:
     server: ThreadingHTTPServer
     items: dict[str, FakeItem] = field(default_factory=dict)
+    calendars: dict[str, str] = field(default_factory=dict)  # more calendars: id -> name
     requests: list[bytes] = field(default_factory=list)
     cancellations: list[tuple[str, str]] = field(default_factory=list)  # (item id, mode)
     errors: list[tuple[int, bytes]] = field(default_factory=list)
@@ -88,6 +90,13 @@ class FakeEWS:
             )  # fmt: skip
             self.items[item.id] = item
             return item
+
+    def add_calendar(self, name: str) -> str:
+        """Another calendar, inside the default one (as Outlook makes them); its id."""
+        with self._lock:
+            folder_id = f"AAMkFolder{next(self._ids)}"
+            self.calendars[folder_id] = name
+            return folder_id
 
     def move_event(self, item_id: str, start: datetime, end: datetime) -> None:
         with self._lock:
@@ -129,7 +138,7 @@ class FakeEWS:
             name = etree.QName(operation).localname
             handler = getattr(self, f"_{name}", None)
             if handler is None:
-                return 500, _fault("ErrorInvalidRequest", f"{name} is not supported here")
+                return 500, _fault("ErrorInvalidOperation", f"{name} is not supported here")
             return 200, _envelope(name, handler(operation))
 
     def _GetFolder(self, operation: etree._Element) -> list[str]:
@@ -143,29 +152,40 @@ class FakeEWS:
                     "</t:Folder>"
                 )
             elif wanted in ("calendar", CALENDAR_ID):
-                folder = (
-                    f'<t:CalendarFolder><t:FolderId Id="{CALENDAR_ID}" ChangeKey="1"/>'
-                    f'<t:ParentFolderId Id="{ROOT_ID}" ChangeKey="1"/>'
-                    "<t:FolderClass>IPF.Appointment</t:FolderClass>"
-                    "<t:DisplayName>Calendar</t:DisplayName>"
-                    f"<t:TotalCount>{len(self.items)}</t:TotalCount>"
-                    "<t:ChildFolderCount>0</t:ChildFolderCount></t:CalendarFolder>"
-                )
+                folder = _calendar_folder(CALENDAR_ID, "Calendar", ROOT_ID, len(self.calendars))
+            elif wanted in self.calendars:
+                folder = _calendar_folder(wanted, self.calendars[wanted], CALENDAR_ID, 0)
             else:
                 messages.append(_error("GetFolder", "ErrorFolderNotFound"))
                 continue
             messages.append(_success("GetFolder", f"<m:Folders>{folder}</m:Folders>"))
         return messages
 
+    def _FindFolder(self, operation: etree._Element) -> list[str]:
+        if self._folder_in(operation.find("m:ParentFolderIds", NS)) != CALENDAR_ID:
+            return [_error("FindFolder", "ErrorInvalidOperation")]
+        found = [_calendar_folder(i, name, CALENDAR_ID, 0) for i, name in self.calendars.items()]
+        return [
+            _success(
+                "FindFolder",
+                f'<m:RootFolder TotalItemsInView="{len(found)}" IncludesLastItemInRange="true">'
+                f"<t:Folders>{''.join(found)}</t:Folders></m:RootFolder>",
+            )
+        ]
+
     def _FindItem(self, operation: etree._Element) -> list[str]:
         view = operation.find("m:CalendarView", NS)
         if view is None:
-            return [_error("FindItem", "ErrorInvalidRequest")]
+            return [_error("FindItem", "ErrorInvalidOperation")]
+        folder = self._folder_in(operation.find("m:ParentFolderIds", NS))
+        if folder is None:
+            return [_error("FindItem", "ErrorFolderNotFound")]
         start = _parse_time(view.get("StartDate"))
         end = _parse_time(view.get("EndDate"))
         found = [
             _calendar_item(item, item_id, occ_start, occ_end, kind)
             for item in sorted(self.items.values(), key=lambda i: i.start)
+            if item.folder == folder
             for item_id, occ_start, occ_end, kind in _occurrences(item)
             if occ_start < end and occ_end > start
         ]
@@ -216,8 +236,18 @@ class FakeEWS:
             )
         ]
 
+    def _folder_in(self, parent: etree._Element | None) -> str | None:
+        """The calendar a request names (by distinguished name or id), if it is one of ours."""
+        named = parent[0] if parent is not None and len(parent) else None
+        if named is None or named.get("Id") in ("calendar", CALENDAR_ID):
+            return CALENDAR_ID
+        return named.get("Id") if named.get("Id") in self.calendars else None
+
     def _CreateItem(self, operation: etree._Element) -> list[str]:
         messages = []
+        folder = self._folder_in(operation.find("m:SavedItemFolderId", NS))
+        if folder is None:
+            return [_error("CreateItem", "ErrorFolderNotFound")]
         for element in operation.find("m:Items", NS):
             number = next(self._ids)
             item = FakeItem(
@@ -230,6 +260,7 @@ class FakeEWS:
                 location=_text(element, "t:Location"),
                 attendees=_attendees(element),
                 invitations=operation.get("SendMeetingInvitations", ""),
+                folder=folder,
             )
             self.items[item.id] = item
             xml = f'<t:CalendarItem><t:ItemId Id="{item.id}" ChangeKey="{item.changekey}"/></t:CalendarItem>'
@@ -288,6 +319,16 @@ def _occurrences(item: FakeItem) -> Iterator[tuple[str, datetime, datetime, str]
     for index, local in enumerate(rule, start=1):
         start = local.replace(tzinfo=zone).astimezone(UTC)
         yield f"{item.id}-occ{index}", start, start + length, "Occurrence"
+
+
+def _calendar_folder(folder_id: str, name: str, parent_id: str, children: int) -> str:
+    return (
+        f'<t:CalendarFolder><t:FolderId Id="{folder_id}" ChangeKey="1"/>'
+        f'<t:ParentFolderId Id="{parent_id}" ChangeKey="1"/>'
+        "<t:FolderClass>IPF.Appointment</t:FolderClass>"
+        f"<t:DisplayName>{escape(name)}</t:DisplayName>"
+        f"<t:ChildFolderCount>{children}</t:ChildFolderCount></t:CalendarFolder>"
+    )
 
 
 def _calendar_item(item: FakeItem, item_id: str, start: datetime, end: datetime, kind: str) -> str:

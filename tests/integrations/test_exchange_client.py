@@ -371,3 +371,58 @@ def test_a_password_changed_since_connecting_breaks_the_connection(exchange_conn
         sync(exchange_connection)
 
     assert caught.value.auth
+
+
+# --- More calendars -------------------------------------------------------------------------------
+
+
+def test_calendars_inside_the_default_one_are_offered_too(exchange_connection, fake_ews):
+    team = fake_ews.add_calendar("Team rota")
+
+    calendars = client.calendars(exchange_connection)
+
+    assert [(c.external_id, c.name, c.is_primary) for c in calendars] == [
+        ("calendar", "Calendar", True),
+        (team, "Team rota", False),
+    ]
+
+
+def test_each_calendar_syncs_its_own_events(exchange_connection, fake_ews):
+    team = fake_ews.add_calendar("Team rota")
+    fake_ews.add_event("On call", at(24, 9), at(24, 17), folder=team)
+    fake_ews.add_event("Dentist", at(25, 9), at(25, 10))
+
+    in_team = client.sync(exchange_connection, team, token="", start=WINDOW[0], end=WINDOW[1])
+    in_default = sync(exchange_connection)
+
+    assert [e.busy for e in in_team.events] == [((at(24, 9), at(24, 17)),)]
+    assert [e.busy for e in in_default.events] == [((at(25, 9), at(25, 10)),)]
+    assert in_team.calls + in_default.calls == len(fake_ews.requests)
+
+
+def test_busy_reads_every_calendar_asked_for(exchange_connection, fake_ews):
+    team = fake_ews.add_calendar("Team rota")
+    fake_ews.add_event("On call", at(24, 14), at(24, 15), folder=team)
+    fake_ews.add_event("Dentist", at(24, 9), at(24, 10))
+
+    ranges = client.busy(
+        exchange_connection, ["calendar", team], start=at(24, 8), end=at(24, 18), timeout=5
+    )
+
+    assert ranges == [(at(24, 9), at(24, 10)), (at(24, 14), at(24, 15))]
+
+
+def test_our_event_goes_into_the_calendar_chosen(exchange_connection, fake_ews):
+    team = fake_ews.add_calendar("Team rota")
+
+    written = client.create_event(exchange_connection, team, booking())
+
+    assert fake_ews.items[written.external_id].folder == team
+    assert sync(exchange_connection).events == []
+
+
+def test_a_calendar_deleted_on_the_server_is_a_final_error(exchange_connection):
+    with pytest.raises(ProviderError) as caught:
+        client.sync(exchange_connection, "AAMkGone", token="", start=WINDOW[0], end=WINDOW[1])
+
+    assert not caught.value.retry
