@@ -285,11 +285,17 @@ def _check_address(server_url: str) -> None:
     port = parts.port or (443 if parts.scheme == "https" else 80)
     loopback_ok = bool(getattr(settings, "CALENDAR_ALLOW_LOOPBACK", False))
     try:
-        outbound.resolve(parts.hostname, port, loopback_ok=loopback_ok)
+        addresses = outbound.resolve(parts.hostname, port, loopback_ok=loopback_ok)
     except outbound.Refused as exc:
         raise ProviderError(str(exc), retry=False) from None
     except outbound.Unresolved as exc:
         raise ProviderError(str(exc)) from None
+    # The password goes along with every request: only over TLS, except to this very machine.
+    if parts.scheme == "http" and not all(ip.is_loopback for ip in addresses):
+        raise ProviderError(
+            "Use an https:// address: over http:// your password would travel unencrypted.",
+            retry=False,
+        )
 
 
 def _folder(account: Account, calendar_id: str) -> tuple[BaseFolder, int]:

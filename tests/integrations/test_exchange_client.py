@@ -94,6 +94,18 @@ def test_a_private_server_is_refused_even_when_loopback_is_allowed(fake_ews, url
     assert "Only public addresses" in str(caught.value)
 
 
+def test_a_password_is_never_sent_over_plain_http_to_another_machine(fake_ews):
+    with pytest.raises(ProviderError) as caught:
+        client.login(
+            server_url="http://93.184.215.14/EWS/Exchange.asmx",
+            username=ews.USERNAME,
+            password=ews.PASSWORD,
+        )
+
+    assert not caught.value.retry
+    assert "https://" in str(caught.value)
+
+
 def test_an_address_that_is_not_the_ews_one_is_explained(fake_ews):
     with pytest.raises(ProviderError) as caught:
         client.login(
