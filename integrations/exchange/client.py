@@ -48,6 +48,7 @@ from exchangelib.version import EXCHANGE_2013_SP1
 from integrations.calendars.provider import (
     EventData,
     Grant,
+    PasswordProvider,
     ProviderError,
     Range,
     RemoteCalendar,
@@ -226,6 +227,10 @@ class ExchangeCalendar:
                 )
             except ews.ErrorItemNotFound:
                 log.info("Exchange event %s was already gone", external_id)
+
+
+if TYPE_CHECKING:
+    _conforms: PasswordProvider = ExchangeCalendar()  # mypy checks the class against the protocol
 
 
 # --- Helpers ---------------------------------------------------------------------------------------

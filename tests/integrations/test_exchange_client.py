@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from integrations.calendars import provider
 from integrations.calendars.provider import EventData, ProviderError
 from integrations.exchange.client import ExchangeCalendar
 from tests.integrations import fake_ews as ews
@@ -45,6 +46,17 @@ def booking(**changes) -> EventData:
         location="Room 4",
     )
     return dataclasses.replace(data, **changes)
+
+
+def test_the_registry_offers_exchange_as_a_password_provider():
+    offered = provider.get("exchange")
+
+    assert isinstance(offered, ExchangeCalendar)
+    assert (offered.label, offered.uses_oauth, offered.can_push) == (
+        "Exchange (on-premises)",
+        False,
+        False,
+    )
 
 
 # --- Connecting -----------------------------------------------------------------------------------
