@@ -1,11 +1,16 @@
 """A real HTTP server, in a thread, that speaks just enough EWS (SOAP) for exchangelib.
 
-It answers ``POST /EWS/Exchange.asmx`` with Basic auth (401 for anything else) and keeps one
-mailbox's calendar: GetFolder (root, calendar), FindItem with a CalendarView (recurring masters
-expanded into occurrences in the master's own zone, as Exchange does), GetItem, CreateItem,
-UpdateItem and DeleteItem. ``fail_next`` answers the next request with ErrorServerBusy or a bare
-HTTP error. The ``add_event`` / ``move_event`` / ``delete_event`` helpers act as the host in Outlook.
-Every request body is recorded.
+It answers ``POST /EWS/Exchange.asmx`` with Basic auth (``USERNAME`` or the domain logon
+``LOGON``, with ``PASSWORD``; 401 otherwise) and keeps one mailbox's calendars: GetFolder (root,
+the default calendar, the calendars inside it), FindFolder (those calendars), ResolveNames (the
+domain logon's address), FindItem with a CalendarView (recurring masters expanded into
+occurrences in the master's own zone, as Exchange does), GetItem, CreateItem, UpdateItem (with
+change keys) and DeleteItem. ``fail_next`` answers the next request with ErrorServerBusy or a
+bare HTTP error page, ``delay_next`` makes it hang. ``add_event`` / ``move_event`` /
+``delete_event`` / ``add_calendar`` act as the host in Outlook. Every request body is recorded.
+
+Items are stored as instants: an all-day event is given as midnight to midnight in its ``zone``.
+Answers carry every field whatever was asked for; exchangelib reads the ones it wants.
 """
 
 from __future__ import annotations
@@ -85,10 +90,8 @@ class FakeEWS:
     def add_event(self, subject: str, start: datetime, end: datetime, **kwargs: Any) -> FakeItem:
         with self._lock:
             number = next(self._ids)
-            item = FakeItem(
-                id=f"AAMkItem{number}", subject=subject, start=start, end=end,
-                uid=kwargs.pop("uid", f"uid-{number}@outlook"), **kwargs,
-            )  # fmt: skip
+            kwargs.setdefault("uid", f"uid-{number}@outlook")
+            item = FakeItem(id=f"AAMkItem{number}", subject=subject, start=start, end=end, **kwargs)
             self.items[item.id] = item
             return item
 
