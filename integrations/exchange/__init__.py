@@ -1,0 +1,1 @@
+"""Exchange on-premises calendars over EWS."""
