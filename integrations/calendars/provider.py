@@ -10,6 +10,8 @@ can help, whether the account needs reconnecting (``auth``) and whether a sync t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -207,26 +209,39 @@ PROVIDER_CLASSES = {
     "exchange": "integrations.exchange.client.ExchangeCalendar",
 }
 _PROVIDERS: dict[str, CalendarProvider] = {}
+_FIXED: list[bool] = [False]  # True while a test has replaced the whole registry
 
 
 def register(key: str, provider: CalendarProvider) -> None:
+    """Use ``provider`` for ``key`` (tests put their own in)."""
     _PROVIDERS[key] = provider
 
 
-def load_all() -> None:
-    """Build every provider named in ``PROVIDER_CLASSES`` (from ``IntegrationsConfig.ready()``);
-    a provider whose module is missing is simply not offered."""
-    for key, path in PROVIDER_CLASSES.items():
-        try:
-            cls = import_string(path)
-        except ImportError:
-            continue
-        register(key, cls())
+@contextmanager
+def only(replacements: dict[str, CalendarProvider]) -> Iterator[None]:
+    """Offer exactly ``replacements`` for the duration (tests), then the real ones again."""
+    saved, fixed = dict(_PROVIDERS), _FIXED[0]
+    _PROVIDERS.clear()
+    _PROVIDERS.update(replacements)
+    _FIXED[0] = True
+    try:
+        yield
+    finally:
+        _PROVIDERS.clear()
+        _PROVIDERS.update(saved)
+        _FIXED[0] = fixed
 
 
 def get(key: str) -> CalendarProvider:
+    """The provider for ``key``, built on first use: the SDKs are imported only by processes that
+    talk to a provider (exchangelib alone takes about a second to import)."""
+    if key not in _PROVIDERS and not _FIXED[0]:
+        _PROVIDERS[key] = import_string(PROVIDER_CLASSES[key])()
     return _PROVIDERS[key]
 
 
 def available() -> dict[str, CalendarProvider]:
-    return dict(_PROVIDERS)
+    """Every provider this server offers, by key."""
+    if _FIXED[0]:
+        return dict(_PROVIDERS)
+    return {key: get(key) for key in PROVIDER_CLASSES}

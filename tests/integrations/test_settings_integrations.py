@@ -241,13 +241,8 @@ def caldav() -> FakeCalDAV:
 
 @pytest.fixture(autouse=True)
 def registry(google, caldav) -> Iterator[None]:
-    saved = providers.available()
-    providers._PROVIDERS.clear()
-    providers.register("google", google)
-    providers.register("caldav", caldav)
-    yield
-    providers._PROVIDERS.clear()
-    providers._PROVIDERS.update(saved)
+    with providers.only({"google": google, "caldav": caldav}):
+        yield
 
 
 def connect_google(user, workspace, account: str = "olga@gmail.test") -> CalendarConnection:
