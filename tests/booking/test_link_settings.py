@@ -699,6 +699,18 @@ REJECTED = [
         "Placeholders can only go in the path or query of the URL.",
         id="redirect-placeholder-in-host",
     ),
+    pytest.param(
+        {"calendar_provider": "caldav", "auto_meeting_link": "on"},
+        "auto_meeting_link",
+        "Meeting links come from Google Meet or Microsoft Teams",
+        id="meeting-link-without-google-or-microsoft",
+    ),
+    pytest.param(
+        {"calendar_provider": "yahoo"},
+        "calendar_provider",
+        "Select a valid choice.",
+        id="unknown-calendar-provider",
+    ),
 ]
 
 
@@ -1355,3 +1367,14 @@ def test_deleting_twice_is_not_found(owner_client, link):
     owner_client.post(delete_url(link))
 
     assert owner_client.post(delete_url(link)).status_code == 404
+
+
+def test_the_link_picks_its_calendar_and_asks_for_a_meeting_link(owner_client, link):
+    response = owner_client.post(
+        edit_url(link),
+        form_data(slug="intro", calendar_provider="microsoft", auto_meeting_link="on"),
+    )
+
+    assert response.status_code == 302
+    link.refresh_from_db()
+    assert (link.calendar_provider, link.auto_meeting_link) == ("microsoft", True)
