@@ -80,6 +80,8 @@ class ExternalBusy(models.Model):
         verbose_name_plural = "external busy times"
         indexes = [
             models.Index(fields=["user", "end"]),
+            # A month's window reads only the rows starting before its end, not a year of them.
+            models.Index(fields=["user", "start"], name="external_busy_user_start"),
             models.Index(fields=["source", "calendar_id", "event_id"]),
         ]
         constraints = [
