@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 
 from integrations.calendars.provider import EventData, ProviderError
 from integrations.google.client import GoogleCalendar
@@ -94,6 +95,27 @@ def test_a_code_with_the_wrong_verifier_is_refused(fake_google, db):
         google.exchange_code(code=code, code_verifier=verifier, redirect_uri=REDIRECT)
 
 
+def test_without_an_id_token_the_account_is_the_primary_calendars_address(fake_google, db):
+    fake_google.send_id_token = False
+    verifier, challenge = pkce()
+    code = fake_google.issue_code(challenge, redirect_uri=REDIRECT, email=ACCOUNT)
+
+    grant = google.exchange_code(code=code, code_verifier=verifier, redirect_uri=REDIRECT)
+
+    assert grant.account == ACCOUNT
+    assert len(fake_google.api_requests("/calendarList/primary")) == 1
+
+
+def test_a_grant_without_calendar_access_is_refused(fake_google, db):
+    verifier, challenge = pkce()
+    code = fake_google.issue_code(challenge, redirect_uri=REDIRECT, scopes="openid email")
+
+    with pytest.raises(ProviderError) as failure:
+        google.exchange_code(code=code, code_verifier=verifier, redirect_uri=REDIRECT)
+
+    assert "Calendar access" in str(failure.value) and not failure.value.retry
+
+
 # Tokens ------------------------------------------------------------------------------------------
 
 
@@ -146,6 +168,18 @@ def test_after_the_host_revokes_access_the_connection_needs_reconnecting(
         google.calendars(google_connection)
 
     assert failure.value.auth and not failure.value.retry
+
+
+def test_tokens_stored_under_a_dropped_key_need_reconnecting(
+    fake_google, google_connection, settings
+):
+    settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+
+    with pytest.raises(ProviderError) as failure:
+        google.calendars(google_connection)
+
+    assert failure.value.auth
+    assert fake_google.calls == 0
 
 
 def test_disconnecting_revokes_the_grant_at_google(fake_google, google_connection):
@@ -285,6 +319,20 @@ def test_rate_limiting_is_retried_after_the_wait_google_names(fake_google, googl
     assert failure.value.retry and not failure.value.auth
     assert failure.value.retry_after == timedelta(seconds=30)
     assert google.calendars(google_connection)  # the next try goes through
+
+    fake_google.fail_next(403, reason="userRateLimitExceeded")  # Google's other way to say it
+    with pytest.raises(ProviderError) as per_user:
+        google.calendars(google_connection)
+    assert per_user.value.retry and not per_user.value.auth
+
+
+def test_a_token_without_calendar_permission_needs_reconnecting(fake_google, google_connection):
+    fake_google.fail_next(403, reason="insufficientPermissions")
+
+    with pytest.raises(ProviderError) as failure:
+        google.calendars(google_connection)
+
+    assert failure.value.auth
 
 
 def test_a_server_error_can_be_retried_a_bad_request_cannot(fake_google, google_connection):
