@@ -29,6 +29,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 REDIRECT = "https://book.example.com/integrations/google/callback"
 google = GoogleCalendar()
 
+# Every test here is about dates (event times, token expiry): on the frozen clock.
+pytestmark = pytest.mark.usefixtures("frozen")
+
 
 def pkce() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(48)
@@ -53,7 +56,7 @@ def booking(**changes) -> EventData:
 # Connecting --------------------------------------------------------------------------------------
 
 
-def test_connecting_trades_the_code_and_verifier_for_an_offline_grant(fake_google, db, frozen):
+def test_connecting_trades_the_code_and_verifier_for_an_offline_grant(fake_google, db):
     verifier, challenge = pkce()
     url = google.authorization_url(state="st-1", code_challenge=challenge, redirect_uri=REDIRECT)
     asked = parse_qs(urlsplit(url).query)
@@ -119,7 +122,7 @@ def test_a_grant_without_calendar_access_is_refused(fake_google, db):
 # Tokens ------------------------------------------------------------------------------------------
 
 
-def test_an_expired_access_token_is_refreshed_and_stored_encrypted(fake_google, db, frozen):
+def test_an_expired_access_token_is_refreshed_and_stored_encrypted(fake_google, db):
     connection = connect(fake_google, access_expires_at=datetime.now(UTC) - timedelta(minutes=1))
     old_token = connection.access_token
 
@@ -133,7 +136,7 @@ def test_an_expired_access_token_is_refreshed_and_stored_encrypted(fake_google, 
     assert len(fake_google.token_requests("refresh_token")) == 1  # the second call reused it
 
 
-def test_a_refresh_token_google_rotates_is_kept(fake_google, db, frozen):
+def test_a_refresh_token_google_rotates_is_kept(fake_google, db):
     fake_google.rotate_refresh_tokens = True
     connection = connect(fake_google, access_expires_at=datetime.now(UTC) - timedelta(minutes=1))
     old_refresh = connection.secret
@@ -147,9 +150,7 @@ def test_a_refresh_token_google_rotates_is_kept(fake_google, db, frozen):
     assert google.calendars(stored)  # the new refresh token works
 
 
-def test_a_token_google_stopped_accepting_is_refreshed_on_the_spot(
-    fake_google, google_connection, frozen
-):
+def test_a_token_google_stopped_accepting_is_refreshed_on_the_spot(fake_google, google_connection):
     old_token = google_connection.access_token
     fake_google.expire_access_tokens()
 
@@ -286,7 +287,7 @@ def test_deleting_cancels_the_event_and_a_second_delete_is_fine(fake_google, goo
 # Push channels -----------------------------------------------------------------------------------
 
 
-def test_watching_a_calendar_and_stopping_the_channel(fake_google, google_connection, frozen):
+def test_watching_a_calendar_and_stopping_the_channel(fake_google, google_connection):
     wanted = datetime.now(UTC) + timedelta(days=30)
 
     watch = google.watch(
