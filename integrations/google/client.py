@@ -179,7 +179,11 @@ class GoogleCalendar:
         return dataclasses.replace(grant, account=primary.get("id", ""))
 
     def revoke(self, connection: CalendarConnection) -> None:
-        token = connection.secret or connection.access_token
+        """Drop the grant at Google (revoking the refresh token ends its access tokens too)."""
+        try:
+            token = connection.secret or connection.access_token
+        except crypto.Undecryptable:
+            return  # nothing we can name to Google; the host can remove the app themselves
         if token:
             oauth.revoke(token, label=f"connection {connection.pk}")
 

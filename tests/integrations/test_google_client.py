@@ -249,6 +249,18 @@ def test_a_create_retried_after_a_lost_answer_updates_the_same_event(
     assert event["summary"] == "Intro call (retried)"
 
 
+def test_writing_a_booking_again_after_deleting_it_brings_the_event_back(
+    fake_google, google_connection
+):
+    first = google.create_event(google_connection, ACCOUNT, booking())
+    google.delete_event(google_connection, ACCOUNT, first.external_id, notify=False)
+
+    again = google.create_event(google_connection, ACCOUNT, booking())
+
+    assert again.external_id == first.external_id  # Google keeps a deleted event's iCalUID
+    assert fake_google.event(first.external_id)["status"] == "confirmed"
+
+
 def test_rescheduling_moves_the_event_and_keeps_its_meet_link(fake_google, google_connection):
     written = google.create_event(google_connection, ACCOUNT, booking(add_meeting=True))
     later = datetime(2026, 12, 2, 14, tzinfo=BERLIN)
