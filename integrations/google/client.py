@@ -33,6 +33,7 @@ from integrations.calendars.provider import (
 )
 from integrations.google import events, oauth
 from integrations.google.oauth import GoogleError
+from workestra.lib import crypto
 
 if TYPE_CHECKING:
     from integrations.models import CalendarConnection
@@ -48,7 +49,8 @@ def _from_http_error(exc: HttpError) -> GoogleError:
     reasons = {d.get("reason") for d in exc.error_details or () if isinstance(d, dict)}
     message = f"Google answered {status}: {exc.reason}"
     retry_after = oauth.retry_after(exc.resp.get("retry-after"))
-    if status == 401:
+    if status == 401 or (status == 403 and "insufficientPermissions" in reasons):
+        # 403 insufficientPermissions: the host unticked calendar access when consenting.
         return GoogleError(message, status=status, auth=True)
     if status == 429 or status >= 500 or (status == 403 and reasons & RATE_LIMIT_REASONS):
         return GoogleError(message, status=status, retry=True, retry_after=retry_after)
@@ -103,9 +105,13 @@ class _Session:
 
     @classmethod
     def of(cls, connection: CalendarConnection, timeout: float = TIMEOUT) -> _Session:
+        try:
+            access_token, refresh_token = connection.access_token, connection.secret
+        except crypto.Undecryptable as exc:
+            raise GoogleError(str(exc), auth=True) from exc
         return cls(
-            access_token=connection.access_token,
-            refresh_token=connection.secret,
+            access_token=access_token,
+            refresh_token=refresh_token,
             expires_at=connection.access_expires_at,
             timeout=timeout,
             connection=connection,
@@ -173,7 +179,11 @@ class GoogleCalendar:
         return dataclasses.replace(grant, account=primary.get("id", ""))
 
     def revoke(self, connection: CalendarConnection) -> None:
-        token = connection.secret or connection.access_token
+        """Drop the grant at Google (revoking the refresh token ends its access tokens too)."""
+        try:
+            token = connection.secret or connection.access_token
+        except crypto.Undecryptable:
+            return  # nothing we can name to Google; the host can remove the app themselves
         if token:
             oauth.revoke(token, label=f"connection {connection.pk}")
 

@@ -21,12 +21,11 @@ from integrations.calendars.provider import Grant, ProviderError
 
 logger = logging.getLogger(__name__)
 
-SCOPES = (
-    "openid",
-    "email",
-    "https://www.googleapis.com/auth/calendar.events",
-    "https://www.googleapis.com/auth/calendar.readonly",
+CALENDAR_SCOPES = (
+    "https://www.googleapis.com/auth/calendar.events",  # write our events, sync theirs
+    "https://www.googleapis.com/auth/calendar.readonly",  # the calendar list and free/busy
 )
+SCOPES = ("openid", "email", *CALENDAR_SCOPES)  # openid email: the ID token names the account
 TIMEOUT = 30.0
 
 
@@ -82,6 +81,12 @@ def exchange_code(*, code: str, code_verifier: str, redirect_uri: str) -> Grant:
     access_token = payload.get("access_token") or ""
     if not refresh_token or not access_token:
         raise GoogleError("Google gave no offline access; connect again.", retry=False)
+    granted = set(str(payload.get("scope") or " ".join(SCOPES)).split())
+    if not set(CALENDAR_SCOPES) <= granted:
+        raise GoogleError(
+            "Calendar access was not allowed; connect again and tick every box Google shows.",
+            retry=False,
+        )
     return Grant(
         account=_id_token_email(payload.get("id_token") or ""),
         secret=refresh_token,

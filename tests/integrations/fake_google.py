@@ -31,6 +31,10 @@ from tests.integrations.fake_google_calendar import ACCOUNT, Answer, error
 CLIENT_ID = "workestra-test.apps.googleusercontent.com"
 CLIENT_SECRET = "test-google-client-secret"
 ACCESS_TOKEN_SECONDS = 3599
+FULL_SCOPES = (
+    "openid email https://www.googleapis.com/auth/calendar.events"
+    " https://www.googleapis.com/auth/calendar.readonly"
+)
 
 
 @dataclass
@@ -47,10 +51,11 @@ class FakeGoogle(calendar_api.CalendarState):
     server: ThreadingHTTPServer | None = None
     requests: list[Recorded] = field(default_factory=list)
     rotate_refresh_tokens: bool = False  # answer each refresh with a new refresh token too
+    send_id_token: bool = True  # False: the code exchange answers without an ID token
     _codes: dict[str, dict[str, str]] = field(default_factory=dict)
     _refresh: dict[str, str] = field(default_factory=dict)  # refresh token -> email
     _access: dict[str, str] = field(default_factory=dict)  # access token -> refresh token
-    _errors: list[tuple[int, int | None]] = field(default_factory=list)
+    _errors: list[tuple[int, int | None, str]] = field(default_factory=list)
     _delays: list[float] = field(default_factory=list)
     _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -67,7 +72,7 @@ class FakeGoogle(calendar_api.CalendarState):
         *,
         redirect_uri: str = "",
         email: str = ACCOUNT,
-        scopes: str = "openid email https://www.googleapis.com/auth/calendar.events",
+        scopes: str = FULL_SCOPES,
     ) -> str:
         """The code Google would send back after the host consented (S256 ``challenge``)."""
         with self._lock:
@@ -90,10 +95,13 @@ class FakeGoogle(calendar_api.CalendarState):
         with self._lock:
             self._access.clear()
 
-    def fail_next(self, status: int, count: int = 1, retry_after: int | None = None) -> None:
-        """The next ``count`` Calendar API requests are answered with ``status``."""
+    def fail_next(
+        self, status: int, count: int = 1, retry_after: int | None = None, reason: str = ""
+    ) -> None:
+        """The next ``count`` Calendar API requests are answered with ``status`` (and Google's
+        usual reason for it, or ``reason``)."""
         with self._lock:
-            self._errors.extend([(status, retry_after)] * count)
+            self._errors.extend([(status, retry_after, reason)] * count)
 
     def delay_next(self, seconds: float) -> None:
         """The next Calendar API request is answered only after ``seconds``."""
@@ -146,9 +154,10 @@ class FakeGoogle(calendar_api.CalendarState):
             owner = self._refresh[self._access[bearer]]
             return self.route(recorded, owner)
 
-    def _injected(self, status: int, retry_after: int | None) -> Answer:
-        reasons = {401: "authError", 410: "fullSyncRequired", 429: "rateLimitExceeded"}
-        answer = error(status, f"Injected {status}", reasons.get(status, "backendError"))
+    def _injected(self, status: int, retry_after: int | None, reason: str) -> Answer:
+        reasons = {401: "authError", 403: "forbidden", 404: "notFound", 410: "fullSyncRequired"}
+        reason = reason or reasons.get(status, "rateLimitExceeded" if status == 429 else "")
+        answer = error(status, f"Injected {status}", reason or "backendError")
         if retry_after is not None:
             answer[2]["Retry-After"] = str(retry_after)
         return answer
@@ -205,8 +214,9 @@ class FakeGoogle(calendar_api.CalendarState):
             "refresh_token": refresh,
             "scope": issued["scopes"],
             "token_type": "Bearer",
-            "id_token": _id_token(issued["email"]),
         }
+        if self.send_id_token:
+            payload["id_token"] = _id_token(issued["email"])
         return 200, payload, {}
 
     def _refresh_grant(self, form: dict[str, str]) -> Answer:
@@ -219,7 +229,7 @@ class FakeGoogle(calendar_api.CalendarState):
             return 400, refused, {}
         payload: dict[str, Any] = {
             "expires_in": ACCESS_TOKEN_SECONDS,
-            "scope": "https://www.googleapis.com/auth/calendar.events",
+            "scope": FULL_SCOPES,
             "token_type": "Bearer",
         }
         if self.rotate_refresh_tokens:

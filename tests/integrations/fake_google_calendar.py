@@ -288,6 +288,10 @@ class CalendarState:
 
     def _calendar_list(self, query: dict[str, str]) -> Answer:
         entries = [ev.public(c) for c in self._calendars.values()]
+        if query.get("pageToken"):
+            if query["pageToken"] not in self._pages:
+                return error(400, "Invalid page token", "invalid")
+            entries = self._pages.pop(query["pageToken"])[0]
         return 200, self._paged("calendar#calendarList", entries, query, ""), {}
 
     def _paged(

@@ -21,6 +21,9 @@ START = datetime(2026, 11, 23, tzinfo=UTC)
 END = datetime(2027, 1, 23, tzinfo=UTC)
 google = GoogleCalendar()
 
+# Every test here is about dates (event times, token expiry): on the frozen clock.
+pytestmark = pytest.mark.usefixtures("frozen")
+
 
 def at(day: int, hour: int, month: int = 12, year: int = 2026) -> datetime:
     return datetime(year, month, day, hour, tzinfo=BERLIN)
@@ -35,7 +38,7 @@ def by_id(result):
 
 
 def test_full_sync_lists_the_window_then_a_token_brings_only_the_change(
-    fake_google, google_connection, frozen
+    fake_google, google_connection
 ):
     fake_google.page_size = 2
     kept = fake_google.add_event(ACCOUNT, at(1, 9), at(1, 10), summary="Dentist")
@@ -64,7 +67,7 @@ def test_full_sync_lists_the_window_then_a_token_brings_only_the_change(
     assert again.events == []
 
 
-def test_an_event_the_host_deleted_comes_back_cancelled(fake_google, google_connection, frozen):
+def test_an_event_the_host_deleted_comes_back_cancelled(fake_google, google_connection):
     event_id = fake_google.add_event(ACCOUNT, at(1, 9), at(1, 10))
     token = full_sync(google_connection).token
 
@@ -76,7 +79,7 @@ def test_an_event_the_host_deleted_comes_back_cancelled(fake_google, google_conn
     assert gone.cancelled and gone.busy == ()
 
 
-def test_an_expired_sync_token_asks_for_a_full_sync(fake_google, google_connection, frozen):
+def test_an_expired_sync_token_asks_for_a_full_sync(fake_google, google_connection):
     token = full_sync(google_connection).token
     fake_google.expire_sync_tokens()
 
@@ -87,7 +90,7 @@ def test_an_expired_sync_token_asks_for_a_full_sync(fake_google, google_connecti
     assert not failure.value.auth
 
 
-def test_free_and_declined_events_do_not_block_time(fake_google, google_connection, frozen):
+def test_free_and_declined_events_do_not_block_time(fake_google, google_connection):
     free = fake_google.add_event(ACCOUNT, at(1, 9), at(1, 10), transparency="transparent")
     declined = fake_google.add_event(
         ACCOUNT,
@@ -105,7 +108,7 @@ def test_free_and_declined_events_do_not_block_time(fake_google, google_connecti
     assert not events[free].cancelled  # still there, just not busy
 
 
-def test_declining_later_frees_the_time_on_the_next_sync(fake_google, google_connection, frozen):
+def test_declining_later_frees_the_time_on_the_next_sync(fake_google, google_connection):
     event_id = fake_google.add_event(ACCOUNT, at(1, 9), at(1, 10), attendees={ACCOUNT: "accepted"})
     token = full_sync(google_connection).token
 
@@ -116,7 +119,7 @@ def test_declining_later_frees_the_time_on_the_next_sync(fake_google, google_con
 
 
 def test_an_all_day_event_blocks_the_whole_day_in_the_calendars_zone(
-    fake_google, google_connection, frozen
+    fake_google, google_connection
 ):
     fake_google.add_calendar("ny@example.com", "New York office", time_zone="America/New_York")
     berlin_day = fake_google.add_event(ACCOUNT, date(2026, 12, 1), date(2026, 12, 2))
@@ -133,9 +136,7 @@ def test_an_all_day_event_blocks_the_whole_day_in_the_calendars_zone(
     )
 
 
-def test_a_weekly_event_keeps_its_local_time_across_the_dst_change(
-    fake_google, google_connection, frozen
-):
+def test_a_weekly_event_keeps_its_local_time_across_the_dst_change(fake_google, google_connection):
     # Thursdays 10:00 in Berlin; summer time starts on Sunday 2027-03-28.
     series = fake_google.add_event(
         ACCOUNT,
@@ -163,9 +164,7 @@ def test_a_weekly_event_keeps_its_local_time_across_the_dst_change(
     assert {event.ical_uid for event in result.events} == {fake_google.event(series)["iCalUID"]}
 
 
-def test_free_busy_merges_what_blocks_time_in_the_asked_calendars(
-    fake_google, google_connection, frozen
-):
+def test_free_busy_merges_what_blocks_time_in_the_asked_calendars(fake_google, google_connection):
     fake_google.add_calendar("team@example.com", "Team", access_role="reader")
     fake_google.add_event(ACCOUNT, at(1, 9), at(1, 10))
     fake_google.add_event(ACCOUNT, at(1, 11), at(1, 12))
@@ -183,7 +182,7 @@ def test_free_busy_merges_what_blocks_time_in_the_asked_calendars(
     assert busy == [(at(1, 9), at(1, 10)), (at(1, 11), at(1, 12)), (at(1, 11), at(1, 13))]
 
 
-def test_free_busy_gives_up_after_its_timeout(fake_google, google_connection, frozen):
+def test_free_busy_gives_up_after_its_timeout(fake_google, google_connection):
     fake_google.delay_next(2)
 
     with pytest.raises(ProviderError) as failure:
@@ -191,3 +190,17 @@ def test_free_busy_gives_up_after_its_timeout(fake_google, google_connection, fr
 
     assert failure.value.retry
     assert fake_google.calls == 1
+
+
+def test_deleting_a_weekly_series_cancels_each_of_its_instances(fake_google, google_connection):
+    series = fake_google.add_event(
+        ACCOUNT, at(1, 10), at(1, 11), recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"]
+    )
+    full = full_sync(google_connection)
+    assert len(full.events) == 3 and all(event.busy for event in full.events)
+
+    fake_google.delete_event(series)
+    changes = google.sync(google_connection, ACCOUNT, token=full.token, start=START, end=END)
+
+    assert {e.external_id for e in changes.events} == {e.external_id for e in full.events}
+    assert all(e.cancelled and e.busy == () for e in changes.events)
