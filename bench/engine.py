@@ -89,3 +89,18 @@ def median_ms(run: Callable[[], Any], repeat: int) -> float:
         run()
         samples.append((time.perf_counter() - began) * 1000)
     return statistics.median(samples)
+
+
+def paired_medians(
+    first: Callable[[], Any], second: Callable[[], Any], repeat: int
+) -> tuple[float, float]:
+    """Median ms of each, timed alternately so a noisy machine slows both alike."""
+    first(), second()
+    a: list[float] = []
+    b: list[float] = []
+    for _ in range(repeat):
+        for run, samples in ((first, a), (second, b)):
+            began = time.perf_counter()
+            run()
+            samples.append((time.perf_counter() - began) * 1000)
+    return statistics.median(a), statistics.median(b)

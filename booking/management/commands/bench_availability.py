@@ -16,7 +16,7 @@ from django.db import connection
 
 from bench.calendar_sync import sync_scenario
 from bench.endpoint import connected_scenario, endpoint_scenario, rolled_back
-from bench.engine import SCENARIOS, median_ms
+from bench.engine import SCENARIOS, median_ms, paired_medians
 
 
 class Command(BaseCommand):
@@ -60,11 +60,7 @@ class Command(BaseCommand):
         with rolled_back():
             plain, connected = connected_scenario(50, events=500)
             offered = (len(plain()), len(connected()))
-            # Interleave the two so machine noise hits both alike.
-            plain_ms = median_ms(plain, repeat)
-            connected_ms = median_ms(connected, repeat)
-            plain_ms = min(plain_ms, median_ms(plain, repeat))
-            connected_ms = min(connected_ms, median_ms(connected, repeat))
+            plain_ms, connected_ms = paired_medians(plain, connected, repeat * 2)
         self.stdout.write(
             f"scenario 5: the same endpoint, every host's calendar connected with 500 events "
             f"cached (target within 10% of none): none {plain_ms:.2f} ms ({offered[0]} slots), "
