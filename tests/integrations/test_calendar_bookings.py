@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
 
@@ -287,3 +288,29 @@ def test_a_revoked_google_token_marks_the_connection_broken_and_keeps_the_busy_t
     )
     note = booking.events.get(kind=BookingEvent.Kind.CALENDAR)
     assert "needs reconnecting" in note.detail
+
+
+def test_a_failing_calendar_write_is_retried_shown_on_the_timeline_and_never_fails_the_booking(
+    connected,
+    fake_google,  # noqa: F811
+    link,
+    frozen,
+    booked,
+    owner_client,
+):
+    fake_google.fail_next(503, count=5)
+    booking = booked(link, START)
+    outbox.drain()
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    row = OutboxMessage.objects.get(kind="booking.calendar_event")
+    assert row.attempts == 1 and row.done_at is None and row.due_at > START - timedelta(days=3)
+    page = owner_client.get(reverse("booking:calendar-booking", args=[booking.pk]))
+    html = page.content.decode()
+    assert "Event in the host&#x27;s calendar" in html or "Event in the host's calendar" in html
+    assert "Google answered 503" in html
+    # The confirmation still goes (without the Meet link) once its short wait is over.
+    with time_machine.travel(utc(2026, 11, 23, 7, 3), tick=False):
+        outbox.drain()
+    assert any(m.to == ["alice@example.com"] for m in mail.outbox)
