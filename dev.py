@@ -101,14 +101,18 @@ def test(extra: list[str]) -> None:
     run(BIN / "ruff", "format", "--check", ".")
     run(BIN / "mypy")  # what it checks, and how strictly: [tool.mypy] in pyproject.toml
     # Both pytest passes always run, so a red PostgreSQL pass still shows how SQLite fares.
+    # The whole suite builds its test database afresh: rows an interrupted earlier run left
+    # behind (a reused database keeps them) must never decide a result.
+    fresh = [] if extra else ["--create-db"]
     failed = []
-    if run(BIN / "pytest", *SLOWEST, *extra, env=env, check=False):
+    if run(BIN / "pytest", *SLOWEST, *fresh, *extra, env=env, check=False):
         failed.append("the test suite")
     if env.get("DATABASE_URL", "").startswith("postgres") and not extra:
         # The race tests again on the embedded default, where IMMEDIATE transactions (not an
         # exclusion constraint) keep one host from being booked twice.
         sqlite_env = {k: v for k, v in env.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-        if run(BIN / "pytest", *SLOWEST, "-m", "concurrency", env=sqlite_env, check=False):
+        race = ["-m", "concurrency", "--create-db"]
+        if run(BIN / "pytest", *SLOWEST, *race, env=sqlite_env, check=False):
             failed.append("the race tests on SQLite")
     if failed:
         sys.exit("Failed: " + " and ".join(failed) + ".")
