@@ -110,3 +110,18 @@ def test_a_series_added_then_deleted_in_outlook_blocks_then_frees_its_time(
 
     booking = services.booking_create(link=link, start=START, attendee=attendee())
     assert booking.start == START
+
+
+def test_a_sync_state_exchange_forgot_is_read_whole_again(calendar, fake_ews, link, frozen):
+    poll(calendar)
+    fake_ews.add_event("Board", START, START + timedelta(hours=1))
+    calendar.refresh_from_db()
+    calendar.sync_token = calendar.sync_token.replace(CALENDAR_ID, "AAMkElsewhere")
+    calendar.save(update_fields=["sync_token"])
+
+    poll(calendar)
+
+    with pytest.raises(services.SlotTaken):
+        services.booking_create(link=link, start=START, attendee=attendee())
+    calendar.refresh_from_db()
+    assert calendar.sync_error == ""
