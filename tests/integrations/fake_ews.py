@@ -318,41 +318,44 @@ class FakeEWS:
         return messages
 
     def _SyncFolderItems(self, operation: etree._Element) -> list[str]:
-        """The folder's changes since the state given (every item when none), one per item as
-        Exchange folds them: created then changed is a create, created then deleted is nothing."""
+        """The folder's changes since the state given (from the start when none), one per item
+        as Exchange folds them (created then changed is a create, created then deleted is
+        nothing), at most MaxChangesReturned at a time. A state is ``folder/position`` in the
+        change log, or ``folder/since/upto/delivered`` while the changes up to ``upto`` are paged."""
         folder = self._folder_in(operation.find("m:SyncFolderId", NS))
         if folder is None:
             return [_error("SyncFolderItems", "ErrorSyncFolderNotFound")]
-        state = _text(operation, "m:SyncState")
-        if not state:
-            since, folded = (
-                0,
-                {i: "Create" for i, item in self.items.items() if item.folder == folder},
-            )
-        elif state.startswith(f"{folder}/") and state.partition("/")[2].isdigit():
-            since = int(state.partition("/")[2])
-            if since > len(self.changes):
-                return [_invalid_sync_state()]
-            folded = _fold(c for c in self.changes[since:] if c[0] == folder)
-        else:
+        folder_name, *numbers = (_text(operation, "m:SyncState") or f"{folder}/0").split("/")
+        if (
+            folder_name != folder
+            or len(numbers) not in (1, 3)
+            or not all(n.isdigit() for n in numbers)
+        ):
             return [_invalid_sync_state()]
-        changes = []
-        for item_id, kind in folded.items():
-            if kind == "Delete":
-                changes.append(f'<t:Delete><t:ItemId Id="{item_id}"/></t:Delete>')
-                continue
-            item = self.items[item_id]
-            kind_of_item = "RecurringMaster" if item.weekly_count else "Single"
-            xml = _calendar_item(item, item.id, item.start, item.end, kind_of_item)
-            changes.append(f"<t:{kind}>{xml}</t:{kind}>")
+        since, upto, delivered = (*map(int, numbers), len(self.changes), 0)[:3]
+        if not since <= upto <= len(self.changes):
+            return [_invalid_sync_state()]
+        folded = list(_fold(c for c in self.changes[since:upto] if c[0] == folder).items())
+        limit = int(_text(operation, "m:MaxChangesReturned") or 512)
+        page = folded[delivered : delivered + limit]
+        last = delivered + limit >= len(folded)
+        state = f"{folder}/{upto}" if last else f"{folder}/{since}/{upto}/{delivered + limit}"
         return [
             _success(
                 "SyncFolderItems",
-                f"<m:SyncState>{folder}/{len(self.changes)}</m:SyncState>"
-                "<m:IncludesLastItemInRange>true</m:IncludesLastItemInRange>"
-                f"<m:Changes>{''.join(changes)}</m:Changes>",
+                f"<m:SyncState>{state}</m:SyncState>"
+                f"<m:IncludesLastItemInRange>{str(last).lower()}</m:IncludesLastItemInRange>"
+                f"<m:Changes>{''.join(self._change(i, kind) for i, kind in page)}</m:Changes>",
             )
         ]
+
+    def _change(self, item_id: str, kind: str) -> str:
+        item = self.items.get(item_id)
+        if kind == "Delete" or item is None:  # gone since: Exchange says so
+            return f'<t:Delete><t:ItemId Id="{item_id}"/></t:Delete>'
+        kind_of_item = "RecurringMaster" if item.weekly_count else "Single"
+        xml = _calendar_item(item, item.id, item.start, item.end, kind_of_item)
+        return f"<t:{kind}>{xml}</t:{kind}>"
 
 
 def _fold(changes: Iterator[tuple[str, str, str]]) -> dict[str, str]:

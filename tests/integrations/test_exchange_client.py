@@ -390,6 +390,26 @@ def test_a_series_added_since_the_full_sync_can_be_deleted_too(exchange_connecti
     assert (event.external_id, event.cancelled) == (series.uid, True)
 
 
+def test_changes_are_read_in_pages_until_the_server_has_said_all(
+    exchange_connection, fake_ews, monkeypatch
+):
+    monkeypatch.setattr("integrations.exchange.client.SYNC_BATCH", 2)
+    for day in (24, 25, 26, 27, 28):
+        fake_ews.add_event("Standing", at(day, 8), at(day, 9))
+    full = sync(exchange_connection)
+    added = [fake_ews.add_event("New", at(day, 12), at(day, 13)) for day in (24, 25, 26)]
+    before = len(fake_ews.requests)
+
+    changes = changes_since(exchange_connection, full.token)
+    again = changes_since(exchange_connection, changes.token)
+
+    assert full.calls == before
+    assert sorted(e.external_id for e in changes.events) == sorted(i.id for i in added)
+    assert changes.calls == len(fake_ews.requests) - before - again.calls
+    assert changes.calls == 3  # two pages of changes, then their fields at once
+    assert again.events == []
+
+
 @pytest.mark.parametrize("token", ["unknown", '{"state": "AAMkCalendar/999", "series": {}}'])
 def test_a_sync_state_the_server_does_not_know_asks_for_a_full_read(
     exchange_connection, fake_ews, token
