@@ -8,7 +8,8 @@ receive here, so the calendar is polled, incrementally:
 * Without a token, the sync takes the folder's SyncFolderItems state first, then lists the
   window with a CalendarView (the server expands recurring series into their occurrences) and
   reports that as a full listing; a change made in between is in the listing and in the next
-  poll again, never lost. The token is that state plus the series masters seen (item id to UID).
+  poll again, never lost. The token is that state plus the item ids of the series masters with
+  busy time in the window, mapped to their UIDs.
 * With a token, SyncFolderItems gives the items created, changed and deleted since. A changed
   single item is fetched and reported as it is now; a changed series master is reported once,
   under its UID (the id the full listing keys its busy rows by), with every occurrence in the
@@ -401,8 +402,9 @@ def _single(item: CalendarItem, window: Range | None = None) -> RemoteEvent:
 
 @dataclass
 class _SyncToken:
-    """What the next poll needs: the folder's sync state, and the series masters seen (item id
-    to UID), so that a deleted master is reported under the id its busy rows carry."""
+    """What the next poll needs: the folder's sync state, and the series masters with busy time in
+    the window (item id to UID), so that a deleted master is reported under the id its busy rows
+    carry (a master without rows needs no mapping, which keeps the token small)."""
 
     state: str
     series: dict[str, str]
@@ -438,9 +440,11 @@ def _full_sync(account: Account, calendar_id: str, start: datetime, end: datetim
     masters = [item.id for kind, item in changes if _is_master(kind, item)]
     found, fetch_calls = _fetch(account, folder, masters, fields=("uid",))
     items, listing_calls = _listing(account, folder, start, end)
-    series = {item.id: item.uid for item in found if item.uid}
+    events = _events(items)
+    blocking = {event.external_id for event in events if event.busy}
+    series = {item.id: item.uid for item in found if item.uid in blocking}
     return SyncResult(
-        events=_events(items),
+        events=events,
         token=_SyncToken(state, series).dump(),
         full=True,
         calls=calls + sync_calls + fetch_calls + listing_calls,
@@ -470,7 +474,12 @@ def _changes(
         if kind == SyncFolderItems.DELETE:
             uid = token.series.pop(item.id, "")
             events.append(RemoteEvent(external_id=uid or item.id, ical_uid=uid, cancelled=True))
-    token.series.update(masters)
+    blocking = {event.external_id for event in series if event.busy}
+    for item_id, uid in masters.items():
+        if uid in blocking:
+            token.series[item_id] = uid
+        else:
+            token.series.pop(item_id, None)
     return SyncResult(
         events=events + series,
         token=_SyncToken(state, token.series).dump(),
