@@ -3,8 +3,19 @@
 The only module that imports exchangelib. The host types the EWS endpoint
 (``https://mail.example.com/EWS/Exchange.asmx``), a user name and a password; we talk Basic auth
 to exactly that endpoint (no autodiscover, no version guessing). Exchange has no push we can
-receive here, so the calendar is polled: each sync lists the window with a CalendarView, which
-the server expands into the occurrences of recurring series, and reports it as a full listing.
+receive here, so the calendar is polled, incrementally:
+
+* Without a token, the sync takes the folder's SyncFolderItems state first, then lists the
+  window with a CalendarView (the server expands recurring series into their occurrences) and
+  reports that as a full listing; a change made in between is in the listing and in the next
+  poll again, never lost. The token is that state plus the item ids of the series masters with
+  busy time in the window, mapped to their UIDs.
+* With a token, SyncFolderItems gives the items created, changed and deleted since. A changed
+  single item is fetched and reported as it is now; a changed series master is reported once,
+  under its UID (the id the full listing keys its busy rows by), with every occurrence in the
+  window as the server's CalendarView expands it (so a series keeps its wall-clock time across
+  a DST change); a deleted item is reported cancelled, a deleted master under its UID. A sync
+  state the server no longer knows asks for a full read (``ProviderError(gone=True)``).
 
 The endpoint is typed by a user, so before each connection its host is resolved and refused when
 any address is not public (``workestra.lib.outbound``); ``CALENDAR_ALLOW_LOOPBACK`` lets loopback
@@ -15,11 +26,13 @@ not caught here.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -40,9 +53,12 @@ from exchangelib import (
     Version,
 )
 from exchangelib import errors as ews
-from exchangelib.folders import DEEP, BaseFolder, Calendar, FolderCollection
-from exchangelib.items import SEND_TO_ALL_AND_SAVE_COPY, SEND_TO_NONE
+from exchangelib.folders import DEEP, BaseFolder, Calendar, FolderCollection, Root
+from exchangelib.items import ID_ONLY, SEND_TO_ALL_AND_SAVE_COPY, SEND_TO_NONE
 from exchangelib.protocol import FailFast, Protocol
+from exchangelib.services import SyncFolderItems
+from exchangelib.services.sync_folder_hierarchy import SyncFolder
+from exchangelib.util import MNS
 from exchangelib.version import EXCHANGE_2013_SP1
 
 from integrations.calendars.provider import (
@@ -77,7 +93,9 @@ EVENT_FIELDS = (
     "type",
 )
 SERIES_TYPES = ("Occurrence", "Exception")
+MASTER = "RecurringMaster"
 FETCH_BATCH = 100
+SYNC_BATCH = 512  # the most changes SyncFolderItems returns in one answer
 MESSAGE_LIMIT = 300  # what the host sees of a failure, and what the sync error column keeps
 # Server-side conditions that pass: the server is busy, restarting or moving the mailbox.
 TRANSIENT = (
@@ -163,11 +181,16 @@ class ExchangeCalendar:
         start: datetime,
         end: datetime,
     ) -> SyncResult:
-        """Everything in the window, every time (``full``): Exchange's incremental sync reports
-        series masters, not occurrences, so the CalendarView listing is the one that is right."""
+        """Without a token, everything in the window (``full``) and a sync state; with one, the
+        items changed since, a changed series with all its occurrences in the window."""
         with _translated("read the calendar"):
-            items, calls = _view(_connect(connection), calendar_id, start, end)
-        return SyncResult(events=_events(items), token="", full=True, calls=calls)
+            account = _connect(connection)
+            if not token:
+                return _full_sync(account, calendar_id, start, end)
+            try:
+                return _changes(account, calendar_id, _SyncToken.parse(token), start, end)
+            except ews.ErrorInvalidSyncStateData as exc:
+                raise ProviderError("Exchange no longer knows the sync state.", gone=True) from exc
 
     def busy(
         self,
@@ -318,13 +341,31 @@ def _view(
     CalendarView listing ids, and the fields in batches (FindItem cannot return text fields such
     as the UID)."""
     folder, calls = _folder(account, calendar_id)
+    items, listing = _listing(account, folder, start, end)
+    return items, calls + listing
+
+
+def _listing(
+    account: Account,
+    folder: BaseFolder,
+    start: datetime,
+    end: datetime,
+    *,
+    series_only: bool = False,
+) -> tuple[list[CalendarItem], int]:
+    """What a CalendarView shows of ``folder`` in the window (only the occurrences of series when
+    ``series_only``), fetched, and the requests it took."""
     view = folder.view(start=_ews_time(start), end=_ews_time(end))
-    ids = list(view.values_list("id", "changekey"))
+    if series_only:
+        listed = view.values_list("id", "changekey", "type")
+        ids = [(i, key) for i, key, kind in listed if kind in SERIES_TYPES]
+    else:
+        ids = list(view.values_list("id", "changekey"))
     fetched = account.fetch(
         ids=ids, folder=folder, only_fields=EVENT_FIELDS, chunk_size=FETCH_BATCH
     )
     items = [item for item in fetched if isinstance(item, CalendarItem)]
-    return items, calls + 1 + math.ceil(len(ids) / FETCH_BATCH)
+    return items, 1 + math.ceil(len(ids) / FETCH_BATCH)
 
 
 def _events(items: list[CalendarItem]) -> list[RemoteEvent]:
@@ -335,21 +376,187 @@ def _events(items: list[CalendarItem]) -> list[RemoteEvent]:
         if item.type in SERIES_TYPES and item.uid:
             series[item.uid].append(item)
             continue
-        start, end = _span(item)
-        events.append(
-            RemoteEvent(
-                external_id=item.id,
-                ical_uid=item.uid or "",
-                busy=((start, end),) if _blocks(item) else (),
-                start=start,
-                end=end,
-                cancelled=bool(item.is_cancelled),
-            )
-        )
+        events.append(_single(item))
     for uid, occurrences in series.items():
         busy = tuple(_span(o) for o in occurrences if _blocks(o))
         events.append(RemoteEvent(external_id=uid, ical_uid=uid, busy=busy))
     return events
+
+
+def _single(item: CalendarItem, window: Range | None = None) -> RemoteEvent:
+    """An item that does not repeat; it blocks only if it overlaps ``window`` (when given)."""
+    start, end = _span(item)
+    inside = window is None or (start < window[1] and end > window[0])
+    return RemoteEvent(
+        external_id=item.id,
+        ical_uid=item.uid or "",
+        busy=((start, end),) if inside and _blocks(item) else (),
+        start=start,
+        end=end,
+        cancelled=bool(item.is_cancelled),
+    )
+
+
+# --- Incremental sync ------------------------------------------------------------------------------
+
+
+@dataclass
+class _SyncToken:
+    """What the next poll needs: the folder's sync state, and the series masters with busy time in
+    the window (item id to UID), so that a deleted master is reported under the id its busy rows
+    carry (a master without rows needs no mapping, which keeps the token small)."""
+
+    state: str
+    series: dict[str, str]
+
+    @classmethod
+    def parse(cls, token: str) -> _SyncToken:
+        try:
+            data = json.loads(token)
+            return cls(state=str(data["state"]), series=dict(data["series"]))
+        except (ValueError, KeyError, TypeError):
+            raise ews.ErrorInvalidSyncStateData("The sync token is not one we made.") from None
+
+    def dump(self) -> str:
+        return json.dumps({"state": self.state, "series": self.series}, separators=(",", ":"))
+
+
+class _SyncFolderItems(SyncFolderItems):
+    """exchangelib reads the sync state before the response class: an error answer without a
+    state (e.g. the folder is gone) would fail on the missing element, not as the error it is."""
+
+    def _get_element_container(self, message: Any, name: Any = None) -> Any:
+        if message.find(f"{{{MNS}}}SyncState") is None:
+            return super(SyncFolder, self)._get_element_container(message=message, name=name)
+        return super()._get_element_container(message=message, name=name)
+
+
+def _full_sync(account: Account, calendar_id: str, start: datetime, end: datetime) -> SyncResult:
+    """The sync state first, then the listing: a change made in between is in the listing and
+    again in the next poll, never in neither."""
+    folder, calls = _folder(account, calendar_id)
+    # The folder named as the next polls name it, for the state to be the same folder's.
+    changes, state, sync_calls = _sync_items(account, _unfetched(account, calendar_id), "")
+    masters = [item.id for kind, item in changes if _is_master(kind, item)]
+    found, fetch_calls = _fetch(account, folder, masters, fields=("uid",))
+    items, listing_calls = _listing(account, folder, start, end)
+    events = _events(items)
+    blocking = {event.external_id for event in events if event.busy}
+    series = {item.id: item.uid for item in found if item.uid in blocking}
+    return SyncResult(
+        events=events,
+        token=_SyncToken(state, series).dump(),
+        full=True,
+        calls=calls + sync_calls + fetch_calls + listing_calls,
+    )
+
+
+def _changes(
+    account: Account, calendar_id: str, token: _SyncToken, start: datetime, end: datetime
+) -> SyncResult:
+    """The items created, changed or deleted since ``token``: a single item as it is now, a
+    series with every occurrence in the window (under its UID, as the full listing keys it)."""
+    folder = _unfetched(account, calendar_id)
+    changes, state, calls = _sync_items(account, folder, token.state)
+    changed = [item.id for kind, item in changes if kind in _CHANGED]
+    items, fetch_calls = _fetch(account, folder, changed, fields=EVENT_FIELDS)
+    events: list[RemoteEvent] = []
+    masters: dict[str, str] = {}
+    for item in items:
+        if item.type == MASTER and item.uid:
+            masters[item.id] = item.uid
+            continue
+        if item.id in token.series:  # a series made a single event: its old rows go
+            events.append(RemoteEvent(external_id=token.series.pop(item.id)))
+        events.append(_single(item, (start, end)))
+    series, series_calls = _series(account, folder, set(masters.values()), start, end)
+    for kind, item in changes:
+        if kind == SyncFolderItems.DELETE:
+            uid = token.series.pop(item.id, "")
+            events.append(RemoteEvent(external_id=uid or item.id, ical_uid=uid, cancelled=True))
+    blocking = {event.external_id for event in series if event.busy}
+    for item_id, uid in masters.items():
+        if uid in blocking:
+            token.series[item_id] = uid
+        else:
+            token.series.pop(item_id, None)
+    return SyncResult(
+        events=events + series,
+        token=_SyncToken(state, token.series).dump(),
+        calls=calls + fetch_calls + series_calls,
+    )
+
+
+_CHANGED = (SyncFolderItems.CREATE, SyncFolderItems.UPDATE)
+
+
+def _is_master(kind: str, item: Any) -> bool:
+    return kind in _CHANGED and getattr(item, "type", None) == MASTER
+
+
+def _unfetched(account: Account, calendar_id: str) -> BaseFolder:
+    """The calendar folder by its id (the distinguished name for the default one), without asking
+    the server for it."""
+    root = Root(account=account)
+    if calendar_id in ("", DEFAULT_CALENDAR):
+        return Calendar(root=root)
+    return Calendar(root=root, id=calendar_id)
+
+
+def _sync_items(account: Account, folder: BaseFolder, state: str) -> tuple[list[Any], str, int]:
+    """SyncFolderItems from ``state`` (from the start when empty) until the server has said
+    everything: the (change type, item or item id) pairs, the new state and the requests."""
+    service = _SyncFolderItems(account=account)
+    fields = {f for f in folder.normalize_fields(fields=["type"]) if not f.field.is_attribute}
+    changes: list[Any] = []
+    calls = 0
+    while True:
+        changes.extend(
+            service.call(
+                folder=folder,
+                shape=ID_ONLY,
+                additional_fields=fields,
+                sync_state=state or None,
+                ignore=None,
+                max_changes_returned=SYNC_BATCH,
+                sync_scope=None,
+            )
+        )
+        calls += 1
+        done = service.sync_state == state or service.includes_last_item_in_range
+        state = service.sync_state
+        if done:
+            return changes, state, calls
+
+
+def _fetch(
+    account: Account, folder: BaseFolder, ids: list[str], *, fields: Iterable[str]
+) -> tuple[list[CalendarItem], int]:
+    """The items by id, in batches (one deleted meanwhile is left out), and the requests."""
+    if not ids:
+        return [], 0
+    fetched = account.fetch(
+        ids=[(i, None) for i in ids],
+        folder=folder,
+        only_fields=list(fields),
+        chunk_size=FETCH_BATCH,
+    )
+    items = [item for item in fetched if isinstance(item, CalendarItem)]
+    return items, math.ceil(len(ids) / FETCH_BATCH)
+
+
+def _series(
+    account: Account, folder: BaseFolder, uids: set[str], start: datetime, end: datetime
+) -> tuple[list[RemoteEvent], int]:
+    """One event per series UID with its occurrences in the window, as the server expands them
+    (a CalendarView of the series' occurrences, their UIDs fetched to pick these series')."""
+    if not uids:
+        return [], 0
+    occurrences, calls = _listing(account, folder, start, end, series_only=True)
+    events = _events([o for o in occurrences if o.uid in uids])
+    listed = {event.external_id for event in events}
+    events += [RemoteEvent(external_id=uid, ical_uid=uid) for uid in sorted(uids - listed)]
+    return events, calls
 
 
 def _blocks(item: CalendarItem) -> bool:

@@ -5,7 +5,8 @@ It answers ``POST /EWS/Exchange.asmx`` with Basic auth (``USERNAME`` or the doma
 the default calendar, the calendars inside it), FindFolder (those calendars), ResolveNames (the
 domain logon's address), FindItem with a CalendarView (recurring masters expanded into
 occurrences in the master's own zone, as Exchange does), GetItem, CreateItem, UpdateItem (with
-change keys) and DeleteItem. ``fail_next`` answers the next request with ErrorServerBusy or a
+change keys), DeleteItem and SyncFolderItems (every change to an item, by the host or through
+EWS, goes into a change log; a sync state is a position in it). ``fail_next`` answers the next request with ErrorServerBusy or a
 bare HTTP error page, ``delay_next`` makes it hang. ``add_event`` / ``move_event`` /
 ``delete_event`` / ``add_calendar`` act as the host in Outlook. Every request body is recorded.
 
@@ -77,6 +78,7 @@ class FakeEWS:
     cancellations: list[tuple[str, str]] = field(default_factory=list)  # (item id, mode)
     errors: list[tuple[int, bytes]] = field(default_factory=list)
     delays: list[float] = field(default_factory=list)  # seconds before answering the next ones
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (folder, kind, item id)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -93,6 +95,7 @@ class FakeEWS:
             kwargs.setdefault("uid", f"uid-{number}@outlook")
             item = FakeItem(id=f"AAMkItem{number}", subject=subject, start=start, end=end, **kwargs)
             self.items[item.id] = item
+            self._log("Create", item)
             return item
 
     def add_calendar(self, name: str) -> str:
@@ -107,10 +110,14 @@ class FakeEWS:
             item = self.items[item_id]
             item.start, item.end = start, end
             item.changekey += 1
+            self._log("Update", item)
 
     def delete_event(self, item_id: str) -> None:
         with self._lock:
-            del self.items[item_id]
+            self._log("Delete", self.items.pop(item_id))
+
+    def _log(self, kind: str, item: FakeItem) -> None:
+        self.changes.append((item.folder, kind, item.id))
 
     def fail_next(self, kind: str = "busy", *, back_off_ms: int = 0) -> None:
         """``"busy"``: a SOAP fault with ErrorServerBusy (and BackOffMilliseconds if given);
@@ -267,6 +274,7 @@ class FakeEWS:
                 folder=folder,
             )
             self.items[item.id] = item
+            self._log("Create", item)
             xml = f'<t:CalendarItem><t:ItemId Id="{item.id}" ChangeKey="{item.changekey}"/></t:CalendarItem>'
             messages.append(_success("CreateItem", f"<m:Items>{xml}</m:Items>"))
         return messages
@@ -290,6 +298,7 @@ class FakeEWS:
                     item.location = ""  # a DeleteItemField
             item.invitations = operation.get("SendMeetingInvitationsOrCancellations", "")
             item.changekey += 1
+            self._log("Update", item)
             xml = f'<t:CalendarItem><t:ItemId Id="{item.id}" ChangeKey="{item.changekey}"/></t:CalendarItem>'
             messages.append(_success("UpdateItem", f"<m:Items>{xml}</m:Items>"))
         return messages
@@ -297,14 +306,76 @@ class FakeEWS:
     def _DeleteItem(self, operation: etree._Element) -> list[str]:
         messages = []
         for item_id in operation.find("m:ItemIds", NS):
-            if self.items.pop(item_id.get("Id", ""), None) is None:
+            deleted = self.items.pop(item_id.get("Id", ""), None)
+            if deleted is None:
                 messages.append(_error("DeleteItem", "ErrorItemNotFound"))
                 continue
+            self._log("Delete", deleted)
             self.cancellations.append(
                 (item_id.get("Id", ""), operation.get("SendMeetingCancellations", ""))
             )
             messages.append(_success("DeleteItem", ""))
         return messages
+
+    def _SyncFolderItems(self, operation: etree._Element) -> list[str]:
+        """The folder's changes since the state given (from the start when none), one per item
+        as Exchange folds them (created then changed is a create, created then deleted is
+        nothing), at most MaxChangesReturned at a time. A state is ``folder/position`` in the
+        change log, or ``folder/since/upto/delivered`` while the changes up to ``upto`` are paged."""
+        folder = self._folder_in(operation.find("m:SyncFolderId", NS))
+        if folder is None:
+            return [_error("SyncFolderItems", "ErrorSyncFolderNotFound")]
+        folder_name, *numbers = (_text(operation, "m:SyncState") or f"{folder}/0").split("/")
+        if (
+            folder_name != folder
+            or len(numbers) not in (1, 3)
+            or not all(n.isdigit() for n in numbers)
+        ):
+            return [_invalid_sync_state()]
+        since, upto, delivered = (*map(int, numbers), len(self.changes), 0)[:3]
+        if not since <= upto <= len(self.changes):
+            return [_invalid_sync_state()]
+        folded = list(_fold(c for c in self.changes[since:upto] if c[0] == folder).items())
+        limit = int(_text(operation, "m:MaxChangesReturned") or 512)
+        page = folded[delivered : delivered + limit]
+        last = delivered + limit >= len(folded)
+        state = f"{folder}/{upto}" if last else f"{folder}/{since}/{upto}/{delivered + limit}"
+        return [
+            _success(
+                "SyncFolderItems",
+                f"<m:SyncState>{state}</m:SyncState>"
+                f"<m:IncludesLastItemInRange>{str(last).lower()}</m:IncludesLastItemInRange>"
+                f"<m:Changes>{''.join(self._change(i, kind) for i, kind in page)}</m:Changes>",
+            )
+        ]
+
+    def _change(self, item_id: str, kind: str) -> str:
+        item = self.items.get(item_id)
+        if kind == "Delete" or item is None:  # gone since: Exchange says so
+            return f'<t:Delete><t:ItemId Id="{item_id}"/></t:Delete>'
+        kind_of_item = "RecurringMaster" if item.weekly_count else "Single"
+        xml = _calendar_item(item, item.id, item.start, item.end, kind_of_item)
+        return f"<t:{kind}>{xml}</t:{kind}>"
+
+
+def _fold(changes: Iterator[tuple[str, str, str]]) -> dict[str, str]:
+    folded: dict[str, str] = {}
+    for _, kind, item_id in changes:
+        before = folded.get(item_id)
+        if before == "Create" and kind == "Delete":
+            del folded[item_id]
+        elif before != "Create":
+            folded[item_id] = kind
+    return folded
+
+
+def _invalid_sync_state() -> str:
+    # Exchange answers with an empty state alongside the error.
+    return _error("SyncFolderItems", "ErrorInvalidSyncStateData").replace(
+        "</m:SyncFolderItemsResponseMessage>",
+        "<m:SyncState/><m:IncludesLastItemInRange>true</m:IncludesLastItemInRange>"
+        "</m:SyncFolderItemsResponseMessage>",
+    )
 
 
 # --- XML helpers ----------------------------------------------------------------------------------

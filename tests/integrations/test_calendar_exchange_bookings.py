@@ -86,3 +86,42 @@ def test_moving_then_deleting_it_in_outlook_reaches_the_booking_once_each(
     moved.refresh_from_db()
     assert moved.status == Booking.Status.CANCELLED
     assert Booking.objects.count() == 2
+
+
+def test_a_series_added_then_deleted_in_outlook_blocks_then_frees_its_time(
+    calendar, fake_ews, link, frozen
+):
+    poll(calendar)  # the full read, which leaves a sync state for the next polls
+    week_before = START - timedelta(days=7)
+    series = fake_ews.add_event(
+        "Weekly review",
+        week_before,
+        week_before + timedelta(hours=1),
+        weekly_count=4,
+        zone="Europe/Berlin",
+    )
+    poll(calendar)
+
+    with pytest.raises(services.SlotTaken):
+        services.booking_create(link=link, start=START, attendee=attendee())
+
+    fake_ews.delete_event(series.id)
+    poll(calendar)
+
+    booking = services.booking_create(link=link, start=START, attendee=attendee())
+    assert booking.start == START
+
+
+def test_a_sync_state_exchange_forgot_is_read_whole_again(calendar, fake_ews, link, frozen):
+    poll(calendar)
+    fake_ews.add_event("Board", START, START + timedelta(hours=1))
+    calendar.refresh_from_db()
+    calendar.sync_token = calendar.sync_token.replace(CALENDAR_ID, "AAMkElsewhere")
+    calendar.save(update_fields=["sync_token"])
+
+    poll(calendar)
+
+    with pytest.raises(services.SlotTaken):
+        services.booking_create(link=link, start=START, attendee=attendee())
+    calendar.refresh_from_db()
+    assert calendar.sync_error == ""

@@ -241,6 +241,185 @@ def test_a_weekly_series_stays_at_ten_in_berlin_across_the_dst_change(
     ] * 3
 
 
+# --- Incremental sync -----------------------------------------------------------------------------
+
+
+def changes_since(connection, token, window=WINDOW):
+    return client.sync(connection, "calendar", token=token, start=window[0], end=window[1])
+
+
+def test_a_full_sync_hands_out_a_token_for_the_next_poll(exchange_connection, fake_ews):
+    fake_ews.add_event("Dentist", at(24, 9), at(24, 10))
+
+    first = sync(exchange_connection)
+    nothing_new = changes_since(exchange_connection, first.token)
+
+    assert first.full
+    assert first.token
+    assert not nothing_new.full
+    assert nothing_new.events == []
+    assert nothing_new.token
+
+
+def test_the_next_poll_reports_only_what_the_host_changed(exchange_connection, fake_ews):
+    for day in (24, 25, 26):
+        fake_ews.add_event("Standing", at(day, 8), at(day, 9))
+    dentist = fake_ews.add_event("Dentist", at(24, 9), at(24, 10))
+    full = sync(exchange_connection)
+
+    lunch = fake_ews.add_event("Lunch", at(25, 12), at(25, 13))
+    added = changes_since(exchange_connection, full.token)
+    fake_ews.move_event(dentist.id, at(26, 14), at(26, 15))
+    moved = changes_since(exchange_connection, added.token)
+    fake_ews.delete_event(lunch.id)
+    deleted = changes_since(exchange_connection, moved.token)
+
+    assert [(e.external_id, e.busy) for e in added.events] == [
+        (lunch.id, ((at(25, 12), at(25, 13)),))
+    ]
+    assert [(e.external_id, e.start, e.busy) for e in moved.events] == [
+        (dentist.id, at(26, 14), ((at(26, 14), at(26, 15)),))
+    ]
+    assert [(e.external_id, e.cancelled) for e in deleted.events] == [(lunch.id, True)]
+    assert max(added.calls, moved.calls, deleted.calls) < full.calls
+
+
+def test_a_poll_counts_every_request_it_makes(exchange_connection, fake_ews):
+    full = sync(exchange_connection)
+    fake_ews.add_event("Lunch", at(25, 12), at(25, 13))
+    fake_ews.add_event("Series", at(24, 9), at(24, 10), weekly_count=2)
+    before = len(fake_ews.requests)
+
+    result = changes_since(exchange_connection, full.token)
+
+    assert result.calls == len(fake_ews.requests) - before
+
+
+def test_an_event_moved_out_of_the_window_no_longer_blocks(exchange_connection, fake_ews):
+    dentist = fake_ews.add_event("Dentist", at(24, 9), at(24, 10))
+    full = sync(exchange_connection)
+    later = at(5, 9, month=1, year=2027), at(5, 10, month=1, year=2027)
+    fake_ews.move_event(dentist.id, *later)
+
+    [event] = changes_since(exchange_connection, full.token).events
+
+    assert (event.external_id, event.busy, (event.start, event.end)) == (dentist.id, (), later)
+
+
+def test_our_own_event_comes_back_in_the_next_poll(exchange_connection, fake_ews):
+    full = sync(exchange_connection)
+
+    written = client.create_event(exchange_connection, "calendar", booking())
+    [event] = changes_since(exchange_connection, full.token).events
+
+    assert (event.external_id, event.ical_uid) == (written.external_id, "booking-1@workestra")
+    assert (event.start, event.end) == (at(25, 10), at(25, 10, 30))
+
+
+DST_WINDOW = (datetime(2027, 3, 20, tzinfo=UTC), datetime(2027, 4, 10, tzinfo=UTC))
+
+
+def test_a_series_added_comes_as_one_event_with_its_occurrences_in_the_window(
+    exchange_connection, fake_ews
+):
+    fake_ews.add_event("Dentist", at(24, 9, month=3, year=2027), at(24, 10, month=3, year=2027))
+    full = changes_since(exchange_connection, "", DST_WINDOW)
+    series = fake_ews.add_event(
+        "Team sync",
+        at(15, 10, month=3, year=2027),
+        at(15, 10, 30, month=3, year=2027),
+        weekly_count=6,
+        zone="Europe/Berlin",
+    )
+
+    [event] = changes_since(exchange_connection, full.token, DST_WINDOW).events
+
+    assert (event.external_id, event.ical_uid, event.cancelled) == (series.uid, series.uid, False)
+    assert [s.astimezone(BERLIN).date().isoformat() for s, _ in event.busy] == [
+        "2027-03-22",
+        "2027-03-29",
+        "2027-04-05",
+    ]
+    assert [start.astimezone(UTC).hour for start, _ in event.busy] == [9, 8, 8]
+    assert {(s.astimezone(BERLIN).hour, e - s) for s, e in event.busy} == {
+        (10, timedelta(minutes=30))
+    }
+
+
+def test_a_series_the_host_moves_replaces_the_rows_the_full_listing_keyed(
+    exchange_connection, fake_ews
+):
+    series = fake_ews.add_event(
+        "Team sync",
+        at(22, 10, month=3, year=2027),
+        at(22, 10, 30, month=3, year=2027),
+        weekly_count=3,
+        zone="Europe/Berlin",
+    )
+    full = changes_since(exchange_connection, "", DST_WINDOW)
+    fake_ews.move_event(series.id, at(23, 15, month=3, year=2027), at(23, 16, month=3, year=2027))
+
+    [event] = changes_since(exchange_connection, full.token, DST_WINDOW).events
+
+    assert [e.external_id for e in full.events] == [event.external_id]
+    assert [(s.astimezone(BERLIN).day, s.astimezone(BERLIN).hour) for s, _ in event.busy] == [
+        (23, 15),
+        (30, 15),
+        (6, 15),
+    ]
+
+
+def test_a_series_the_host_deletes_is_cancelled_under_its_uid(exchange_connection, fake_ews):
+    series = fake_ews.add_event("Team sync", at(24, 10), at(24, 11), weekly_count=2)
+    full = sync(exchange_connection)
+    fake_ews.delete_event(series.id)
+
+    [event] = changes_since(exchange_connection, full.token).events
+
+    assert (event.external_id, event.cancelled) == (series.uid, True)
+
+
+def test_a_series_added_since_the_full_sync_can_be_deleted_too(exchange_connection, fake_ews):
+    full = sync(exchange_connection)
+    series = fake_ews.add_event("Team sync", at(24, 10), at(24, 11), weekly_count=2)
+    added = changes_since(exchange_connection, full.token)
+    fake_ews.delete_event(series.id)
+
+    [event] = changes_since(exchange_connection, added.token).events
+
+    assert (event.external_id, event.cancelled) == (series.uid, True)
+
+
+def test_changes_are_read_in_pages_until_the_server_has_said_all(
+    exchange_connection, fake_ews, monkeypatch
+):
+    monkeypatch.setattr("integrations.exchange.client.SYNC_BATCH", 2)
+    for day in (24, 25, 26, 27, 28):
+        fake_ews.add_event("Standing", at(day, 8), at(day, 9))
+    full = sync(exchange_connection)
+    added = [fake_ews.add_event("New", at(day, 12), at(day, 13)) for day in (24, 25, 26)]
+    before = len(fake_ews.requests)
+
+    changes = changes_since(exchange_connection, full.token)
+    again = changes_since(exchange_connection, changes.token)
+
+    assert full.calls == before
+    assert sorted(e.external_id for e in changes.events) == sorted(i.id for i in added)
+    assert changes.calls == len(fake_ews.requests) - before - again.calls
+    assert changes.calls == 3  # two pages of changes, then their fields at once
+    assert again.events == []
+
+
+@pytest.mark.parametrize("token", ["unknown", '{"state": "AAMkCalendar/999", "series": {}}'])
+def test_a_sync_state_the_server_does_not_know_asks_for_a_full_read(
+    exchange_connection, fake_ews, token
+):
+    with pytest.raises(ProviderError) as caught:
+        changes_since(exchange_connection, token)
+
+    assert caught.value.gone
+
+
 def test_busy_gives_the_blocked_ranges_inside_the_window(exchange_connection, fake_ews):
     fake_ews.add_event("Long meeting", at(24, 9), at(24, 12))
     fake_ews.add_event("Free", at(24, 13), at(24, 14), free_busy="Free")
