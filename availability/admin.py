@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from availability.busy_cache import forget
 from availability.models import ExternalBusy, TimeOff
 
 
@@ -11,6 +14,14 @@ class TimeOffAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     raw_id_fields = ["user", "created_by"]
 
+    def delete_model(self, request: HttpRequest, obj: TimeOff) -> None:
+        super().delete_model(request, obj)
+        forget([obj.user_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[TimeOff]) -> None:
+        forget(queryset.values_list("user_id", flat=True))
+        super().delete_queryset(request, queryset)
+
 
 @admin.register(ExternalBusy)
 class ExternalBusyAdmin(admin.ModelAdmin):
@@ -18,3 +29,11 @@ class ExternalBusyAdmin(admin.ModelAdmin):
     list_filter = ["source"]
     search_fields = ["user__email", "calendar_id"]
     raw_id_fields = ["user"]
+
+    def delete_model(self, request: HttpRequest, obj: ExternalBusy) -> None:
+        super().delete_model(request, obj)
+        forget([obj.user_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ExternalBusy]) -> None:
+        forget(queryset.values_list("user_id", flat=True))
+        super().delete_queryset(request, queryset)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -105,10 +105,20 @@ class Grid:
 class Availability:
     starts: list[int]
     hosts: list[Hashable]
-    masks: list[int]  # per host: bit i set when that host is free at starts[i]
     offered: int  # bit i set when the slot is offered under the requested mode
     seats: Seats | None = None
     required: list[bool] = field(default_factory=list)  # per host: must attend every slot
+    # Per host: bit i set when that host is free at starts[i]. Worked out when first asked for:
+    # a page listing a round-robin's slots stops reading hosts once every start has a free one.
+    _masks: list[int | None] = field(default_factory=list)
+    _mask_of: Callable[[int], int] | None = None
+
+    @property
+    def masks(self) -> list[int]:
+        for i, mask in enumerate(self._masks):
+            if mask is None and self._mask_of is not None:
+                self._masks[i] = self._mask_of(i)
+        return [m or 0 for m in self._masks]
 
     def seats_left(self, start: int) -> int | None:
         """Seats still open at ``start`` on a group link; ``None`` for other links."""
@@ -280,33 +290,49 @@ def compute(
     window &= ~_capped_mask(grid, rules, zone, booked_starts)
     if seats is not None:
         window &= ~_sessions_mask(starts, seats, rules)
-    masks = [window & ~_busy_mask(starts, h.busy, rules) for h in hosts]
     required = [mode is Mode.ALL or h.required for h in hosts]
-    offered = _combine(masks, required)
+
+    def mask_of(i: int) -> int:
+        return window & ~_busy_mask(starts, hosts[i].busy, rules)
+
+    masks: list[int | None] = [None] * len(hosts)
+    offered = _combine(masks, required, mask_of, window)
     return Availability(
         starts=starts,
         hosts=[h.host for h in hosts],
-        masks=masks,
         offered=offered,
         seats=seats,
         required=required,
+        _masks=masks,
+        _mask_of=mask_of,
     )
 
 
-def _combine(masks: Sequence[int], required: Sequence[bool]) -> int:
-    """Every required host free, and at least one of the others (when there are others)."""
+def _combine(
+    masks: list[int | None], required: Sequence[bool], mask_of: Callable[[int], int], window: int
+) -> int:
+    """Every required host free, and at least one of the others (when there are others).
+
+    Fills ``masks`` as it goes; the pool's union stops once it covers every start the required
+    hosts leave (further hosts could only add starts already offered).
+    """
     if not masks:
         return 0
-    everyone = -1  # all bits set
-    must = everyone
-    pool = 0
-    for mask, is_required in zip(masks, required, strict=True):
+    must = window
+    for i, is_required in enumerate(required):
         if is_required:
-            must &= mask
-        else:
-            pool |= mask
+            masks[i] = mask_of(i)
+            must &= masks[i]  # type: ignore[operator]
     if all(required):
         return must
+    pool = 0
+    for i, is_required in enumerate(required):
+        if is_required:
+            continue
+        masks[i] = mask_of(i)
+        pool |= masks[i]  # type: ignore[operator]
+        if pool & must == must:
+            break
     return must & pool
 
 

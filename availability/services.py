@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from availability.busy_cache import forget
 from availability.models import TimeOff
 from workestra.models import User, Workspace
 
@@ -31,3 +32,4 @@ def time_off_create(
 def time_off_delete(*, entry: TimeOff) -> None:
     """The host is offered again for the time the entry covered."""
     entry.delete()
+    forget([entry.user_id])

@@ -118,7 +118,12 @@ def link_slots(
     if isinstance(query, str):
         return Status(400, {"detail": query})
     found = selectors.link_availability(
-        link, start=query.start, end=query.end, now=tz_now(), duration=query.duration
+        link,
+        start=query.start,
+        end=query.end,
+        now=tz_now(),
+        duration=query.duration,
+        cached=True,
     )
     return query.listing(found, slot_extra=lambda ts: {"seats_left": found.seats_left(ts)})
 

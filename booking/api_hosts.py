@@ -63,7 +63,12 @@ def link_slots_with_hosts(
     if isinstance(query, str):
         return Status(400, {"detail": query})
     found = selectors.link_availability(
-        link, start=query.start, end=query.end, now=tz_now(), duration=query.duration
+        link,
+        start=query.start,
+        end=query.end,
+        now=tz_now(),
+        duration=query.duration,
+        cached=True,
     )
     people = {
         u.pk: {"id": u.pk, "name": u.name, "email": u.email}

@@ -13,6 +13,7 @@ from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404
 
 from availability import engine
+from availability.busy_cache import hosts_away_cached
 from availability.models import TimeOff
 from availability.selectors import Busy, hosts_away
 from availability.sql import EpochSeconds
@@ -98,12 +99,15 @@ def host_busy(
     end: datetime,
     exclude_booking_id: int | None = None,
     own_sessions: BookingLink | None = None,
+    cached: bool = False,
 ) -> tuple[Busy, list[tuple[int, int]]]:
     """Each host's busy ranges overlapping ``[start, end)``: reservations (buffers included),
     time off and cached calendar busy time. Two queries whatever the number of hosts.
 
     With ``own_sessions`` (a group link), that link's own sessions come back separately: they
-    block their hosts except at their own start while seats are left.
+    block their hosts except at their own start while seats are left. ``cached``: time off and
+    calendar busy time may come from the busy cache (pages that list slots; never the booking
+    transaction's re-check).
     """
     rows = Reservation.objects.filter(
         active=True, host_id__in=host_ids, blocked_end__gt=start, blocked_start__lt=end
@@ -122,7 +126,8 @@ def host_busy(
             held.add(span)
         else:
             busy[host_id].append(span)
-    for host_id, spans in hosts_away(host_ids, start=start, end=end).items():
+    away = hosts_away_cached if cached else hosts_away
+    for host_id, spans in away(host_ids, start=start, end=end).items():
         busy[host_id].extend(spans)
     return busy, sorted(held)
 
@@ -152,9 +157,12 @@ def link_availability(
     now: datetime,
     duration: int | None = None,
     exclude_booking_id: int | None = None,
+    cached: bool = False,
 ) -> engine.Availability:
     """Slots of ``link`` starting in ``[start, end)``, with the hosts free for each (and the
-    seats left on a group link). At most four queries, whatever the number of hosts or bookings.
+    seats left on a group link). At most four queries, whatever the number of hosts or bookings
+    (three when ``cached`` finds the hosts' time off and calendar busy time in the busy cache,
+    which only pages that list slots ask for).
     """
     hosts = link_hosts(link)
     host_ids = [h.id for h in hosts]
@@ -164,6 +172,7 @@ def link_availability(
         end=end + _BUSY_MARGIN,
         exclude_booking_id=exclude_booking_id,
         own_sessions=link if link.is_group else None,
+        cached=cached,
     )
     bookings = _link_bookings(link, start=start, end=end, exclude_booking_id=exclude_booking_id)
     booked = [s for s, _ in bookings]

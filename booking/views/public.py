@@ -161,6 +161,7 @@ def _slots_in_month(
         now=timezone.now(),
         duration=duration,
         exclude_booking_id=exclude_booking_id,
+        cached=True,
     )
     by_day: dict[date, list[datetime]] = {}
     seats: dict[datetime, int] = {}

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.utils import timezone
 
+from availability.busy_cache import forget
 from availability.models import ExternalBusy
 from integrations.calendars import provider as providers
 from integrations.calendars.provider import EventData, ProviderError, WrittenEvent
@@ -121,6 +122,7 @@ def _remember(calendar: Calendar, *, user_id: int, data: EventData, written: Wri
         ExternalBusy.objects.filter(
             source=calendar.busy_source, calendar_id=str(calendar.pk), event_id=written.external_id
         ).delete()
+        forget([user_id])
 
 
 def event_remove(*, user_id: int, ical_uid: str, notify: bool) -> bool:

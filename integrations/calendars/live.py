@@ -16,6 +16,7 @@ from datetime import datetime
 
 from django.db import close_old_connections
 
+from availability.busy_cache import forget
 from availability.models import ExternalBusy
 from integrations.calendars import provider as providers
 from integrations.calendars.provider import ProviderError, Range
@@ -58,6 +59,7 @@ def live_check(
             continue
         rows.extend(_rows(cals[0], _minus_ours(cals[0].user_id, future.result())))
     ExternalBusy.objects.bulk_create(rows)
+    forget(row.user_id for row in rows)
     return problems
 
 

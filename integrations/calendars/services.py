@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from availability.busy_cache import forget
 from availability.models import ExternalBusy
 from integrations.calendars import provider as providers
 from integrations.calendars.provider import Grant, ProviderError, RemoteCalendar
@@ -134,6 +135,7 @@ def _busy_delete(connection: CalendarConnection, calendars: Iterable[Calendar]) 
     ExternalBusy.objects.filter(
         user_id=connection.user_id, source=source, calendar_id__in=ids
     ).delete()
+    forget([connection.user_id])
 
 
 def calendar_preferences_save(

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
+from availability.busy_cache import forget
 from availability.models import ExternalBusy
 from integrations.calendars import provider as providers
 from integrations.calendars.events import broken_on_auth
@@ -122,6 +123,7 @@ def _apply(
         if calendar.check_conflicts and not remote.cancelled:
             rows.extend(_busy_rows(calendar, remote))
     ExternalBusy.objects.bulk_create(rows, batch_size=1000)
+    forget([calendar.user_id])
     if result.full:
         _missing_from_full_listing(ours, seen, window, on_change)
 
