@@ -21,10 +21,14 @@ class Provider(models.TextChoices):
     MICROSOFT = "microsoft", "Microsoft 365"
     CALDAV = "caldav", "iCloud / CalDAV"
     EXCHANGE = "exchange", "Exchange (on-premises)"
+    ZOOM = "zoom", "Zoom"
+    WEBEX = "webex", "Webex"
+    GOTOMEETING = "gotomeeting", "GoTo Meeting"
 
 
 class CalendarConnection(models.Model):
-    """One account of one host at one calendar provider."""
+    """One account of one host at one provider: a calendar, or a video-conferencing account
+    (which has no calendars)."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Connected"

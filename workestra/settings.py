@@ -292,6 +292,29 @@ MICROSOFT_GRAPH_BASE = (
 ).rstrip("/")
 # A CA bundle to trust for the sign-in and Graph endpoints instead of the system's (tests only).
 MICROSOFT_CA_BUNDLE = env_str("MICROSOFT_CA_BUNDLE")
+# Video conferencing (integrations/zoom, webex, gotomeeting): each host connects their account by
+# OAuth; a provider whose client id is unset is shown as not set up. The URLs are for testing.
+ZOOM_CLIENT_ID = env_str("ZOOM_CLIENT_ID")
+ZOOM_CLIENT_SECRET = env_str("ZOOM_CLIENT_SECRET")
+ZOOM_OAUTH_BASE = (
+    env_url("ZOOM_OAUTH_BASE", schemes=("https", "http")) or "https://zoom.us"
+).rstrip("/")
+ZOOM_API_BASE = (
+    env_url("ZOOM_API_BASE", schemes=("https", "http")) or "https://api.zoom.us/v2"
+).rstrip("/")
+WEBEX_CLIENT_ID = env_str("WEBEX_CLIENT_ID")
+WEBEX_CLIENT_SECRET = env_str("WEBEX_CLIENT_SECRET")
+WEBEX_API_BASE = (
+    env_url("WEBEX_API_BASE", schemes=("https", "http")) or "https://webexapis.com/v1"
+).rstrip("/")
+GOTO_CLIENT_ID = env_str("GOTO_CLIENT_ID")
+GOTO_CLIENT_SECRET = env_str("GOTO_CLIENT_SECRET")
+GOTO_AUTH_BASE = (
+    env_url("GOTO_AUTH_BASE", schemes=("https", "http")) or "https://authentication.logmeininc.com"
+).rstrip("/")
+GOTO_API_BASE = (
+    env_url("GOTO_API_BASE", schemes=("https", "http")) or "https://api.getgo.com"
+).rstrip("/")
 # How far ahead calendars are read into the busy-time cache, and how often they are re-read when
 # no push notification arrives (CalDAV and Exchange are only ever polled).
 CALENDAR_SYNC_DAYS = env_int("CALENDAR_SYNC_DAYS", 180, minimum=7)

@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
+    from integrations.conferencing.provider import ConferencingProvider
     from integrations.models import CalendarConnection
 
 Range = tuple[datetime, datetime]
@@ -208,6 +209,12 @@ PROVIDER_CLASSES = {
     "caldav": "integrations.caldav.client.CalDAVCalendar",
     "exchange": "integrations.exchange.client.ExchangeCalendar",
 }
+#: Video-conferencing accounts connect through the same page and OAuth flow (no calendars).
+CONFERENCING_CLASSES = {
+    "zoom": "integrations.zoom.client.ZoomMeetings",
+    "webex": "integrations.webex.client.WebexMeetings",
+    "gotomeeting": "integrations.gotomeeting.client.GoToMeetings",
+}
 _PROVIDERS: dict[str, CalendarProvider] = {}
 _FIXED: list[bool] = [False]  # True while a test has replaced the whole registry
 
@@ -236,12 +243,20 @@ def get(key: str) -> CalendarProvider:
     """The provider for ``key``, built on first use: the SDKs are imported only by processes that
     talk to a provider (exchangelib alone takes about a second to import)."""
     if key not in _PROVIDERS and not _FIXED[0]:
-        _PROVIDERS[key] = import_string(PROVIDER_CLASSES[key])()
+        path = PROVIDER_CLASSES.get(key) or CONFERENCING_CLASSES[key]
+        _PROVIDERS[key] = import_string(path)()
     return _PROVIDERS[key]
+
+
+def get_conferencing(key: str) -> ConferencingProvider:
+    """The video-conferencing client for ``key`` (``zoom``, ``webex``, ``gotomeeting``)."""
+    if key not in CONFERENCING_CLASSES and key not in _PROVIDERS:
+        raise KeyError(key)
+    return cast("ConferencingProvider", get(key))
 
 
 def available() -> dict[str, CalendarProvider]:
     """Every provider this server offers, by key."""
     if _FIXED[0]:
         return dict(_PROVIDERS)
-    return {key: get(key) for key in PROVIDER_CLASSES}
+    return {key: get(key) for key in (*PROVIDER_CLASSES, *CONFERENCING_CLASSES)}
