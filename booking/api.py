@@ -65,6 +65,13 @@ class BookingIn(Schema):
     guests: list[str] | None = Field(None, description="Only if the link allows guests.")
     answers: dict[str, Any] | None = None
     utm: dict[str, Any] | None = None
+    location: str | None = Field(
+        None,
+        max_length=20,
+        description="Where to meet, one of the link's location kinds (required when it offers "
+        "several): in_person, phone_host, phone_attendee, link, google_meet, teams, zoom, webex, "
+        "gotomeeting, jitsi.",
+    )
 
     model_config = {
         "json_schema_extra": {
@@ -214,6 +221,7 @@ def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
         guests=tuple(cleaned.get("guests", [])),
         answers=cleaned["answers"],
         utm=cleaned["utm"],
+        location=cleaned.get("location", ""),
     )
     try:
         booking = services.booking_create(
@@ -249,3 +257,5 @@ def _reject_unexpected(link: BookingLink, payload: BookingIn, form: BookingReque
         form.add_error(None, "This link does not allow guests.")
     if payload.phone and "phone" not in form.fields:
         form.add_error(None, "This link does not ask for a phone number.")
+    if payload.location and "location" not in form.fields:
+        form.add_error(None, "This link has no locations to choose from.")

@@ -13,7 +13,7 @@ from typing import NoReturn
 
 from django.db import transaction
 
-from booking import kinds
+from booking import kinds, locations
 from booking.ics import booking_hosts
 from booking.models import Booking, BookingLink
 from integrations.calendars import events
@@ -25,30 +25,48 @@ from workflows.models import OutboxMessage
 MEETING_LINK_WAIT = timedelta(minutes=2)
 
 
-def writes_events(link: BookingLink) -> bool:
-    return bool(link.calendar_provider)
+def calendar_of(booking: Booking) -> str:
+    """The calendar provider the booking's events go to: the link's, or the one a Google Meet /
+    Teams location needs."""
+    if booking.link.calendar_provider:
+        return booking.link.calendar_provider
+    return locations.CALENDAR_MEETINGS.get(booking.location_kind, "")
+
+
+def writes_events(booking: Booking) -> bool:
+    return bool(calendar_of(booking))
+
+
+def wants_calendar_meeting(booking: Booking) -> bool:
+    """A Meet or Teams link comes with the event: the link asks for one, or the attendee picked
+    that location."""
+    return booking.link.auto_meeting_link or booking.location_kind in locations.CALENDAR_MEETINGS
 
 
 def waits_for_meeting_link(booking: Booking) -> bool:
-    link = booking.link
     return (
-        writes_events(link)
-        and link.auto_meeting_link
+        writes_events(booking)
+        and wants_calendar_meeting(booking)
         and not booking.meeting_url
-        and events.makes_meeting_link(booking.host_id, link.calendar_provider)
+        and events.makes_meeting_link(booking.host_id, calendar_of(booking))
     )
 
 
-def enqueue_event_writes(booking: Booking, host_ids: list[int] | None = None) -> None:
-    """One row per host: create/update (or, once cancelled, remove) their event."""
-    if not writes_events(booking.link):
+def enqueue_event_writes(
+    booking: Booking, host_ids: list[int] | None = None, *, reason: str = ""
+) -> None:
+    """One row per host: create/update (or, once cancelled, remove) their event. ``reason``
+    makes a second write of the same state its own row (the video link arrived)."""
+    if not writes_events(booking):
         return
     if host_ids is None:
         host_ids = [h.pk for h in booking_hosts(booking)]
+    suffix = f":{reason}" if reason else ""
     for host_id in dict.fromkeys(host_ids):
         outbox.enqueue(
             kind=kinds.CALENDAR_EVENT,
-            key=f"booking:{booking.pk}:calendar:{host_id}:{booking.sequence}:{booking.status}",
+            key=f"booking:{booking.pk}:calendar:{host_id}:{booking.sequence}:{booking.status}"
+            + suffix,
             payload={"booking_id": booking.pk, "host_id": host_id},
             subject=booking.subject,
         )
@@ -59,6 +77,9 @@ def event_data(booking: Booking, host_id: int) -> EventData:
     lead = host_id == booking.host_id
     lines = [
         link.description,
+        f"Join: {booking.meeting_url}" if booking.meeting_url else "",
+        booking.dial_in,
+        f"Where: {booking.location}" if booking.location and not booking.meeting_url else "",
         f"Booked by {booking.name} <{booking.email}>.",
         f"Reschedule: {booking.reschedule_url}",
         f"Cancel: {booking.cancel_url}",
@@ -73,19 +94,19 @@ def event_data(booking: Booking, host_id: int) -> EventData:
         timezone=link.timezone,
         organizer_email=booking.host.email,
         attendees=attendees,
-        location=booking.meeting_url,
+        location=booking.meeting_url or booking.location,
         # One meeting room and one invitation per booking: the assigned host's event makes them.
-        add_meeting=lead and link.auto_meeting_link and not booking.meeting_url,
+        add_meeting=lead and wants_calendar_meeting(booking) and not booking.meeting_url,
         send_invites=lead
         and link.notification_mode == BookingLink.NotificationMode.CALENDAR_INVITE,
     )
 
 
 def write_event(message: OutboxMessage) -> None:
-    booking = _booking(message.payload.get("booking_id"))
+    booking = load_booking(message.payload.get("booking_id"))
     host_id = int(message.payload.get("host_id", 0))
     link = booking.link
-    if not writes_events(link):
+    if not writes_events(booking):
         raise outbox.Drop("the link no longer writes calendar events")
     if booking.status == Booking.Status.RESCHEDULED:
         raise outbox.Drop("the booking moved; its new time updates the event")
@@ -106,7 +127,7 @@ def write_event(message: OutboxMessage) -> None:
 def _write(booking: Booking, host_id: int) -> None:
     written = events.event_write(
         user_id=host_id,
-        preferred=booking.link.calendar_provider,
+        preferred=calendar_of(booking),
         data=event_data(booking, host_id),
     )
     if written is None:
@@ -133,7 +154,7 @@ def outbox_failure(exc: ProviderError) -> NoReturn:
     raise exc
 
 
-def _booking(pk: int | None) -> Booking:
+def load_booking(pk: int | None) -> Booking:
     booking = Booking.objects.select_related("link", "host").filter(pk=pk or 0).first()
     if booking is None:
         raise outbox.Drop("the booking no longer exists")

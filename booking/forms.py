@@ -13,8 +13,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.text import slugify
 
+from booking import locations
 from booking.hours import WEEKDAYS, overrides_text, parse_overrides, parse_windows, windows_text
 from booking.link_hosts_form import HostRow, add_host_fields, clean_hosts, host_rows
+from booking.link_locations_form import (
+    LocationRow,
+    add_location_fields,
+    clean_locations,
+    location_rows,
+)
 from booking.models import MAX_CTAS, MAX_DURATION, MAX_GUESTS, BookingLink
 from booking.services import link_save
 from booking.variables import VALID_NAMES, is_known
@@ -174,6 +181,7 @@ class BookingLinkForm(forms.ModelForm):
             User.objects.filter(memberships__workspace=workspace).order_by("name", "email")
         )
         add_host_fields(self, self.members, self.instance)
+        add_location_fields(self, self.instance)
         self.initial["date_overrides_text"] = overrides_text(self.instance.date_overrides)
         if self.instance.pk:
             self.initial["durations_text"] = ", ".join(
@@ -185,6 +193,9 @@ class BookingLinkForm(forms.ModelForm):
 
     def host_rows(self) -> list[HostRow]:
         return host_rows(self, self.members)
+
+    def location_rows(self) -> list[LocationRow]:
+        return location_rows(self)
 
     def clean_date_overrides_text(self) -> dict[str, list[list[str]]]:
         return parse_overrides(self.cleaned_data.get("date_overrides_text") or "")
@@ -241,6 +252,7 @@ class BookingLinkForm(forms.ModelForm):
         if data.get("kind") == BookingLink.Kind.GROUP and (data.get("capacity") or 0) < 2:
             self.add_error("capacity", "A group link needs room for at least 2 attendees.")
         data["ctas"] = self._clean_ctas(data)
+        data["locations"] = clean_locations(self, data)
         if data.get("create_deal") and not data.get("deal_stage"):
             self.add_error("deal_stage", "Pick the stage new deals land in.")
         if data.get("auto_meeting_link") and data.get("calendar_provider") not in MEETING_PROVIDERS:
@@ -293,6 +305,7 @@ class BookingLinkForm(forms.ModelForm):
         link.weekly_hours = self.cleaned_data["weekly_hours"]
         link.durations = self.cleaned_data["durations_text"]
         link.ctas = self.cleaned_data["ctas"]
+        link.locations = self.cleaned_data["locations"]
         link.date_overrides = self.cleaned_data["date_overrides_text"]
         if commit:
             link_save(link=link, hosts=self.cleaned_data["hosts"])
@@ -331,15 +344,40 @@ class BookingRequestForm(forms.Form):
         self.link = link
         self.raw_answers = answers or {}
         self.raw_utm = utm or {}
-        self.fields["phone"].required = link.phone_mode == BookingLink.PhoneMode.REQUIRED
-        if link.phone_mode == BookingLink.PhoneMode.HIDDEN:
+        self.offered = locations.link_locations(link.locations)
+        calls = [loc for loc in self.offered if loc.needs_phone]
+        self.fields["phone"].required = link.phone_mode == BookingLink.PhoneMode.REQUIRED or (
+            bool(calls) and len(self.offered) == 1
+        )
+        if link.phone_mode == BookingLink.PhoneMode.HIDDEN and not calls:
             del self.fields["phone"]
         if not link.allow_guests:
             del self.fields["guests"]
+        if self.offered:
+            self.fields["location"] = forms.ChoiceField(
+                label="Where",
+                choices=[(loc.kind, loc.public_label) for loc in self.offered],
+                required=len(self.offered) > 1,
+                widget=forms.RadioSelect if len(self.offered) > 1 else forms.HiddenInput,
+                error_messages={
+                    "required": "Choose where to meet.",
+                    "invalid_choice": "Choose one of the offered locations.",
+                },
+            )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        chosen = data.get("location") or (self.offered[0].kind if len(self.offered) == 1 else "")
+        data["location"] = chosen
+        needs_phone = chosen == locations.Kind.PHONE_HOST
+        if (
+            needs_phone
+            and "phone" in self.fields
+            and not data.get("phone")
+            and "phone" not in self.errors
+        ):
+            self.add_error("phone", "Enter your phone number so the host can call you.")
         for key, clean_values, raw in (
             ("answers", clean_answers, self.raw_answers),
             ("utm", clean_utm, self.raw_utm),

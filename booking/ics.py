@@ -30,9 +30,9 @@ def booking_ics(booking: Booking, *, method: str = "REQUEST", now: datetime | No
     event.add("summary", f"{booking.link.title}: {booking.name}")
     event.add("description", _description(booking))
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
-    event.add("url", booking.reschedule_url)
-    if booking.meeting_url:
-        event.add("location", booking.meeting_url)
+    event.add("url", booking.meeting_url or booking.reschedule_url)
+    if booking.location or booking.meeting_url:
+        event.add("location", booking.location or booking.meeting_url)
     host = booking.host
     organizer = vCalAddress(f"mailto:{host.email}")
     organizer.params["cn"] = vText(host.display_name)
@@ -52,6 +52,10 @@ def booking_ics(booking: Booking, *, method: str = "REQUEST", now: datetime | No
 
 def _description(booking: Booking) -> str:
     lines = [booking.link.description] if booking.link.description else []
+    if booking.meeting_url:
+        lines.append(f"Join: {booking.meeting_url}")
+    if booking.dial_in:
+        lines.append(booking.dial_in)
     lines += [
         f"Booked by {booking.name} <{booking.email}>",
         f"Reschedule: {booking.reschedule_url}",

@@ -72,6 +72,11 @@ CALENDAR_CHANGE = Kind(
     handler="booking.calendar_sync.apply_change",
     title="Change the host made in their calendar",
 )
+CONFERENCE = Kind(
+    "booking.conference",
+    handler="booking.conference.sync_conference",
+    title="Video meeting (Zoom, Webex or GoTo Meeting)",
+)
 CALENDAR_SYNC = Kind(
     "calendar.sync", handler="booking.calendar_sync.run_sync", title="Calendar sync"
 )
@@ -96,6 +101,7 @@ KINDS = (
     RECONFIRM_DEADLINE,
     NOT_RECONFIRMED,
     CALENDAR_EVENT,
+    CONFERENCE,
     CALENDAR_CHANGE,
     CALENDAR_SYNC,
     CALENDAR_WATCH,

@@ -168,6 +168,9 @@ class BookingLink(models.Model):
     phone_mode = models.CharField(max_length=8, choices=PhoneMode.choices, default=PhoneMode.HIDDEN)
     allow_guests = models.BooleanField(default=False)
     ctas = models.JSONField(default=list, blank=True)  # [{"label": …, "url": …}], at most 5
+    # Where meetings take place: [{"kind": …, "detail": …}] (see booking/locations.py); with
+    # several, the attendee picks one.
+    locations = models.JSONField(default=list, blank=True)
     lock_timezone = models.BooleanField(default=False)
     redirect_url = models.CharField(max_length=2000, blank=True)
     require_email_verification = models.BooleanField(
@@ -392,6 +395,12 @@ class Booking(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     reconfirmed_at = models.DateTimeField(null=True, blank=True)
     meeting_url = models.URLField(max_length=500, blank=True)
+    # Where it takes place (booking/locations.py): the kind, what people read, and for a video
+    # meeting made through a conferencing account its dial-in details and the provider's id.
+    location_kind = models.CharField(max_length=20, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    dial_in = models.TextField(blank=True, max_length=2000)
+    conference_id = models.CharField(max_length=200, blank=True)
     # Email verification (see booking/verification.py): only a keyed hash of the code is kept.
     verification_code_hash = models.CharField(max_length=64, blank=True)
     verification_expires_at = models.DateTimeField(null=True, blank=True)

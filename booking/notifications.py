@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from booking import verification
+from booking.calendar_events import calendar_of
 from booking.ics import booking_hosts, booking_ics
 from booking.models import Booking, BookingLink
 from integrations.calendars.events import provider_invites
@@ -60,7 +61,7 @@ def _send(
     )
     link = booking.link
     invite_mode = link.notification_mode == BookingLink.NotificationMode.CALENDAR_INVITE
-    if not (invite_mode and provider_invites(booking.host_id, link.calendar_provider)):
+    if not (invite_mode and provider_invites(booking.host_id, calendar_of(booking))):
         # Without a connected calendar sending the invitation, ours goes with the email.
         ics = booking_ics(booking, method=method)
         if invite_mode:

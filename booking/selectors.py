@@ -17,9 +17,11 @@ from availability.busy_cache import hosts_away_cached
 from availability.models import TimeOff
 from availability.selectors import Busy, hosts_away
 from availability.sql import EpochSeconds
+from booking import locations
 from booking.assignment import Member
 from booking.models import Booking, BookingLink, LinkHost, Reservation
-from workestra.models import Membership
+from integrations.models import CalendarConnection
+from workestra.models import Membership, User
 
 # The engine looks one local day either side of the asked range; busy time is read wider still.
 _BUSY_MARGIN = timedelta(days=2)
@@ -242,3 +244,34 @@ def _period_start(link: BookingLink, now: datetime) -> datetime:
     if link.rotation_period == BookingLink.RotationPeriod.MONTH:
         local = local.replace(day=1)
     return engine.from_epoch(engine.local_midnight_epoch(local.date(), ZoneInfo(link.timezone)))
+
+
+def location_warnings(link: BookingLink) -> list[str]:
+    """For each video location the link offers that a host can't make (no account connected,
+    or one that needs reconnecting): the warning for its settings page."""
+    wanted = [
+        loc.kind
+        for loc in locations.link_locations(link.locations)
+        if loc.kind in locations.CONFERENCING
+    ]
+    if not wanted:
+        return []
+    hosts = [h.id for h in link_hosts(link)]
+    accounts = {
+        (c.user_id, c.provider): c.status
+        for c in CalendarConnection.objects.filter(user_id__in=hosts, provider__in=wanted)
+    }
+    names = dict(User.objects.filter(pk__in=hosts).values_list("pk", "name"))
+    warnings = []
+    for kind in wanted:
+        label = locations.Kind(kind).label
+        for host in hosts:
+            status = accounts.get((host, kind))
+            if status == CalendarConnection.Status.ACTIVE:
+                continue
+            action = "reconnect" if status else "connect"
+            warnings.append(
+                f"New {label} bookings with {names.get(host) or 'a host'} will have no video "
+                f"link until they {action} {label} under Settings → Integrations."
+            )
+    return warnings

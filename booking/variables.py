@@ -72,7 +72,7 @@ def booking_variables(booking: Booking) -> dict[str, str]:
         "host_timezone": booking.link.timezone,
         "duration": str(booking.duration_minutes),
         "meeting_url": booking.meeting_url,
-        "location": "",
+        "location": booking.location or booking.meeting_url,
         "reschedule_url": booking.reschedule_url,
         "cancel_url": booking.cancel_url,
         "reconfirm_url": booking.reconfirm_url,

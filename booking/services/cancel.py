@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from booking import automation, kinds, timeline
 from booking.calendar_events import enqueue_event_writes
+from booking.conference import enqueue_conference
 from booking.models import Booking, BookingEvent
 from booking.services.common import locked, notify_both, refuse_unless_open
 from booking.services.errors import BookingClosed, BookingError
@@ -78,6 +79,7 @@ def _cancel(
         )
         if announced:
             enqueue_event_writes(booking)
+            enqueue_conference(booking)
             automation.on_cancelled(booking)
             if notify:
                 notify_both(booking, kinds.CANCELLATION, event="cancellation")

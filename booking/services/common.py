@@ -15,6 +15,7 @@ from booking.calendar_events import (
     enqueue_event_writes,
     waits_for_meeting_link,
 )
+from booking.conference import enqueue_conference, waits_for_conference
 from booking.models import Booking, BookingLink, Reservation
 from booking.services.errors import BookingClosed, SlotTaken
 from workflows import outbox
@@ -108,7 +109,9 @@ def enqueue_confirmation(booking: Booking, *, now: datetime) -> None:
     payload = {"booking_id": booking.pk}
     # With a Meet / Teams link on the way, the emails wait for it (briefly: they go without it
     # if the calendar is slow).
-    due_at = now + MEETING_LINK_WAIT if waits_for_meeting_link(booking) else None
+    waits = waits_for_meeting_link(booking) or waits_for_conference(booking)
+    due_at = now + MEETING_LINK_WAIT if waits else None
+    enqueue_conference(booking)
     enqueue_event_writes(booking)
     outbox.enqueue(
         kind=kinds.CONFIRMATION,

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from availability import engine
-from booking import selectors, timeline, verification
+from booking import locations, selectors, timeline, verification
 from booking.crm_records import crm_records_write
 from booking.models import Booking, BookingEvent, BookingLink
 from booking.services.common import (
@@ -23,9 +23,10 @@ from booking.services.common import (
     reserve,
     sqlstate,
 )
-from booking.services.errors import LinkInactive, SlotUnavailable
+from booking.services.errors import LinkInactive, LocationRefused, SlotUnavailable
 from booking.services.slots import assign_hosts
 from integrations.calendars.live import live_check
+from workestra.models import User
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Attendee:
     guests: tuple[str, ...] = ()
     answers: dict[str, str] = field(default_factory=dict)
     utm: dict[str, str] = field(default_factory=dict)
+    location: str = ""  # the kind picked among the link's locations (booking/locations.py)
 
 
 def booking_create(
@@ -62,13 +64,22 @@ def booking_create(
         raise SlotUnavailable("Pick one of the offered meeting lengths.")
     if link.kind == BookingLink.Kind.INSTANT:
         return _book_instant(link, attendee=attendee, duration=duration, now=now)
+    location = _location(link, attendee)
     end = start + timedelta(minutes=duration)
     unsure = _ask_calendars(link, start=start, end=end)
 
     def book() -> Booking:
         lock_link(link)
         host_ids = assign_hosts(link, start=start, duration=duration, now=now)
-        return _insert(link, host_ids=host_ids, start=start, end=end, attendee=attendee, now=now)
+        return _insert(
+            link,
+            host_ids=host_ids,
+            start=start,
+            end=end,
+            attendee=attendee,
+            now=now,
+            location=location,
+        )
 
     booking = race_safe(book)
     hosts = set(booking.reservations.values_list("host_id", flat=True))
@@ -76,6 +87,16 @@ def booking_create(
         if host_id in hosts:
             timeline.record(booking, BookingEvent.Kind.CALENDAR, at=now, detail=problem)
     return booking
+
+
+def _location(link: BookingLink, attendee: Attendee) -> locations.Location | None:
+    try:
+        chosen = locations.choose(locations.link_locations(link.locations), attendee.location)
+    except locations.LocationError as exc:
+        raise LocationRefused(str(exc)) from exc
+    if chosen is not None and chosen.needs_phone and not attendee.phone:
+        raise LocationRefused("Enter your phone number so the host can call you.", field="phone")
+    return chosen
 
 
 def _ask_calendars(link: BookingLink, *, start: datetime, end: datetime) -> dict[int, str]:
@@ -138,15 +159,21 @@ def _insert(
     now: datetime,
     host_id: int | None = None,
     meeting_url: str = "",
+    location: locations.Location | None = None,
 ) -> Booking:
+    host = host_id or host_ids[0]
+    host_name = User.objects.filter(pk=host).values_list("name", flat=True).first() or "The host"
+    placed = locations.place(location, attendee_phone=attendee.phone, host_name=host_name)
     booking = Booking(
         workspace=link.workspace,
         link=link,
-        host_id=host_id or host_ids[0],
+        host_id=host,
         start=start,
         end=end,
         timezone=attendee.timezone,
-        meeting_url=meeting_url,
+        meeting_url=meeting_url or placed.meeting_url,
+        location_kind=placed.kind,
+        location=placed.text[:500],
         name=attendee.name,
         email=attendee.email,
         phone=attendee.phone,

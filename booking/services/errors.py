@@ -24,6 +24,14 @@ class SlotUnavailable(BookingError):
     """The time was never offered: past, too soon, too far ahead or outside the hours."""
 
 
+class LocationRefused(BookingError):
+    """The attendee's choice of where to meet can't be taken (or its phone number is missing)."""
+
+    def __init__(self, message: str, *, field: str = "location") -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class LinkInactive(BookingError):
     def __init__(self) -> None:
         super().__init__("This link is no longer active.")

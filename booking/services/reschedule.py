@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from booking import automation, kinds, timeline
 from booking.calendar_events import enqueue_event_writes
+from booking.conference import enqueue_conference
 from booking.ics import booking_hosts
 from booking.models import Booking, BookingEvent
 from booking.services.common import (
@@ -108,12 +109,19 @@ def _move(
         sequence=old.sequence + 1,
         contact=old.contact,
         deal=old.deal,
+        # The same meeting place and video meeting: a conferencing meeting is moved, not remade.
+        meeting_url=old.meeting_url,
+        location_kind=old.location_kind,
+        location=old.location,
+        dial_in=old.dial_in,
+        conference_id=old.conference_id,
         rescheduled_from=old,
         created_at=now,
     )
     reserve(new, old.link, host_ids)
     # The same event moves in place; a host who no longer hosts it has theirs removed.
     enqueue_event_writes(new, [*host_ids, *old_hosts])
+    enqueue_conference(new)
     notify_both(new, kinds.RESCHEDULED, event="rescheduled")
     automation.on_rescheduled(old, new)
     enqueue_reminder(new, now=now)

@@ -57,7 +57,8 @@ def link_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Saved “{link.title}”.")
         return redirect("booking:link-list")
     status = 400 if form.is_bound else 200
-    return render(request, "booking/links/form.html", {"form": form, "link": link}, status=status)
+    context = {"form": form, "link": link, "location_warnings": selectors.location_warnings(link)}
+    return render(request, "booking/links/form.html", context, status=status)
 
 
 @workspace_required

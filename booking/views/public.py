@@ -326,6 +326,7 @@ def _book_post(request: HtmxRequest, link: BookingLink) -> HttpResponse:
         guests=tuple(data.get("guests", [])),
         answers=data["answers"],
         utm=data["utm"],
+        location=data.get("location", ""),
     )
     try:
         booking = services.booking_create(
