@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 from django.conf import settings
+from django.utils import timezone
 
 from integrations.calendars.provider import Grant, ProviderError, RemoteCalendar
 from integrations.conferencing import oauth_http
@@ -71,7 +72,7 @@ class ZoomMeetings:
 
     def revoke(self, connection: CalendarConnection) -> None:
         """Tell Zoom to end the app's access (best effort: the host is disconnecting anyway)."""
-        token = connection.access_token or connection.secret
+        token = _revocable_token(connection)
         if not token:
             return
         try:
@@ -115,6 +116,15 @@ class ZoomMeetings:
 def _basic_auth() -> str:
     pair = f"{settings.ZOOM_CLIENT_ID}:{settings.ZOOM_CLIENT_SECRET}".encode()
     return "Basic " + base64.b64encode(pair).decode()
+
+
+def _revocable_token(connection: CalendarConnection) -> str:
+    """The access token while it is still valid, else the refresh token (either ends the
+    authorization at Zoom)."""
+    expires = connection.access_expires_at
+    if connection.access_token and expires is not None and expires > timezone.now():
+        return connection.access_token
+    return connection.secret
 
 
 def _account_email(access_token: str) -> str:

@@ -296,6 +296,16 @@ def test_disconnecting_revokes_the_app_at_zoom(fake_zoom, db):
     assert revoke.headers["authorization"] == expected_basic_auth()
 
 
+def test_disconnecting_with_an_expired_access_token_revokes_by_the_refresh_token(fake_zoom, db):
+    connection = connect_zoom(fake_zoom, access_expires_at=timezone.now() - timedelta(minutes=1))
+
+    zoom.revoke(connection)
+
+    assert not fake_zoom.is_valid_refresh_token(connection.secret)
+    [revoke] = [r for r in fake_zoom.requests if r.path == "/oauth/revoke"]
+    assert revoke.query["token"] == connection.secret
+
+
 def test_a_failed_revoke_is_logged_not_raised(fake_zoom, db, caplog):
     connection = connect_zoom(fake_zoom)
     fake_zoom.revoke_all()  # already revoked at Zoom
