@@ -200,6 +200,7 @@ def test_revoke_forgets_the_refresh_token(fake_goto, connection):
     provider.revoke(connection)
 
     assert not fake_goto.is_live(refresh)
+    assert [r.body["token"] for r in fake_goto.requests if r.path == "/oauth/revoke"] == [refresh]
     with pytest.raises(ProviderError) as raised:
         provider.create_meeting(connection, meeting_data())
     assert raised.value.auth
