@@ -159,6 +159,34 @@ def api(
 ) -> dict[str, Any]:
     """One JSON API call with the connection's token. ``ok_missing``: a 404 answers ``{}``
     (deleting what is already gone)."""
+    return _answer(app, _send(app, connection, method, url, json), ok_missing=ok_missing)
+
+
+def api_list(
+    app: OAuthApp,
+    connection: CalendarConnection,
+    method: str,
+    url: str,
+    *,
+    json: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """As :func:`api`, for the calls that answer a JSON list of objects (GoTo's meetings)."""
+    response = _send(app, connection, method, url, json)
+    _answer(app, response, ok_missing=False)  # raises on a failure
+    try:
+        body = response.json()
+    except ValueError:
+        return []
+    return [item for item in body if isinstance(item, dict)] if isinstance(body, list) else []
+
+
+def _send(
+    app: OAuthApp,
+    connection: CalendarConnection,
+    method: str,
+    url: str,
+    json: dict[str, Any] | None,
+) -> httpx.Response:
     for attempt in range(2):
         token = access_token(app, connection, force=attempt > 0)
         try:
@@ -173,7 +201,7 @@ def api(
             raise ProviderError(f"{app.label} could not be reached: {exc!r}") from exc
         if response.status_code == 401 and attempt == 0:
             continue  # the token may have been revoked early: refresh once
-        return _answer(app, response, ok_missing=ok_missing)
+        return response
     raise AssertionError("unreachable")
 
 
