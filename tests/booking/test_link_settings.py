@@ -706,6 +706,30 @@ REJECTED = [
         id="meeting-link-without-google-or-microsoft",
     ),
     pytest.param(
+        {"loc_in_person": "on", "loc_in_person_detail": ""},
+        "loc_in_person_detail",
+        "Enter the address attendees will see.",
+        id="in-person-without-address",
+    ),
+    pytest.param(
+        {"loc_link": "on", "loc_link_detail": "javascript:alert(1)"},
+        "loc_link_detail",
+        "Enter a full meeting link starting with https://.",
+        id="meeting-link-not-https",
+    ),
+    pytest.param(
+        {"loc_phone_attendee": "on", "loc_phone_attendee_detail": "call me"},
+        "loc_phone_attendee_detail",
+        "Enter the number with its country code",
+        id="phone-number-not-a-number",
+    ),
+    pytest.param(
+        {"loc_in_person": "on", "loc_in_person_detail": "Room\x00 1"},
+        "loc_in_person_detail",
+        "Null characters are not allowed.",
+        id="address-with-nul",
+    ),
+    pytest.param(
         {"calendar_provider": "yahoo"},
         "calendar_provider",
         "Select a valid choice.",
@@ -1378,3 +1402,27 @@ def test_the_link_picks_its_calendar_and_asks_for_a_meeting_link(owner_client, l
     assert response.status_code == 302
     link.refresh_from_db()
     assert (link.calendar_provider, link.auto_meeting_link) == ("microsoft", True)
+
+
+def test_the_link_offers_the_locations_ticked_with_their_details(owner_client, link):
+    response = owner_client.post(
+        edit_url(link),
+        form_data(
+            slug="intro",
+            loc_in_person="on",
+            loc_in_person_detail="  Acme HQ,   Berlin ",
+            loc_phone_attendee="on",
+            loc_phone_attendee_detail="+49 30 123456",
+            loc_zoom="on",
+        ),
+    )
+
+    assert response.status_code == 302
+    link.refresh_from_db()
+    assert link.locations == [
+        {"kind": "in_person", "detail": "Acme HQ, Berlin"},
+        {"kind": "phone_attendee", "detail": "+4930123456"},
+        {"kind": "zoom", "detail": ""},
+    ]
+    page = owner_client.get(edit_url(link)).content.decode()
+    assert "will have no video link until they connect Zoom" in page
