@@ -167,8 +167,14 @@ def _connect_password(
 
 
 def _connected_message(connection: CalendarConnection) -> str:
+    name = connection.get_provider_display()
+    if connection.provider in providers.CONFERENCING_CLASSES:
+        return (
+            f"Connected {name} ({connection.account}). Bookings of links that meet on {name} "
+            "now get a meeting of their own."
+        )
     return (
-        f"Connected {connection.get_provider_display()} ({connection.account}). "
+        f"Connected {name} ({connection.account}). "
         "Choose below which calendars to check for conflicts."
     )
 
