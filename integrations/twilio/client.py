@@ -11,6 +11,7 @@ again could help (a refused number will stay refused; a timeout or a 503 may pas
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,7 @@ NOT_CONNECTED = (
 )
 # Twilio error codes that mean the recipient asked not to hear from this sender.
 UNSUBSCRIBED_CODES = frozenset({21610})
+_SDK_PREFIX = re.compile(r"^Unable to \w+ record: ")
 
 
 class TwilioError(Exception):
@@ -111,7 +113,8 @@ def _call(action: str, create: Any, **params: Any) -> str:
     except TwilioRestException as exc:
         status = int(exc.status or 0)
         permanent = 400 <= status < 500 and status not in (408, 409, 429)
-        detail = exc.msg or f"HTTP {status}"
+        # The SDK puts "Unable to create record: " and the like before Twilio's own message.
+        detail = _SDK_PREFIX.sub("", str(exc.msg or "")) or f"HTTP {status}"
         code = f" (error {exc.code})" if exc.code else ""
         raise TwilioError(
             f"Twilio refused the {action}{code}: {detail}",

@@ -57,6 +57,7 @@ class FakeTwilio:
     @property
     def base_url(self) -> str:
         host, port = self.server.server_address[:2]
+        assert isinstance(host, str)  # an IPv4 server: never bytes
         return f"http://{host}:{port}"
 
     def fail_next(self, status: int = 500, code: int | None = None, message: str = "") -> None:
