@@ -5,10 +5,12 @@ texts, calls and webhooks then use it while other workspaces keep the server's a
 from __future__ import annotations
 
 import html
+import io
 from collections.abc import Iterator
 
 import pytest
 from cryptography.fernet import Fernet
+from django.core.management import call_command
 from django.db import connection
 
 from integrations.calendars import provider as providers
@@ -214,6 +216,22 @@ def test_saving_changes_no_other_workspace(twilio_api, owner_client, outsider, w
     other_account = TwilioAccount.objects.get(workspace=other)
     assert (other_account.auth_token, other_account.from_number) == ("b" * 32, OWN_NUMBER)
     assert f"sending from {OWN_NUMBER}" in text(login(outsider).get(PAGE))
+
+
+def test_rotating_the_encryption_key_re_encrypts_the_twilio_token(twilio_api, workspace, settings):
+    account = connect(workspace)
+    before = account.auth_token_encrypted
+    new = Fernet.generate_key().decode()
+    settings.ENCRYPTION_KEYS = [new, *settings.ENCRYPTION_KEYS]
+    out = io.StringIO()
+
+    call_command("rotate_encryption_key", stdout=out)
+
+    assert "Re-encrypted the Twilio auth tokens of 1 workspace(s)." in out.getvalue()
+    settings.ENCRYPTION_KEYS = [new]
+    account.refresh_from_db()
+    assert account.auth_token_encrypted != before
+    assert account.auth_token == OWN_TOKEN
 
 
 # --- sending and webhooks with the workspace's account -----------------------------------------
