@@ -178,3 +178,31 @@ class CalendarEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ical_uid} in {self.calendar}"
+
+
+class TwilioAccount(models.Model):
+    """A workspace's own Twilio account for SMS and calls, used instead of the server's.
+
+    The auth token is stored only encrypted; ``auth_token`` decrypts on read and encrypts on
+    write.
+    """
+
+    workspace = models.OneToOneField(
+        "workestra.Workspace", on_delete=models.CASCADE, related_name="twilio_account"
+    )
+    account_sid = models.CharField(max_length=34)
+    auth_token_encrypted = models.TextField()
+    from_number = models.CharField(max_length=16, db_index=True)  # E.164
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Twilio {self.account_sid} · {self.from_number}"
+
+    @property
+    def auth_token(self) -> str:
+        return crypto.decrypt(self.auth_token_encrypted)
+
+    @auth_token.setter
+    def auth_token(self, value: str) -> None:
+        self.auth_token_encrypted = crypto.encrypt(value)

@@ -26,6 +26,7 @@ from django.db.models import QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from integrations.twilio import accounts
 from integrations.twilio import client as twilio
 from workestra.models import Workspace
 from workflows import outbox
@@ -282,12 +283,21 @@ def _earlier_attempt(workspace_id: int, key: str) -> SmsMessage | None:
     return debit.message if debit else None
 
 
+def twilio_account(workspace_id: int) -> twilio.Credentials:
+    """The Twilio account the workspace sends with (its own, else the server's)."""
+    try:
+        return accounts.require(workspace_id)
+    except twilio.TwilioError as exc:
+        raise outbox.Fail(str(exc)) from exc
+
+
 def send(workspace_id: int, *, to: str, body: str, key: str) -> SmsMessage:
     """Send ``body`` to ``to`` (E.164) for the outbox row ``key``, paying one credit.
 
     Raises :class:`workflows.outbox.Fail` when retrying cannot help (opted out, no credits,
     Twilio refused the number) and :class:`integrations.twilio.client.TwilioError` when it may.
     """
+    credentials = twilio_account(workspace_id)
     if is_opted_out(workspace_id, to):
         raise outbox.Fail(
             f"{to} replied STOP to our texts: no SMS is sent to it until it replies START."
@@ -304,7 +314,9 @@ def send(workspace_id: int, *, to: str, body: str, key: str) -> SmsMessage:
 
     message = reserve(workspace_id, to=to, body=body, key=key, now=timezone.now())
     try:
-        sid = twilio.send_sms(to, body, status_callback=status_callback_url())
+        sid = twilio.send_sms(
+            to, body, status_callback=status_callback_url(), credentials=credentials
+        )
     except twilio.TwilioError as exc:
         SmsMessage.objects.filter(pk=message.pk).update(status=Status.FAILED, error=str(exc)[:300])
         refund(message, reason="Refund: Twilio did not take the message")

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from integrations.twilio import client as twilio
+from integrations.twilio import accounts
 from workestra.models import Workspace
 from workestra.tenancy import AuthedRequest, scoped, workspace_required
 from workflows import sms
@@ -27,6 +27,10 @@ def sms_settings(request: AuthedRequest) -> HttpResponse:
     ledger = scoped(SmsCredit.objects.select_related("message"), request)[:LEDGER_ROWS]
     messages = scoped(SmsMessage.objects.all(), request)[:MESSAGE_ROWS]
     opt_outs = scoped(SmsOptOut.objects.order_by("-created_at", "-pk"), request)
+    try:
+        credentials = accounts.credentials_for(workspace.pk)
+    except accounts.Unreadable:
+        credentials = None
     return render(
         request,
         "sms/settings.html",
@@ -36,7 +40,7 @@ def sms_settings(request: AuthedRequest) -> HttpResponse:
             "sms_messages": messages,
             "opt_outs": opt_outs,
             "plan_allows_sms": workspace.plan != Workspace.Plan.FREE,
-            "twilio_connected": twilio.is_configured(),
-            "from_number": twilio.from_number(),
+            "twilio_connected": credentials is not None,
+            "from_number": credentials.from_number if credentials else "",
         },
     )

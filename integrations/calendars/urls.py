@@ -3,12 +3,15 @@ from __future__ import annotations
 from django.urls import path
 
 from integrations.calendars import views
+from integrations.twilio import settings_views as twilio
 
 app_name = "integrations"
 
 urlpatterns = [
     path("settings/integrations", views.integrations_settings, name="settings"),
     path("settings/integrations/calendars", views.preferences, name="preferences"),
+    path("settings/integrations/twilio", twilio.save, name="twilio_save"),
+    path("settings/integrations/twilio/remove", twilio.remove, name="twilio_remove"),
     path(
         "settings/integrations/connections/<int:pk>/disconnect",
         views.disconnect,

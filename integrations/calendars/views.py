@@ -16,6 +16,8 @@ from integrations.calendars import forms, oauth, selectors, services
 from integrations.calendars import provider as providers
 from integrations.calendars.provider import PasswordProvider, ProviderError
 from integrations.models import CalendarConnection, Provider
+from integrations.twilio import section as twilio_section
+from integrations.twilio.forms import TwilioAccountForm
 from workestra.lib import crypto
 from workestra.tenancy import AuthedRequest, workspace_required
 
@@ -86,6 +88,7 @@ def _page(
     status: int = 200,
     bound: forms.PasswordConnectForm | None = None,
     preferences_error: str = "",
+    twilio_form: TwilioAccountForm | None = None,
 ) -> HttpResponse:
     sections = _sections(request, bound)
     rows = [row for s in sections for row in s["connections"]]
@@ -98,8 +101,12 @@ def _page(
         "encryption_ready": crypto.is_configured(),
         "missing_key_message": crypto.MISSING_KEY_MESSAGE,
         "preferences_error": preferences_error,
+        "twilio": twilio_section.context(request, twilio_form),
     }
     return render(request, "integrations/settings.html", context, status=status)
+
+
+page = _page  # the whole page, for the other sections' views (Twilio)
 
 
 @workspace_required

@@ -2,6 +2,8 @@
 
 Nothing else imports ``twilio``. Settings: ``TWILIO_ACCOUNT_SID``, ``TWILIO_AUTH_TOKEN``,
 ``TWILIO_FROM_NUMBER`` and ``TWILIO_API_BASE`` (the REST API's base URL, the real one unless set).
+The three account settings are the server's default; a workspace may use its own account (see
+:mod:`integrations.twilio.accounts`), passed in as :class:`Credentials`.
 Every failure comes out as :class:`TwilioError`, whose ``permanent`` flag says whether trying
 again could help (a refused number will stay refused; a timeout or a 503 may pass).
 """
@@ -9,7 +11,9 @@ again could help (a refused number will stay refused; a timeout or a 503 may pas
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -34,6 +38,7 @@ NOT_CONNECTED = (
 )
 # Twilio error codes that mean the recipient asked not to hear from this sender.
 UNSUBSCRIBED_CODES = frozenset({21610})
+_SDK_PREFIX = re.compile(r"^Unable to \w+ record: ")
 
 
 class TwilioError(Exception):
@@ -60,6 +65,25 @@ class NotConfigured(TwilioError):
         super().__init__(NOT_CONNECTED, permanent=True)
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """One Twilio account and the number it sends from; ``own`` when a workspace's."""
+
+    account_sid: str
+    auth_token: str = field(repr=False)
+    from_number: str
+    own: bool = False
+
+
+def server_credentials() -> Credentials | None:
+    """The server's account from the settings, or None when any part is missing."""
+    if not is_configured():
+        return None
+    return Credentials(
+        settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, settings.TWILIO_FROM_NUMBER
+    )
+
+
 def is_configured() -> bool:
     return bool(
         settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN and settings.TWILIO_FROM_NUMBER
@@ -70,12 +94,13 @@ def from_number() -> str:
     return settings.TWILIO_FROM_NUMBER
 
 
-def _client() -> Client:
-    if not is_configured():
+def _client(credentials: Credentials | None = None) -> Client:
+    credentials = credentials or server_credentials()
+    if credentials is None:
         raise NotConfigured
     client = Client(
-        settings.TWILIO_ACCOUNT_SID,
-        settings.TWILIO_AUTH_TOKEN,
+        credentials.account_sid,
+        credentials.auth_token,
         http_client=TwilioHttpClient(timeout=TIMEOUT_SECONDS, logger=_http_log),
     )
     client.api.base_url = (settings.TWILIO_API_BASE or DEFAULT_API_BASE).rstrip("/")
@@ -88,7 +113,8 @@ def _call(action: str, create: Any, **params: Any) -> str:
     except TwilioRestException as exc:
         status = int(exc.status or 0)
         permanent = 400 <= status < 500 and status not in (408, 409, 429)
-        detail = exc.msg or f"HTTP {status}"
+        # The SDK puts "Unable to create record: " and the like before Twilio's own message.
+        detail = _SDK_PREFIX.sub("", str(exc.msg or "")) or f"HTTP {status}"
         code = f" (error {exc.code})" if exc.code else ""
         raise TwilioError(
             f"Twilio refused the {action}{code}: {detail}",
@@ -105,27 +131,47 @@ def _call(action: str, create: Any, **params: Any) -> str:
     return str(sid)
 
 
-def send_sms(to: str, body: str, status_callback: str = "") -> str:
-    """Send ``body`` to ``to`` (E.164) from the configured number; return the message SID."""
-    client = _client()
-    params: dict[str, Any] = {"to": to, "from_": from_number(), "body": body}
+def send_sms(
+    to: str, body: str, status_callback: str = "", *, credentials: Credentials | None = None
+) -> str:
+    """Send ``body`` to ``to`` (E.164) from the account's number (the server's unless
+    ``credentials`` are given); return the message SID."""
+    client = _client(credentials)
+    sender = credentials.from_number if credentials else from_number()
+    params: dict[str, Any] = {"to": to, "from_": sender, "body": body}
     if status_callback:
         params["status_callback"] = status_callback
     return _call("message", client.messages.create, **params)
 
 
-def place_call(to: str, twiml: str) -> str:
+def place_call(to: str, twiml: str, *, credentials: Credentials | None = None) -> str:
     """Call ``to`` (E.164) and run ``twiml`` (see :func:`say_twiml`); return the call SID."""
-    client = _client()
-    return _call("call", client.calls.create, to=to, from_=from_number(), twiml=twiml)
+    client = _client(credentials)
+    sender = credentials.from_number if credentials else from_number()
+    return _call("call", client.calls.create, to=to, from_=sender, twiml=twiml)
 
 
-def validate_signature(url: str, params: Mapping[str, Any], signature: str | None) -> bool:
-    """Whether ``signature`` (the X-Twilio-Signature header) signs ``url`` and ``params``."""
-    token = settings.TWILIO_AUTH_TOKEN
-    if not token or not signature:
+def check_account(credentials: Credentials) -> None:
+    """Ask Twilio for the account itself (one cheap GET); raise :class:`TwilioError` with
+    Twilio's own message when the SID and token are refused."""
+    client = _client(credentials)
+    _call("account check", client.api.v2010.accounts(credentials.account_sid).fetch)
+
+
+def validate_signature(
+    url: str,
+    params: Mapping[str, Any],
+    signature: str | None,
+    tokens: Iterable[str] | None = None,
+) -> bool:
+    """Whether ``signature`` (the X-Twilio-Signature header) signs ``url`` and ``params`` with
+    one of ``tokens`` (the server's auth token unless given)."""
+    if not signature:
         return False
-    return bool(RequestValidator(token).validate(url, params, signature))
+    candidates = [settings.TWILIO_AUTH_TOKEN] if tokens is None else list(tokens)
+    return any(
+        RequestValidator(token).validate(url, params, signature) for token in candidates if token
+    )
 
 
 def say_twiml(text: str) -> str:

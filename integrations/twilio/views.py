@@ -1,7 +1,8 @@
 """Twilio's webhooks: inbound texts and delivery reports for the messages we sent.
 
 Both accept only requests signed by Twilio (``X-Twilio-Signature`` over the public URL and the
-POST fields); anything else gets a 403 and changes nothing. What a text or a report means for
+POST fields) with the auth token of the account behind our number (a workspace's own, else the
+server's); anything else gets a 403 and changes nothing. What a text or a report means for
 the product is not decided here: the URL patterns (see ``urls.py``) pass the handlers in, so this
 package never imports the apps that use it.
 """
@@ -15,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from integrations.twilio import client
+from integrations.twilio import accounts, client
 
 # (sender, body) -> the reply to text back ("" for none)
 OnMessage = Callable[[str, str], str]
@@ -23,9 +24,14 @@ OnMessage = Callable[[str, str], str]
 OnStatus = Callable[..., object]
 
 
-def _signed_by_twilio(request: HttpRequest) -> bool:
+def _signed_by_twilio(request: HttpRequest, our_number: str) -> bool:
+    """Signed with the token of a workspace sending from ``our_number``, or the server's."""
     url = f"{settings.PUBLIC_BASE_URL}{request.get_full_path()}"
-    return client.validate_signature(url, request.POST, request.headers.get("X-Twilio-Signature"))
+    signature = request.headers.get("X-Twilio-Signature")
+    if not signature:
+        return False
+    tokens = accounts.webhook_tokens(our_number) if our_number else None
+    return client.validate_signature(url, request.POST, signature, tokens)
 
 
 def _refused() -> HttpResponse:
@@ -35,7 +41,7 @@ def _refused() -> HttpResponse:
 @csrf_exempt
 @require_POST
 def inbound(request: HttpRequest, *, on_message: OnMessage) -> HttpResponse:
-    if not _signed_by_twilio(request):
+    if not _signed_by_twilio(request, request.POST.get("To", "")):
         return _refused()
     reply = on_message(request.POST.get("From", ""), request.POST.get("Body", ""))
     return HttpResponse(client.message_twiml(reply), content_type="text/xml; charset=utf-8")
@@ -44,7 +50,8 @@ def inbound(request: HttpRequest, *, on_message: OnMessage) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def status(request: HttpRequest, *, on_status: OnStatus) -> HttpResponse:
-    if not _signed_by_twilio(request):
+    # A delivery report is about a message we sent: our number is the sender.
+    if not _signed_by_twilio(request, request.POST.get("From", "")):
         return _refused()
     on_status(
         request.POST.get("MessageSid", ""),

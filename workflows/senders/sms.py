@@ -5,7 +5,6 @@ Pro and Business plans only; each message costs one credit (see :mod:`workflows.
 
 from __future__ import annotations
 
-from integrations.twilio import client as twilio
 from workestra.models import Workspace
 from workflows import outbox, rules, sms
 from workflows.models import WorkflowStep
@@ -45,8 +44,7 @@ def require_plan(workspace_id: int, action: str) -> None:
 
 def send_sms(delivery: Delivery) -> None:
     require_plan(delivery.workspace_id, WorkflowStep.Action.SMS)
-    if not twilio.is_configured():
-        raise outbox.Fail(twilio.NOT_CONNECTED)
+    sms.twilio_account(delivery.workspace_id)  # fail before anything else when there is none
     to = recipient_phone(delivery)
     body = render(delivery.step.body, delivery.variables).strip()[: sms.MAX_BODY]
     if not body:

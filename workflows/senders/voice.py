@@ -69,10 +69,9 @@ def voice_call(delivery: Delivery) -> None:
         return
     if not script:
         raise outbox.Fail("The call has nothing to say: add the text to the step.")
-    if not twilio.is_configured():
-        raise outbox.Fail(twilio.NOT_CONNECTED)
+    credentials = sms.twilio_account(delivery.workspace_id)
     try:
-        twilio.place_call(to, twilio.say_twiml(script))
+        twilio.place_call(to, twilio.say_twiml(script), credentials=credentials)
     except twilio.TwilioError as exc:
         if exc.permanent:
             raise outbox.Fail(str(exc)) from exc
