@@ -314,3 +314,25 @@ def test_a_failing_calendar_write_is_retried_shown_on_the_timeline_and_never_fai
     with time_machine.travel(utc(2026, 11, 23, 7, 3), tick=False):
         outbox.drain()
     assert any(m.to == ["alice@example.com"] for m in mail.outbox)
+
+
+def test_a_google_meet_location_puts_a_meet_link_on_the_booking(
+    connected,
+    fake_google,  # noqa: F811
+    link,
+    frozen,
+    booked,
+):
+    link.calendar_provider = ""  # the location alone sends the event to Google
+    link.auto_meeting_link = False
+    link.locations = [{"kind": "google_meet", "detail": ""}]
+    link.save()
+
+    booking = booked(link, START)
+    outbox.drain()
+
+    booking.refresh_from_db()
+    assert booking.location_kind == "google_meet"
+    assert booking.meeting_url.startswith("https://meet.google.com/")
+    to_attendee = next(m for m in mail.outbox if m.to == ["alice@example.com"])
+    assert booking.meeting_url in to_attendee.body

@@ -175,3 +175,27 @@ def test_a_graph_notification_with_the_wrong_client_state_is_refused(
     assert response.status_code == 403
     outbox.drain()
     assert Calendar.objects.get(pk=tim.pk).synced_at == before
+
+
+def test_a_teams_location_puts_a_teams_link_on_the_booking(
+    calendars, workspace, teammate, frozen, booked
+):
+    link = LinkFactory(
+        workspace=workspace,
+        owner=teammate,
+        slug="tim-teams",
+        locations=[{"kind": "teams", "detail": ""}, {"kind": "jitsi", "detail": ""}],
+    )
+    from booking.services import Attendee, booking_create
+
+    booking = booking_create(
+        link=link,
+        start=START,
+        attendee=Attendee(
+            name="Alice", email="alice@example.com", timezone="Europe/Berlin", location="teams"
+        ),
+    )
+    outbox.drain()
+
+    booking.refresh_from_db()
+    assert booking.meeting_url.startswith("https://teams.microsoft.com/")
