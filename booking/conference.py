@@ -18,7 +18,7 @@ from booking.models import Booking
 from integrations.calendars import provider as providers
 from integrations.calendars.events import broken_on_auth
 from integrations.calendars.provider import ProviderError
-from integrations.conferencing.provider import MeetingData
+from integrations.conferencing.provider import ConferencingProvider, Meeting, MeetingData
 from integrations.models import CalendarConnection
 from workflows import outbox
 from workflows.models import OutboxMessage
@@ -73,6 +73,21 @@ def meeting_data(booking: Booking) -> MeetingData:
     )
 
 
+def _made_or_moved(
+    api: ConferencingProvider, connection: CalendarConnection, booking: Booking
+) -> Meeting:
+    """Move the booking's meeting, or make one; a meeting the host deleted at the provider in
+    the meantime is made again rather than leaving the booking without one."""
+    data = meeting_data(booking)
+    if booking.conference_id:
+        try:
+            return api.update_meeting(connection, booking.conference_id, data)
+        except ProviderError as exc:
+            if exc.retry or exc.auth:
+                raise
+    return api.create_meeting(connection, data)
+
+
 def sync_conference(message: OutboxMessage) -> None:
     booking = load_booking(message.payload.get("booking_id"))
     if not _uses_conferencing(booking):
@@ -96,12 +111,7 @@ def sync_conference(message: OutboxMessage) -> None:
                 return
             if booking.status != Booking.Status.CONFIRMED:
                 raise outbox.Drop(f"the booking is {booking.get_status_display().lower()}")
-            if booking.conference_id:
-                meeting = api.update_meeting(
-                    connection, booking.conference_id, meeting_data(booking)
-                )
-            else:
-                meeting = api.create_meeting(connection, meeting_data(booking))
+            meeting = _made_or_moved(api, connection, booking)
     except ProviderError as exc:
         outbox_failure(exc)
     with transaction.atomic():

@@ -336,3 +336,22 @@ def test_a_google_meet_location_puts_a_meet_link_on_the_booking(
     assert booking.meeting_url.startswith("https://meet.google.com/")
     to_attendee = next(m for m in mail.outbox if m.to == ["alice@example.com"])
     assert booking.meeting_url in to_attendee.body
+
+
+def test_the_event_in_google_carries_an_in_person_address(
+    connected,
+    fake_google,  # noqa: F811
+    link,
+    frozen,
+    booked,
+):
+    link.auto_meeting_link = False
+    link.locations = [{"kind": "in_person", "detail": "Acme HQ, Berlin"}]
+    link.save()
+
+    booking = booked(link, START)
+    outbox.drain()
+
+    (event,) = [e for e in fake_google.events(ACCOUNT) if e.get("iCalUID") == booking.ical_uid]
+    assert event["location"] == "Acme HQ, Berlin"
+    assert "hangoutLink" not in event

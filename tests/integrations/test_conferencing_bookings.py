@@ -147,3 +147,20 @@ def test_a_revoked_account_is_marked_broken_and_the_link_warns(
     connection.refresh_from_db()
     assert connection.status == CalendarConnection.Status.BROKEN
     assert any("reconnect" in w for w in location_warnings(video_link))
+
+
+def test_a_meeting_the_host_deleted_at_the_provider_is_made_again_on_reschedule(
+    video_link, account, owner, frozen, booked
+):
+    account.connect(owner)
+    booking = booked(video_link, START)
+    outbox.drain()
+    account.fake.meetings.clear()  # the host deleted it in their account
+
+    moved = services.booking_reschedule(booking=booking, start=START + timedelta(hours=1))
+    outbox.drain()
+
+    moved.refresh_from_db()
+    (meeting,) = account.fake.meetings.values()
+    assert account.start_of(meeting) == START + timedelta(hours=1)
+    assert moved.meeting_url
