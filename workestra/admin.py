@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from workestra.models import Membership, Team, TeamMember, User, Workspace
+from workestra.models import Invitation, Membership, Team, TeamMember, User, Workspace
 
 
 class MembershipInline(admin.TabularInline):
@@ -61,3 +61,13 @@ class TeamMemberAdmin(admin.ModelAdmin):
     list_display = ["user", "team", "role"]
     list_filter = ["role"]
     raw_id_fields = ["team", "user"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "workspace", "role", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role", "workspace"]
+    search_fields = ["email"]
+    raw_id_fields = ["invited_by"]
+    # The hash opens nothing, but nobody needs to see or edit it here.
+    exclude = ["token_hash"]

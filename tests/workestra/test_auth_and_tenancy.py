@@ -15,7 +15,7 @@ from booking.models import BookingLink, Reservation
 from crm.models import Contact, Deal
 from tests.conftest import NOW, login
 from tests.factories import BookingFactory, LinkFactory, MembershipFactory, StageFactory
-from workestra.models import Membership, User
+from workestra.models import Invitation, Membership, User
 from workestra.tenancy import SESSION_KEY, WorkspaceMiddleware, scoped
 from workflows.models import OutboxMessage
 
@@ -306,6 +306,14 @@ def one_of_everything(link, owner, workspace):
         booking=booking, host=owner, blocked_start=booking.start, blocked_end=booking.end
     )
     OutboxMessage.objects.create(kind="email.confirmation", idempotency_key="admin-test")
+    Invitation.objects.create(
+        workspace=workspace,
+        email="new@acme.test",
+        role="member",
+        invited_by=owner,
+        token_hash="0" * 64,
+        expires_at=NOW + timedelta(days=7),
+    )
 
 
 @pytest.mark.parametrize("model", ADMIN_MODELS)
