@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from availability import engine
 from availability.busy_cache import hosts_away_cached
@@ -21,7 +22,8 @@ from booking import locations
 from booking.assignment import Member
 from booking.models import Booking, BookingLink, LinkHost, Reservation
 from integrations.models import CalendarConnection
-from workestra.models import Membership, User
+from workestra.hooks import FormerHost, HostlessBooking
+from workestra.models import Membership, User, Workspace
 
 # The engine looks one local day either side of the asked range; busy time is read wider still.
 _BUSY_MARGIN = timedelta(days=2)
@@ -275,3 +277,28 @@ def location_warnings(link: BookingLink) -> list[str]:
                 f"link until they {action} {label} under Settings → Integrations."
             )
     return warnings
+
+
+def bookings_needing_new_host(workspace: Workspace, now: datetime) -> list[FormerHost]:
+    """The workspace's upcoming active bookings whose host is no longer one of its members,
+    grouped by that host: removing a member leaves their bookings standing, and this is the
+    list an admin works through to hand them on. ``BookingConfig.ready()`` provides it to the
+    members page through ``workestra.hooks``, since the tenant core cannot import booking."""
+    rows = (
+        Booking.objects.filter(
+            workspace=workspace, start__gte=now, status__in=Booking.ACTIVE_STATUSES
+        )
+        .exclude(host__memberships__workspace=workspace)
+        .select_related("host", "link")
+        .order_by("host__name", "host_id", "start", "pk")
+    )
+    groups: dict[int, FormerHost] = {}
+    for booking in rows:
+        group = groups.setdefault(booking.host_id, FormerHost(name=booking.host.display_name))
+        group.bookings.append(
+            HostlessBooking(
+                title=f"{booking.link.title} with {booking.name}, {booking.start:%d %b %Y %H:%M} UTC",
+                url=reverse("booking:calendar-booking", args=[booking.pk]),
+            )
+        )
+    return list(groups.values())

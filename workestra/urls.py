@@ -4,6 +4,7 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from workestra.api import api
+from workestra.views.invitations import invitation_page
 
 
 def home(request):
@@ -16,6 +17,8 @@ urlpatterns = [
     path("logout", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("invite/<str:token>", invitation_page, name="invitation"),
+    path("", include("workestra.urls_members")),
     path("", include("booking.urls")),
     path("", include("booking.urls_calendar")),
     path("", include("workflows.urls")),

@@ -6,7 +6,9 @@ class WorkflowsConfig(AppConfig):
     verbose_name = "Workflows and outbox"
 
     def ready(self) -> None:
-        from workflows import kinds, senders
+        from workestra import hooks
+        from workflows import kinds, member_emails, senders
 
         kinds.register(*kinds.WORKFLOW_KINDS)
         senders.register(senders.DECLARED)
+        hooks.provide_invitation_mailer(member_emails.enqueue_invitation)

@@ -71,4 +71,12 @@ STEP = Kind("workflow.step", handler="workflows.handlers.run_step")
 #: A step due at a time relative to the booking: withdrawn on cancel, checked when due.
 TIMED_STEP = Kind("workflow.timed_step", handler="workflows.handlers.run_step")
 
-WORKFLOW_KINDS = (STEP, TIMED_STEP)
+#: The members page's invitation email; see ``workflows/member_emails.py`` for why it lives here.
+MEMBER_INVITATION = Kind(
+    "members.invitation",
+    handler="workflows.member_emails.send_invitation",
+    title="Invitation email to a new member",
+    is_email=True,
+)
+
+WORKFLOW_KINDS = (STEP, TIMED_STEP, MEMBER_INVITATION)

@@ -14,3 +14,9 @@ def local_range(start: datetime, end: datetime, zone_name: str) -> str:
     if a.date() == b.date():
         return f"{day}, {a:%H:%M}–{b:%H:%M} ({zone_name})"
     return f"{day}, {a:%H:%M} – {b:%A} {b:%H:%M} ({zone_name})"
+
+
+def mask_email(email: str) -> str:
+    """``jo@acme.test`` as ``j…@acme.test``: enough for its owner to recognise, little to others."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}…@{domain}" if domain else "…"

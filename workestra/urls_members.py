@@ -1,0 +1,19 @@
+from django.urls import path
+
+from workestra.views import members
+
+app_name = "members"
+
+urlpatterns = [
+    path("settings/members", members.member_list, name="list"),
+    path("settings/members/invite", members.member_invite, name="invite"),
+    path("settings/members/leave", members.member_leave, name="leave"),
+    path("settings/members/<int:pk>/role", members.member_role, name="role"),
+    path("settings/members/<int:pk>/remove", members.member_remove, name="remove"),
+    path(
+        "settings/members/invitations/<int:pk>/revoke",
+        members.invitation_revoke,
+        name="invitation-revoke",
+    ),
+    path("settings/workspace", members.workspace_switch, name="switch-workspace"),
+]

@@ -1,0 +1,1 @@
+"""Pages of the tenant core, one module per surface."""
