@@ -69,6 +69,7 @@ def _refuse_losing_last_owner(membership: Membership, message: str) -> None:
     owners = list(
         Membership.objects.select_for_update()
         .filter(workspace_id=membership.workspace_id, role=Role.OWNER)
+        .order_by("pk")  # one lock order, so two owners stepping down at once cannot deadlock
         .values_list("pk", flat=True)
     )
     if owners == [membership.pk]:
