@@ -14,6 +14,7 @@ from tests.conftest import login
 from tests.factories import BookingFactory, LinkFactory, MembershipFactory, UserFactory
 from workestra.models import Invitation, Membership
 from workflows import outbox
+from workflows.models import OutboxMessage
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
@@ -330,3 +331,27 @@ def test_an_unknown_role_on_a_member_is_refused(owner_client, teammate, workspac
 def test_a_malformed_workspace_id_is_refused(owner_client):
     for raw in ("1; drop", "²", "9" * 40, ""):
         assert owner_client.post("/settings/workspace", {"workspace": raw}).status_code == 404
+
+
+def test_inviting_someone_already_in_the_workspace_says_so(owner_client, teammate):
+    response = invite(owner_client, "MATE@acme.test")
+    assert response.status_code == 400
+    assert "mate@acme.test is already a member of this workspace." in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_once_the_email_is_out_its_outbox_row_no_longer_holds_the_link(owner_client):
+    invite(owner_client, "nia@new.test")
+    email_link = invitation_link("nia@new.test")
+    secret = email_link.rsplit(".", 1)[1]
+    assert secret not in str(OutboxMessage.objects.get(kind="members.invitation").payload)
+
+
+def test_the_members_page_lists_roles_and_join_dates_and_the_nav_links_it(owner, teammate_client):
+    page = teammate_client.get(MEMBERS).content.decode()
+    assert '<a href="/settings/members">Members</a>' in page
+    assert "Olga Owner" in page
+    assert "Tim Mate (you)" in page
+    assert "<td>Owner</td>" in page
+    assert '<time datetime="2026-11-23T07:00:00+00:00">23 Nov 2026</time>' in page
+    assert "Send invitation" not in page  # members see the list, not the tools
