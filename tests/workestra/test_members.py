@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 
 from booking.models import Booking
-from tests.conftest import login
+from tests.conftest import NOW, login
 from tests.factories import BookingFactory, LinkFactory, MembershipFactory, UserFactory
 from workestra.models import Invitation, Membership
 from workflows import outbox
@@ -267,7 +267,7 @@ def test_another_workspaces_member_and_invitation_ids_are_404(owner_client, outs
 
 
 def test_a_removed_members_upcoming_bookings_stay_and_are_listed_for_a_new_host(
-    owner_client, teammate, workspace
+    owner_client, teammate, workspace, admin
 ):
     link = LinkFactory(workspace=workspace, owner=teammate, title="Demo")
     upcoming = [BookingFactory(link=link), BookingFactory(link=link, name="Bo Guest")]
@@ -279,9 +279,23 @@ def test_a_removed_members_upcoming_bookings_stay_and_are_listed_for_a_new_host(
     assert "2 upcoming bookings of Tim Mate need a new host" in page
     for booking in upcoming:
         assert f'href="/calendar/bookings/{booking.pk}"' in page
+        assert owner_client.get(f"/calendar/bookings/{booking.pk}").status_code == 200
         booking.refresh_from_db()
         assert booking.status == Booking.Status.CONFIRMED
     assert not Membership.objects.filter(pk=mate.pk).exists()
+    past = BookingFactory(link=link, start=NOW - timedelta(days=1))
+    assert f"/calendar/bookings/{past.pk}" not in owner_client.get(MEMBERS).content.decode()
+
+
+def test_only_owners_and_admins_see_bookings_waiting_for_a_new_host(owner, teammate, workspace):
+    link = LinkFactory(workspace=workspace, owner=owner, title="Demo")
+    BookingFactory(link=link)
+    leaver = MembershipFactory(workspace=workspace, role=Role.OWNER)
+    BookingFactory(link=LinkFactory(workspace=workspace, owner=leaver.user))
+    login(leaver.user).post(f"{MEMBERS}/leave")
+
+    assert "need a new host" in login(owner).get(MEMBERS).content.decode()
+    assert "need a new host" not in login(teammate).get(MEMBERS).content.decode()
 
 
 # --- Switching workspace ----------------------------------------------------------------------

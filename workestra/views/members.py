@@ -68,7 +68,12 @@ def _page(
         "invite_form": invite_form or InviteForm(),
         "roles": Membership.Role.choices,
         "error": error,
-        "former_hosts": hooks.hostless_bookings(request.workspace, timezone.now()),
+        # Attendees' names are for those who can hand the bookings on, not for every member.
+        "former_hosts": (
+            hooks.hostless_bookings(request.workspace, timezone.now())
+            if request.membership.is_admin
+            else []
+        ),
         "my_workspaces": selectors.workspaces_of(request.user),
         "now": timezone.now(),
     }
