@@ -369,3 +369,9 @@ def test_the_members_page_lists_roles_and_join_dates_and_the_nav_links_it(owner,
     assert "<td>Owner</td>" in page
     assert '<time datetime="2026-11-23T07:00:00+00:00">23 Nov 2026</time>' in page
     assert "Send invitation" not in page  # members see the list, not the tools
+
+
+def test_guessing_invitation_links_is_rate_limited(client, db):
+    answers = [client.get(f"/invite/{n}.guess").status_code for n in range(35)]
+    assert set(answers[:30]) == {404}
+    assert answers[-1] == 429
