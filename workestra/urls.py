@@ -1,8 +1,10 @@
+from allauth.account import views as account_views
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect
 from django.urls import include, path
+from django.views.decorators.http import require_POST
 
+from workestra import views
 from workestra.api import api
 
 
@@ -12,8 +14,11 @@ def home(request):
 
 urlpatterns = [
     path("", home, name="home"),
-    path("login", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout", auth_views.LogoutView.as_view(), name="logout"),
+    # The account pages are allauth's under /accounts/; sign-in and sign-out keep their addresses.
+    path("login", account_views.LoginView.as_view(), name="login"),
+    path("logout", require_POST(account_views.LogoutView.as_view()), name="logout"),
+    path("accounts/", include("allauth.urls")),
+    path("settings/profile", views.profile, name="profile"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("booking.urls")),

@@ -6,7 +6,7 @@ class WorkflowsConfig(AppConfig):
     verbose_name = "Workflows and outbox"
 
     def ready(self) -> None:
-        from workflows import kinds, senders
+        from workflows import accounts, kinds, senders
 
-        kinds.register(*kinds.WORKFLOW_KINDS)
+        kinds.register(*kinds.WORKFLOW_KINDS, accounts.ACCOUNT_EMAIL)
         senders.register(senders.DECLARED)
