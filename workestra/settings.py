@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # the sessions page (allauth.usersessions) uses it
     "django.contrib.postgres",
     "django_htmx",
     "template_partials",
