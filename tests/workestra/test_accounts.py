@@ -186,3 +186,55 @@ def test_login_is_throttled_after_repeated_failures(client, db):
 
     assert "_auth_user_id" not in client.session
     assert "Too many failed login attempts" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/login", "/accounts/signup/", "/accounts/password/reset/"])
+def test_account_pages_use_the_app_layout_with_labelled_fields(client, db, url):
+    body = client.get(url).content.decode()
+
+    assert 'class="topbar"' in body and "· Workestra</title>" in body
+    assert '<label for="id_email"' in body or '<label for="id_login"' in body
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"email": ""}, {"email": "x" * 400}, {"email": "nul\x00@example.test"}, {"email": "nope"}],
+)
+def test_bad_reset_request_is_explained(client, db, data):
+    response = client.post("/accounts/password/reset/", data)
+
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+    assert not OutboxMessage.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"password1": "a brand new passphrase", "password2": "another passphrase"},
+        {"password1": "short", "password2": "short"},
+        {"password1": "nul\x00 in the passphrase", "password2": "nul\x00 in the passphrase"},
+    ],
+)
+def test_bad_new_password_is_explained_and_the_old_one_still_works(client, owner, data):
+    client.post("/accounts/password/reset/", {"email": owner.email})
+    outbox.drain()
+    form_url = client.get(link_in(mail.outbox[0]))["Location"]
+
+    response = client.post(form_url, data)
+
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+    owner.refresh_from_db()
+    assert owner.check_password("correct horse battery")
+
+
+def test_too_many_sign_ups_from_one_address_are_refused_with_a_page_saying_so(client, db):
+    for _ in range(20):
+        assert client.post("/accounts/signup/", {}).status_code == 200
+
+    response = client.post("/accounts/signup/", {})
+
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
