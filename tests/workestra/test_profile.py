@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core import mail
 
@@ -85,3 +87,18 @@ def test_changing_the_email_address_verifies_the_new_one_through_the_outbox(clie
     assert [m.to for m in mail.outbox] == [["new@acme.test"]]
     owner.refresh_from_db()
     assert owner.email == "owner@acme.test"  # until the new address is verified
+
+
+def test_the_new_address_replaces_the_old_once_verified(client, owner):
+    client.post("/login", {"login": owner.email, "password": PASSWORD})
+    client.post("/accounts/email/", {"action_add": "", "email": "New@Acme.test"})
+    outbox.drain()
+    url = re.search(r"http://testserver(/accounts/\S+)", mail.outbox[0].body).group(1)
+
+    client.post(url)
+
+    owner.refresh_from_db()
+    assert owner.email == "new@acme.test"
+    client.post("/logout")
+    client.post("/login", {"login": "new@acme.test", "password": PASSWORD})
+    assert "_auth_user_id" in client.session
