@@ -81,7 +81,10 @@ def test_login_with_a_wrong_password_shows_an_error(client, owner):
     response = client.post("/login", {"login": "owner@acme.test", "password": "wrong"})
 
     assert response.status_code == 200
-    assert "The email address and/or password you specified are not correct." in response.content.decode()
+    assert (
+        "The email address and/or password you specified are not correct."
+        in response.content.decode()
+    )
     assert 'value="owner@acme.test"' in response.content.decode()
     assert not is_signed_in(client)
 
@@ -89,7 +92,10 @@ def test_login_with_a_wrong_password_shows_an_error(client, owner):
 def test_login_with_an_unknown_email_shows_the_same_error(client, owner):
     response = client.post("/login", {"login": "nobody@acme.test", "password": PASSWORD})
 
-    assert "The email address and/or password you specified are not correct." in response.content.decode()
+    assert (
+        "The email address and/or password you specified are not correct."
+        in response.content.decode()
+    )
     assert not is_signed_in(client)
 
 
