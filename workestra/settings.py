@@ -222,7 +222,6 @@ ACCOUNT_CHANGE_EMAIL = True  # one address; a new one replaces it once verified
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SIGNUP_REDIRECT_URL = "/onboarding"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Workestra: "
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Per IP and per email key; "login_failed" also locks the key after repeated failures.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest, HttpResponse
 
@@ -52,12 +54,24 @@ class AccountAdapter(DefaultAccountAdapter):
             },
         )
 
+    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
+        return public_url(super().get_email_confirmation_url(request, emailconfirmation))
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        return public_url(super().get_reset_password_from_key_url(key))
+
     def pre_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse | None:
         """Accounts made by staff (``createsuperuser``, the admin, the demo seed) have no address
         record; their address counts as verified. A sign-up always has an unverified record."""
         if user.is_active and not EmailAddress.objects.filter(user=user).exists():
             EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
         return super().pre_login(request, user, **kwargs)
+
+
+def public_url(url: str) -> str:
+    """``url`` on ``PUBLIC_BASE_URL``, like every other link the product emails."""
+    parts = urlsplit(url)
+    return settings.PUBLIC_BASE_URL + parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def send_account_email(message: OutboxMessage) -> None:

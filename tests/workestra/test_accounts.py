@@ -14,7 +14,7 @@ from workflows import outbox
 from workflows.models import OutboxMessage
 
 PASSWORD = "a long enough passphrase 42"
-LINK = re.compile(r"http://testserver(/accounts/[^\s]+)")
+LINK = re.compile(r"https?://[^/\s]+(/accounts/\S+)")
 
 
 def sign_up(client, email="ada@example.test", **extra):
@@ -238,3 +238,16 @@ def test_too_many_sign_ups_from_one_address_are_refused_with_a_page_saying_so(cl
 
     assert response.status_code == 429
     assert "Too many attempts" in response.content.decode()
+
+
+def test_emailed_links_use_the_public_address(client, owner, settings):
+    settings.PUBLIC_BASE_URL = "https://cal.example.org"
+
+    sign_up(client)
+    client.post("/accounts/password/reset/", {"email": owner.email})
+    outbox.drain()
+
+    assert len(mail.outbox) == 2
+    for message in mail.outbox:
+        assert "https://cal.example.org/accounts/" in message.body
+        assert "testserver" not in message.body

@@ -93,7 +93,7 @@ def test_the_new_address_replaces_the_old_once_verified(client, owner):
     client.post("/login", {"login": owner.email, "password": PASSWORD})
     client.post("/accounts/email/", {"action_add": "", "email": "New@Acme.test"})
     outbox.drain()
-    url = re.search(r"http://testserver(/accounts/\S+)", mail.outbox[0].body).group(1)
+    url = re.search(r"https?://[^/\s]+(/accounts/\S+)", mail.outbox[0].body).group(1)
 
     client.post(url)
 
