@@ -102,3 +102,36 @@ def test_the_new_address_replaces_the_old_once_verified(client, owner):
     client.post("/logout")
     client.post("/login", {"login": "new@acme.test", "password": PASSWORD})
     assert "_auth_user_id" in client.session
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/accounts/email/", {"action_add": "", "email": ""}),
+        ("/accounts/email/", {"action_add": "", "email": "x" * 400 + "@acme.test"}),
+        ("/accounts/email/", {"action_add": "", "email": "nul\x00@acme.test"}),
+        ("/accounts/email/", {"action_add": "", "email": "owner@acme.test"}),
+        ("/accounts/password/change/", {}),
+        (
+            "/accounts/password/change/",
+            {
+                "oldpassword": "wrong",
+                "password1": "a fresh passphrase 9",
+                "password2": "a fresh passphrase 9",
+            },
+        ),
+        (
+            "/accounts/password/change/",
+            {"oldpassword": PASSWORD, "password1": "x\x00" * 300, "password2": "x\x00" * 300},
+        ),
+    ],
+)
+def test_bad_input_on_the_account_forms_is_explained(client, owner, url, data):
+    client.post("/login", {"login": owner.email, "password": PASSWORD})
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+    owner.refresh_from_db()
+    assert owner.email == "owner@acme.test" and owner.check_password(PASSWORD)
