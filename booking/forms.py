@@ -11,6 +11,7 @@ import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from booking import locations
@@ -52,6 +53,17 @@ def _validate_http_url(value: str, *, placeholders: bool = False) -> None:
         _http_url(probe)
     except ValidationError:
         raise ValidationError("Enter a full web address starting with https://.") from None
+
+
+def free_slug(title: str, live: QuerySet[BookingLink] | None = None) -> str:
+    """A slug made from ``title`` that no live link uses."""
+    live = BookingLink.objects.live() if live is None else live
+    # slugify() keeps underscores, which SLUG_RE (and so the edit form) rejects.
+    base = re.sub(r"[^a-z0-9]+", "-", slugify(title))[:90].strip("-") or "meeting"
+    slug, n = base, 2
+    while live.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
 
 
 class BookingLinkForm(forms.ModelForm):
@@ -289,12 +301,7 @@ class BookingLinkForm(forms.ModelForm):
             if live.filter(slug=wanted).exists():
                 self.add_error("slug", "Another link already uses this slug.")
             return wanted
-        # slugify() keeps underscores, which SLUG_RE (and so the edit form) rejects.
-        base = re.sub(r"[^a-z0-9]+", "-", slugify(title))[:90].strip("-") or "meeting"
-        slug, n = base, 2
-        while live.filter(slug=slug).exists():
-            slug, n = f"{base}-{n}", n + 1
-        return slug
+        return free_slug(title, live)
 
     def save(self, commit: bool = True) -> BookingLink:
         """The link with the submitted settings; stored (with its hosts, in one transaction)

@@ -1,10 +1,25 @@
 from django.urls import path
 
-from booking.views import calendar, links, manage, public, teams, time_off, verify
+from booking.views import (
+    calendar,
+    links,
+    manage,
+    onboarding,
+    public,
+    teams,
+    time_off,
+    verify,
+)
 
 app_name = "booking"
 
 urlpatterns = [
+    path("onboarding", onboarding.onboarding, name="onboarding"),
+    path(
+        "onboarding/calendar/<int:pk>",
+        onboarding.onboarding_calendar,
+        name="onboarding-calendar",
+    ),
     path("settings/booking-links", links.link_list, name="link-list"),
     path("settings/booking-links/new", links.link_create, name="link-create"),
     path("settings/booking-links/<int:pk>", links.link_edit, name="link-edit"),

@@ -27,6 +27,11 @@ class Workspace(models.Model):
         return self.name
 
 
+def default_working_hours() -> dict[str, list[list[str]]]:
+    """Monday to Friday, 09:00–17:00: keyed by weekday (0 is Monday) like a link's hours."""
+    return {str(day): [["09:00", "17:00"]] for day in range(5)}
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -53,6 +58,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     name = models.CharField(max_length=120, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     phone = models.CharField(max_length=20, blank=True)  # E.164, for SMS to the host
+    #: The hours a new booking link starts with, set during onboarding.
+    working_hours = models.JSONField(default=default_working_hours, blank=True)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=dj_timezone.now)

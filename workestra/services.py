@@ -1,4 +1,5 @@
-"""Writes of the tenant core: teams and who is in them, members, their roles and invitations."""
+"""Writes of the tenant core: workspaces, teams and who is in them, members, their roles and
+invitations."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils.crypto import get_random_string
+from django.utils.text import slugify
 
 from workestra import hooks
 from workestra.models import Invitation, Membership, Team, TeamMember, User, Workspace
@@ -20,6 +23,27 @@ RANK: dict[str, int] = {Role.MEMBER: 0, Role.ADMIN: 1, Role.OWNER: 2}
 
 class MembershipRefused(Exception):
     """A change to who is in a workspace that its rules forbid; the message says why."""
+
+
+def workspace_create_for_owner(*, user: User, name: str = "") -> Workspace:
+    """A new free workspace with ``user`` as its owner; it is named after them unless ``name``
+    is given, and its slug is made unique."""
+    name = name.strip() or f"{user.name.strip() or user.email.split('@')[0]}'s workspace"
+    name = name[: Workspace._meta.get_field("name").max_length]
+    with transaction.atomic():
+        workspace = Workspace.objects.create(
+            name=name, slug=_unique_slug(name), plan=Workspace.Plan.FREE
+        )
+        Membership.objects.create(workspace=workspace, user=user, role=Membership.Role.OWNER)
+    return workspace
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:48].strip("-") or "workspace"
+    slug = base
+    while Workspace.objects.filter(slug=slug).exists():
+        slug = f"{base}-{get_random_string(6, 'abcdefghijklmnopqrstuvwxyz0123456789')}"
+    return slug
 
 
 def team_create(

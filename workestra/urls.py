@@ -1,10 +1,12 @@
+from allauth.account import views as account_views
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect
 from django.urls import include, path
+from django.views.decorators.http import require_POST
 
 from workestra.api import api
 from workestra.views.invitations import invitation_page
+from workestra.views.profile import profile
 
 
 def home(request):
@@ -13,8 +15,11 @@ def home(request):
 
 urlpatterns = [
     path("", home, name="home"),
-    path("login", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout", auth_views.LogoutView.as_view(), name="logout"),
+    # The account pages are allauth's under /accounts/; sign-in and sign-out keep their addresses.
+    path("login", account_views.LoginView.as_view(), name="login"),
+    path("logout", require_POST(account_views.LogoutView.as_view()), name="logout"),
+    path("accounts/", include("allauth.urls")),
+    path("settings/profile", profile, name="profile"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("invite/<str:token>", invitation_page, name="invitation"),

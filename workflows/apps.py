@@ -7,8 +7,8 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self) -> None:
         from workestra import hooks
-        from workflows import kinds, member_emails, senders
+        from workflows import accounts, kinds, member_emails, senders
 
-        kinds.register(*kinds.WORKFLOW_KINDS)
+        kinds.register(*kinds.WORKFLOW_KINDS, accounts.ACCOUNT_EMAIL)
         senders.register(senders.DECLARED)
         hooks.provide_invitation_mailer(member_emails.enqueue_invitation)

@@ -29,7 +29,8 @@ def link_create(request: AuthedRequest) -> HttpResponse:
         request.POST or None,
         workspace=request.workspace,
         initial=initial,
-        instance=BookingLink(owner=request.user),
+        # A new link starts with the owner's default hours (set during onboarding).
+        instance=BookingLink(owner=request.user, weekly_hours=dict(request.user.working_hours)),
     )
     if request.method == "POST" and form.is_valid():
         link = services.link_save(link=form.save(commit=False), hosts=form.cleaned_data["hosts"])

@@ -28,11 +28,13 @@
     });
   }
 
-  // Settings: preselect the browser's zone when creating a link.
+  // Settings and onboarding: preselect the browser's zone (and note it in a hidden field).
   function preselectZone() {
     var select = document.querySelector("[data-detect-timezone-select] select");
     var zone = browserZone();
     if (!select || !zone) return;
+    var hidden = document.querySelector("[data-detect-timezone-select] input[name=detected_timezone]");
+    if (hidden) hidden.value = zone;
     for (var i = 0; i < select.options.length; i++) {
       if (select.options[i].value === zone) { select.value = zone; return; }
     }

@@ -46,12 +46,12 @@ def test_login_page_asks_for_email_and_password(client, db):
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert 'type="email" name="username"' in page
+    assert 'type="email" name="login"' in page
     assert 'type="password" name="password"' in page
 
 
 def test_login_with_email_and_password_opens_the_booking_links(client, owner):
-    response = client.post("/login", {"username": "owner@acme.test", "password": PASSWORD})
+    response = client.post("/login", {"login": "owner@acme.test", "password": PASSWORD})
 
     assert response.status_code == 302
     assert response["Location"] == LIST_URL
@@ -60,13 +60,13 @@ def test_login_with_email_and_password_opens_the_booking_links(client, owner):
 
 
 def test_login_trims_spaces_around_the_email(client, owner):
-    client.post("/login", {"username": "  owner@acme.test ", "password": PASSWORD})
+    client.post("/login", {"login": "  owner@acme.test ", "password": PASSWORD})
 
     assert is_signed_in(client)
 
 
 def test_login_email_is_case_insensitive(client, owner):
-    client.post("/login", {"username": "Owner@ACME.test", "password": PASSWORD})
+    client.post("/login", {"login": "Owner@ACME.test", "password": PASSWORD})
 
     assert is_signed_in(client)
 
@@ -78,18 +78,24 @@ def test_new_users_emails_are_stored_lowercase(db):
 
 
 def test_login_with_a_wrong_password_shows_an_error(client, owner):
-    response = client.post("/login", {"username": "owner@acme.test", "password": "wrong"})
+    response = client.post("/login", {"login": "owner@acme.test", "password": "wrong"})
 
     assert response.status_code == 200
-    assert "Please enter a correct email and password." in response.content.decode()
+    assert (
+        "The email address and/or password you specified are not correct."
+        in response.content.decode()
+    )
     assert 'value="owner@acme.test"' in response.content.decode()
     assert not is_signed_in(client)
 
 
 def test_login_with_an_unknown_email_shows_the_same_error(client, owner):
-    response = client.post("/login", {"username": "nobody@acme.test", "password": PASSWORD})
+    response = client.post("/login", {"login": "nobody@acme.test", "password": PASSWORD})
 
-    assert "Please enter a correct email and password." in response.content.decode()
+    assert (
+        "The email address and/or password you specified are not correct."
+        in response.content.decode()
+    )
     assert not is_signed_in(client)
 
 
@@ -97,7 +103,7 @@ def test_deactivated_user_cannot_log_in(client, owner):
     owner.is_active = False
     owner.save()
 
-    client.post("/login", {"username": "owner@acme.test", "password": PASSWORD})
+    client.post("/login", {"login": "owner@acme.test", "password": PASSWORD})
 
     assert not is_signed_in(client)
 
@@ -106,7 +112,7 @@ def test_login_returns_to_the_page_that_asked_for_it(client, owner):
     response = client.post(
         "/login",
         {
-            "username": "owner@acme.test",
+            "login": "owner@acme.test",
             "password": PASSWORD,
             "next": "/settings/booking-links/new",
         },
@@ -118,7 +124,7 @@ def test_login_returns_to_the_page_that_asked_for_it(client, owner):
 def test_login_ignores_a_next_url_on_another_site(client, owner):
     response = client.post(
         "/login",
-        {"username": "owner@acme.test", "password": PASSWORD, "next": "https://evil.example/"},
+        {"login": "owner@acme.test", "password": PASSWORD, "next": "https://evil.example/"},
     )
 
     assert response["Location"] == LIST_URL

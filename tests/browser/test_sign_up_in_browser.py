@@ -1,0 +1,39 @@
+"""A new host signs up in a real browser, verifies the address and sets up their account."""
+
+from __future__ import annotations
+
+import re
+
+from django.core import mail
+
+from booking.models import BookingLink
+from tests.browser.helpers import BROWSER_MARKS
+from workflows import outbox
+
+pytestmark = BROWSER_MARKS
+
+
+def test_sign_up_verify_and_onboard_with_the_browsers_zone(live_server, page, settings):
+    settings.PUBLIC_BASE_URL = live_server.url
+    page.goto(f"{live_server.url}/accounts/signup/")
+    page.get_by_label("Email").fill("hedy@example.test")
+    page.get_by_label("Your name").fill("Hedy")
+    page.get_by_label("Password").fill("a long enough passphrase 42")
+    page.get_by_role("button", name="Sign Up").click()
+    page.wait_for_url("**/accounts/confirm-email/")
+
+    outbox.drain()
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mail.outbox[0].body).group(0)
+    page.goto(link)
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url("**/onboarding")
+
+    # The browser runs in New York; the page preselects that zone instead of UTC.
+    assert page.get_by_label("Your time zone").input_value() == "America/New_York"
+    page.get_by_label("Name of your first booking link").fill("Office hours")
+    page.get_by_role("button", name="Save and create the link").click()
+    page.wait_for_url("**/onboarding/calendar/*")
+
+    assert page.get_by_role("link", name="Connect a calendar").is_visible()
+    link_row = BookingLink.objects.get(title="Office hours")
+    assert link_row.timezone == "America/New_York"
