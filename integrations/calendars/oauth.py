@@ -1,7 +1,7 @@
 """OAuth for calendar providers: authorization code with PKCE, bound to the browser session.
 
-``oauth_begin`` keeps a pending entry in the session (state, code verifier, user, provider, time)
-and returns the provider's authorization URL; ``oauth_finish`` takes the entry back once and only
+``oauth_begin`` keeps a pending entry in the session (state, code verifier, user, provider,
+purpose, time) and returns the provider's authorization URL; ``oauth_finish`` takes the entry back once and only
 exchanges the code when every part matches. A refusal stores nothing.
 """
 
@@ -52,8 +52,13 @@ def oauth_provider(provider_key: str) -> OAuthProvider:
     return cast(OAuthProvider, client)
 
 
-def redirect_uri(provider_key: str) -> str:
-    return settings.PUBLIC_BASE_URL + reverse("integrations:callback", args=[provider_key])
+# Where the provider sends the browser back, by what the sign-in is for: connecting a calendar
+# (a signed-in host) or signing in to Workestra itself.
+CALLBACKS = {"connect": "integrations:callback", "signin": "signin_callback"}
+
+
+def redirect_uri(provider_key: str, purpose: str = "connect") -> str:
+    return settings.PUBLIC_BASE_URL + reverse(CALLBACKS[purpose], args=[provider_key])
 
 
 def code_challenge(verifier: str) -> str:
@@ -61,8 +66,15 @@ def code_challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def oauth_begin(request: HttpRequest, provider_key: str) -> str:
-    """Start a sign-in at the provider; the URL to send the browser to."""
+def oauth_begin(
+    request: HttpRequest,
+    provider_key: str,
+    *,
+    purpose: str = "connect",
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """Start a sign-in at the provider; the URL to send the browser to. ``extra`` is kept with
+    the pending entry and given back by :func:`oauth_finish_entry`."""
     client = oauth_provider(provider_key)
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64)
@@ -72,12 +84,14 @@ def oauth_begin(request: HttpRequest, provider_key: str) -> str:
         "verifier": verifier,
         "provider": provider_key,
         "user": request.user.pk,
+        "purpose": purpose,
+        "extra": extra or {},
         "issued": timezone.now().timestamp(),
     }
     return client.authorization_url(
         state=state,
         code_challenge=code_challenge(verifier),
-        redirect_uri=redirect_uri(provider_key),
+        redirect_uri=redirect_uri(provider_key, purpose),
     )
 
 
@@ -87,19 +101,31 @@ def oauth_finish(request: HttpRequest, provider_key: str, state: str, code: str)
     Raises :class:`OAuthRefused` for an unknown, used, expired or foreign state, and lets the
     provider's ``ProviderError`` through when the exchange fails.
     """
+    return oauth_finish_entry(request, provider_key, state, code)[1]
+
+
+def oauth_finish_entry(
+    request: HttpRequest, provider_key: str, state: str, code: str, *, purpose: str = "connect"
+) -> tuple[dict[str, Any], Grant]:
+    """:func:`oauth_finish` for a sign-in of ``purpose``; also the ``extra`` given at the start."""
     entry = _pending_take(request, state)
     if entry is None or not code or len(code) > 4096:
         raise OAuthRefused()
     if entry.get("user") != request.user.pk or entry.get("provider") != provider_key:
+        raise OAuthRefused()
+    if entry.get("purpose", "connect") != purpose:
         raise OAuthRefused()
     age = timezone.now().timestamp() - float(entry.get("issued", 0))
     if not 0 <= age <= MAX_AGE.total_seconds():
         raise OAuthRefused(
             "The sign-in took longer than 10 minutes, so nothing was connected. Please start again."
         )
-    return oauth_provider(provider_key).exchange_code(
-        code=code, code_verifier=str(entry["verifier"]), redirect_uri=redirect_uri(provider_key)
+    grant = oauth_provider(provider_key).exchange_code(
+        code=code,
+        code_verifier=str(entry["verifier"]),
+        redirect_uri=redirect_uri(provider_key, purpose),
     )
+    return dict(entry.get("extra") or {}), grant
 
 
 def _pending(request: HttpRequest) -> dict[str, dict[str, Any]]:

@@ -59,6 +59,8 @@ class Grant:
     access_token: str = ""
     expires_at: datetime | None = None
     scopes: str = ""
+    # The provider vouches that ``account`` belongs to whoever signed in (signing in by it).
+    email_verified: bool = False
 
 
 @dataclass(frozen=True)

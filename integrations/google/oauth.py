@@ -87,8 +87,10 @@ def exchange_code(*, code: str, code_verifier: str, redirect_uri: str) -> Grant:
             "Calendar access was not allowed; connect again and tick every box Google shows.",
             retry=False,
         )
+    claims = _id_token_claims(payload.get("id_token") or "")
     return Grant(
-        account=_id_token_email(payload.get("id_token") or ""),
+        account=str(claims.get("email") or ""),
+        email_verified=claims.get("email_verified") is True,
         secret=refresh_token,
         access_token=access_token,
         expires_at=dj_timezone.now() + timedelta(seconds=int(payload.get("expires_in") or 0)),
@@ -108,8 +110,8 @@ def revoke(token: str, *, label: str) -> None:
         logger.warning("Google did not revoke %s: %s", label, response.status_code)
 
 
-def _id_token_email(id_token: str) -> str:
-    """The email claim of the ID token the token endpoint just sent.
+def _id_token_claims(id_token: str) -> dict[str, Any]:
+    """The claims of the ID token the token endpoint just sent (none when it is not ours).
 
     It came straight from the token endpoint over TLS, which OpenID Connect accepts in place of
     checking the signature; the audience must still be our client.
@@ -118,10 +120,10 @@ def _id_token_email(id_token: str) -> str:
         payload = id_token.split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     except (IndexError, ValueError):
-        return ""
+        return {}
     if not isinstance(claims, dict) or claims.get("aud") != settings.GOOGLE_CLIENT_ID:
-        return ""
-    return str(claims.get("email") or "")
+        return {}
+    return claims
 
 
 def _token_request(data: dict[str, str]) -> dict[str, Any]:

@@ -304,8 +304,11 @@ class MicrosoftCalendar:
             raise ProviderError("Microsoft gave no refresh token (offline_access).", retry=False)
         me = self._me(result["access_token"])
         scope = result.get("scope") or ""
+        account = str(me.get("mail") or me.get("userPrincipalName") or "")
         return Grant(
-            account=str(me.get("mail") or me.get("userPrincipalName") or ""),
+            account=account,
+            # The directory's own address of the signed-in user (its tenant manages it).
+            email_verified=bool(account),
             secret=result["refresh_token"],
             access_token=result["access_token"],
             expires_at=_expires_at(result),
