@@ -18,6 +18,7 @@ urlpatterns = [
     # The account pages are allauth's under /accounts/; sign-in and sign-out keep their addresses.
     path("login", account_views.LoginView.as_view(), name="login"),
     path("logout", require_POST(account_views.LogoutView.as_view()), name="logout"),
+    path("", include("integrations.calendars.urls_signin")),  # Continue with Google/Microsoft
     path("accounts/", include("allauth.urls")),
     path("settings/profile", profile, name="profile"),
     path("admin/", admin.site.urls),

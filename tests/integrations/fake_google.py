@@ -52,6 +52,8 @@ class FakeGoogle(calendar_api.CalendarState):
     requests: list[Recorded] = field(default_factory=list)
     rotate_refresh_tokens: bool = False  # answer each refresh with a new refresh token too
     send_id_token: bool = True  # False: the code exchange answers without an ID token
+    signed_in: str = ACCOUNT  # who signs in at the consent page
+    email_verified: bool = True  # what the ID token says of that address
     _codes: dict[str, dict[str, str]] = field(default_factory=dict)
     _refresh: dict[str, str] = field(default_factory=dict)  # refresh token -> email
     _access: dict[str, str] = field(default_factory=dict)  # access token -> refresh token
@@ -168,7 +170,7 @@ class FakeGoogle(calendar_api.CalendarState):
         if query.get("client_id") != CLIENT_ID or query.get("code_challenge_method") != "S256":
             return 400, {"error": "invalid_request"}, {}
         code = self._new_code(
-            query["code_challenge"], query["redirect_uri"], ACCOUNT, query.get("scope", "")
+            query["code_challenge"], query["redirect_uri"], self.signed_in, query.get("scope", "")
         )
         target = f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}"
         return 302, None, {"Location": target}
@@ -216,7 +218,7 @@ class FakeGoogle(calendar_api.CalendarState):
             "token_type": "Bearer",
         }
         if self.send_id_token:
-            payload["id_token"] = _id_token(issued["email"])
+            payload["id_token"] = _id_token(issued["email"], self.email_verified)
         return 200, payload, {}
 
     def _refresh_grant(self, form: dict[str, str]) -> Answer:
@@ -256,7 +258,7 @@ class FakeGoogle(calendar_api.CalendarState):
         return access
 
 
-def _id_token(email: str) -> str:
+def _id_token(email: str, email_verified: bool = True) -> str:
     def part(data: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
@@ -266,7 +268,7 @@ def _id_token(email: str) -> str:
         "aud": CLIENT_ID,
         "sub": hashlib.sha256(email.encode()).hexdigest()[:21],
         "email": email,
-        "email_verified": True,
+        "email_verified": email_verified,
         "iat": now,
         "exp": now + 3600,
     }
