@@ -88,6 +88,10 @@ def _connect_calendar(
     """Keep the same grant as the user's calendar connection, once they are fully signed in
     (an account that still owes its MFA code connects nothing yet)."""
     if not request.user.is_authenticated or request.user.pk != user.pk:
+        messages.info(
+            request,
+            f"Once you are signed in, connect your {label} calendar in Settings → Integrations.",
+        )
         return
     workspace = signin.home_workspace(user)
     if workspace is None:

@@ -205,6 +205,8 @@ def test_an_account_with_mfa_is_asked_for_its_code_and_connects_nothing_yet(clie
     assert response["Location"] == "/accounts/2fa/authenticate/"
     assert signed_in_as(client) is None
     assert not CalendarConnection.objects.exists()
+    assert any("Settings → Integrations" in t for t in texts(response))
+    assert client.get("/accounts/2fa/authenticate/").status_code == 200
 
 
 @pytest.mark.parametrize("provider", ["zoom", "caldav", "nope"])
