@@ -35,6 +35,8 @@ def _label(provider_key: str) -> str:
 @require_POST
 def start(request: HttpRequest, provider_key: str) -> HttpResponse:
     _label(provider_key)
+    if request.user.is_authenticated:  # signed in already; calendars connect in Settings
+        return redirect("home")
     connect = request.POST.get("connect_calendar") == "on"
     try:
         url = oauth.oauth_begin(

@@ -212,3 +212,14 @@ def test_an_account_with_mfa_is_asked_for_its_code_and_connects_nothing_yet(clie
 @pytest.mark.parametrize("provider", ["zoom", "caldav", "nope"])
 def test_only_google_and_microsoft_sign_in(client, db, provider):
     assert client.post(f"/accounts/with/{provider}/start").status_code == 404
+
+
+def test_a_signed_in_host_is_not_sent_to_sign_in_again(client, fake_google):
+    host = MembershipFactory().user
+    client.force_login(host)
+
+    response = client.post("/accounts/with/google/start", {"connect_calendar": "on"})
+
+    assert response["Location"] == "/"
+    assert not [k for k, _v in client.session.items() if k.startswith("calendar_oauth:")]
+    assert signed_in_as(client) == host.pk
