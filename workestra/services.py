@@ -135,6 +135,19 @@ def membership_leave(*, membership: Membership) -> None:
         _leave(membership)
 
 
+def membership_keep_an_owner(*, membership: Membership, message: str) -> None:
+    """Refuse (with ``message``) when ``membership`` is the workspace's last owner; call inside
+    the transaction that takes the owner away."""
+    _refuse_losing_last_owner(membership, message)
+
+
+def membership_deprovision(*, membership: Membership) -> None:
+    """The workspace's identity provider takes someone out; the last owner stays."""
+    with transaction.atomic():
+        _refuse_losing_last_owner(membership, "The last owner cannot be removed.")
+        _leave(membership)
+
+
 def _leave(membership: Membership) -> None:
     TeamMember.objects.filter(
         team__workspace_id=membership.workspace_id, user_id=membership.user_id
