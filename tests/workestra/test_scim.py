@@ -337,3 +337,39 @@ def test_two_workspaces_get_their_own_members(secret, db):
     assert user.memberships.count() == 2
     listed = call("get", '/Users?filter=userName eq "shared@acme.test"', other_secret).json()
     assert listed["totalResults"] == 1
+
+
+def test_requests_over_the_per_token_limit_are_429(secret, monkeypatch):
+    monkeypatch.setattr("workestra.scim.views.PER_TOKEN_PER_MINUTE", 2)
+    assert call("get", "/Users", secret).status_code == 200
+    assert call("get", "/Users", secret).status_code == 200
+    assert_error(call("get", "/Users", secret), 429)
+    assert_error(new_user(secret), 429)
+    assert not User.objects.filter(email="new@acme.test").exists()
+
+
+def test_repeated_wrong_tokens_are_slowed_down(secret, monkeypatch):
+    monkeypatch.setattr("workestra.scim.views.FAILED_AUTH_PER_MINUTE", 2)
+    statuses = [call("get", "/Users", "wrong").status_code for _ in range(3)]
+    assert statuses == [401, 401, 429]
+    assert call("get", "/Users", secret).status_code == 200
+
+
+def test_a_member_switched_off_elsewhere_can_be_provisioned_again(secret, db):
+    gone = MembershipFactory(workspace=WorkspaceFactory(plan=Workspace.Plan.BUSINESS))
+    other_secret = scim_token_create(workspace=gone.workspace, by=gone.user, now=gone.created_at)[1]
+    MembershipFactory(workspace=gone.workspace)  # another owner, so this one can go
+    patch_active(other_secret, gone.user.pk, False)
+    gone.user.refresh_from_db()
+    assert gone.user.is_active is False
+    assert new_user(secret, gone.user.email).status_code == 201
+    gone.user.refresh_from_db()
+    assert gone.user.is_active is True
+    assert login(gone.user).get("/settings/members").status_code == 200
+
+
+def test_members_page_shows_who_was_switched_off(secret, owner_client, teammate):
+    patch_active(secret, teammate.pk, False)
+    page = owner_client.get("/settings/members").content.decode()
+    assert "switched off by your identity provider" in page
+    assert 'href="/settings/scim"' in page

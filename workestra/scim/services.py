@@ -79,7 +79,14 @@ def scim_user_create(*, workspace: Workspace, data: UserInput, now: datetime) ->
             raise ScimError(409, f"{data.email} is already a member.", "uniqueness") from None
         if not data.active:
             _deactivate(membership, now)
+        elif not user.is_active and _switched_off_by_provisioning(user):
+            _reactivate(membership)
     return membership
+
+
+def _switched_off_by_provisioning(user: User) -> bool:
+    """The account was switched off because its only workspaces deactivated it here."""
+    return Membership.objects.filter(user=user, deactivated_at__isnull=False).exists()
 
 
 def scim_user_update(

@@ -42,13 +42,13 @@ def base_url() -> str:
 
 
 def _authenticate(request: HttpRequest) -> ScimToken:
-    if not ratelimit.hit(
-        "scim-auth", ratelimit.client_ip(request), limit=FAILED_AUTH_PER_MINUTE * 10
-    ):
-        raise ScimError(429, "Too many requests; try again in a minute.")
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     token = services.scim_token_for(secret.strip()) if scheme.lower() == "bearer" else None
     if token is None:
+        if not ratelimit.hit(
+            "scim-auth", ratelimit.client_ip(request), limit=FAILED_AUTH_PER_MINUTE
+        ):
+            raise ScimError(429, "Too many failed attempts; try again in a minute.")
         raise ScimError(401, "A valid bearer token is required.")
     if not ratelimit.hit("scim", str(token.pk), limit=PER_TOKEN_PER_MINUTE):
         raise ScimError(429, "Too many requests; try again in a minute.")
