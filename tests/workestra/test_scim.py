@@ -274,6 +274,9 @@ def test_a_group_cannot_take_someone_from_another_workspace(secret, outsider):
         ("get", '/Users?filter=userName co "a"', "", 400),
         ("get", '/Users?filter=emails eq "a@acme.test"', "", 400),
         ("get", "/Users?startIndex=abc", "", 400),
+        ("get", "/Users?startIndex=99999999999999999999999", "", 400),
+        ("get", '/Users?filter=userName eq "a%00@acme.test"', "", 400),
+        ("get", "/Users?filter=" + "a" * 400, "", 400),
         ("get", "/Users/abc", "", 404),
         ("get", "/Users/99999999999999999999", "", 404),
         ("patch", "/Users/{teammate}", '{"Operations": []}', 400),
@@ -373,3 +376,33 @@ def test_members_page_shows_who_was_switched_off(secret, owner_client, teammate)
     page = owner_client.get("/settings/members").content.decode()
     assert "switched off by your identity provider" in page
     assert 'href="/settings/scim"' in page
+
+
+def test_entra_id_attribute_updates_we_do_not_keep_are_accepted(secret, teammate):
+    operations = [
+        {"op": "Add", "path": 'emails[type eq "work"].value', "value": teammate.email},
+        {"op": "Replace", "path": "externalId", "value": "abc-123"},
+        {"op": "Replace", "path": "name.givenName", "value": "Timothy"},
+    ]
+    response = call(
+        "patch", f"/Users/{teammate.pk}", secret, {"schemas": [PATCH], "Operations": operations}
+    )
+    assert response.status_code == 200
+    teammate.refresh_from_db()
+    assert teammate.name == "Timothy Mate"
+    rename = [{"op": "replace", "path": "userName", "value": "other@acme.test"}]
+    response = call("patch", f"/Users/{teammate.pk}", secret, {"Operations": rename})
+    assert_error(response, 400, "mutability")
+    teammate.refresh_from_db()
+    assert teammate.email == "mate@acme.test"
+
+
+def test_put_group_replaces_name_and_members(secret, owner, teammate):
+    team = Team.objects.create(workspace=owner.memberships.get().workspace, name="A", slug="a")
+    TeamMember.objects.create(team=team, user=owner)
+    body = {"displayName": "B", "members": [{"value": str(teammate.pk)}]}
+    response = call("put", f"/Groups/{team.pk}", secret, body)
+    assert response.status_code == 200
+    team.refresh_from_db()
+    assert team.name == "B"
+    assert list(team.members.all()) == [teammate]

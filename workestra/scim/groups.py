@@ -44,13 +44,19 @@ def groups(request: HttpRequest, token: ScimToken) -> HttpResponse:
     return respond(schema.list_response(page, total=found.count(), start=start))
 
 
-@scim_endpoint(("GET", "PATCH", "DELETE"))
+@scim_endpoint(("GET", "PUT", "PATCH", "DELETE"))
 def group(request: HttpRequest, token: ScimToken, pk: str) -> HttpResponse:
     team = _team(token, pk)
     if request.method == "DELETE":
         services.scim_group_delete(team=team)
         return respond(None, 204)
-    if request.method == "PATCH":
+    if request.method == "PUT":
+        body = read_body(request)
+        name = schema.parse_name({"displayName": body.get("displayName", "")}) or ""
+        ids = schema.parse_member_ids(body.get("members") or [])
+        services.scim_group_change(team=team, name=name, add=[], remove=[], replace=ids)
+        team = _team(token, pk)
+    elif request.method == "PATCH":
         _patch(team, schema.parse_patch(read_body(request)))
         team = _team(token, pk)
     return respond(schema.group_resource(team, base_url()))

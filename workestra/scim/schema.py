@@ -21,6 +21,7 @@ LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 MAX_PAGE = 100
+MAX_START = 10**9
 NAME_MAX = 120
 
 
@@ -190,6 +191,8 @@ def parse_filter(raw: str | None, attribute: str) -> str | None:
     """The value of ``<attribute> eq "value"``, the one filter supported; None without filter."""
     if raw is None or raw.strip() == "":
         return None
+    if "\x00" in raw or len(raw) > 300:
+        raise bad("The filter is too long or contains NUL characters.", "invalidFilter")
     match = _EQ_FILTER.match(raw)
     if match is None or match.group(1).lower() != attribute.lower():
         raise bad(f'Only the filter {attribute} eq "value" is supported.', "invalidFilter")
@@ -203,6 +206,8 @@ def parse_page(start: str | None, count: str | None) -> tuple[int, int]:
         size = int(count) if count else MAX_PAGE
     except ValueError:
         raise bad("startIndex and count must be whole numbers.") from None
+    if first > MAX_START:
+        raise bad(f"startIndex must be at most {MAX_START}.")
     return max(first, 1), min(max(size, 0), MAX_PAGE)
 
 

@@ -187,6 +187,32 @@ def user(request: HttpRequest, token: ScimToken, pk: str) -> HttpResponse:
     return respond(schema.user_resource(membership, base_url()))
 
 
+# Attributes identity providers send that are not kept here: accepted and left alone, so a
+# provider's routine update does not fail on them.
+IGNORED = (
+    "externalid",
+    "emails",
+    "title",
+    "preferredlanguage",
+    "locale",
+    "timezone",
+    "nickname",
+    "usertype",
+    "phonenumbers",
+    "addresses",
+    "name.middlename",
+    "name.honorificprefix",
+    "name.honorificsuffix",
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:user",
+)
+
+
+def _ignored(key: str) -> bool:
+    return any(
+        key == name or key.startswith((f"{name}[", f"{name}.", f"{name}:")) for name in IGNORED
+    )
+
+
 def _user_patch(operations: list[schema.Operation], current: str) -> tuple[str | None, bool | None]:
     """The name and active state a PATCH asks for (None: unchanged)."""
     given, _, family = current.partition(" ")
@@ -210,6 +236,8 @@ def _user_patch(operations: list[schema.Operation], current: str) -> tuple[str |
             elif key in ("name.givenname", "name.familyname"):
                 parts[key[5:]] = schema.parse_name({"displayName": value}) or ""
                 name = f"{parts['givenname']} {parts['familyname']}".strip()
-            else:
+            elif key == "username":
+                raise bad("userName cannot be changed here.", "mutability")
+            elif not _ignored(key):
                 raise bad(f"{str(path)[:60]} cannot be changed here.", "invalidPath")
     return name, active
