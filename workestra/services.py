@@ -92,7 +92,8 @@ def _refuse_losing_last_owner(membership: Membership, message: str) -> None:
         return
     owners = list(
         Membership.objects.select_for_update()
-        .filter(workspace_id=membership.workspace_id, role=Role.OWNER)
+        # A switched-off owner cannot act, so only owners still switched on count.
+        .filter(workspace_id=membership.workspace_id, role=Role.OWNER, deactivated_at__isnull=True)
         .order_by("pk")  # one lock order, so two owners stepping down at once cannot deadlock
         .values_list("pk", flat=True)
     )

@@ -406,3 +406,13 @@ def test_put_group_replaces_name_and_members(secret, owner, teammate):
     team.refresh_from_db()
     assert team.name == "B"
     assert list(team.members.all()) == [teammate]
+
+
+def test_a_switched_off_owner_does_not_count_as_the_other_owner(secret, owner, workspace):
+    second = MembershipFactory(workspace=workspace, role=Membership.Role.OWNER).user
+    assert patch_active(secret, second.pk, False).status_code == 200
+    assert_error(patch_active(secret, owner.pk, False), 409)
+    assert_error(call("delete", f"/Users/{owner.pk}", secret), 409)
+    assert Membership.objects.get(user=owner).deactivated_at is None
+    # The switched-off owner can go.
+    assert call("delete", f"/Users/{second.pk}", secret).status_code == 204
