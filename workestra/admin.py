@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from workestra.models import Invitation, Membership, Team, TeamMember, User, Workspace
+from workestra.models import (
+    Invitation,
+    Membership,
+    ScimToken,
+    Team,
+    TeamMember,
+    User,
+    Workspace,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -69,5 +77,13 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ["role", "workspace"]
     search_fields = ["email"]
     raw_id_fields = ["invited_by"]
+    # The hash opens nothing, but nobody needs to see or edit it here.
+    exclude = ["token_hash"]
+
+
+@admin.register(ScimToken)
+class ScimTokenAdmin(admin.ModelAdmin):
+    list_display = ["workspace", "created_by", "created_at", "last_used_at", "revoked_at"]
+    raw_id_fields = ["workspace", "created_by"]
     # The hash opens nothing, but nobody needs to see or edit it here.
     exclude = ["token_hash"]

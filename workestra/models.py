@@ -95,6 +95,9 @@ class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(default=dj_timezone.now)
+    #: Set when the workspace's identity provider switched the member off (SCIM ``active:
+    #: false``): the row stays so a reactivation restores it, but tenancy ignores it.
+    deactivated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -185,3 +188,25 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} to {self.workspace} ({self.role})"
+
+
+class ScimToken(models.Model):
+    """The bearer token a workspace's identity provider uses on ``/scim/v2/``.
+
+    Only the SHA-256 of the 256-bit secret is stored; the secret is shown once, at creation.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="scim_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"SCIM token {self.pk} of {self.workspace}"

@@ -6,6 +6,7 @@
 | SMS actions          | no   | yes | yes       |
 | AI voice call action | no   | no  | yes       |
 | Webhook actions      | yes  | yes | yes       |
+| SSO / SCIM           | no   | no  | yes       |
 
 This module only holds the table and reads it; the apps whose features it limits check them
 (``workflows.rules`` and ``workflows.services`` for workflows), so the workspace core imports
@@ -23,7 +24,11 @@ PLAN_ORDER = (Plan.FREE, Plan.PRO, Plan.BUSINESS)
 ACTIVE_LIMITS: dict[str, int | None] = {Plan.FREE: 3, Plan.PRO: 10, Plan.BUSINESS: None}
 # The lowest plan that includes a feature, by name (a workflow action's value); features not
 # listed are on every plan.
-FEATURE_MIN_PLAN: dict[str, str] = {"sms": Plan.PRO, "voice": Plan.BUSINESS}
+FEATURE_MIN_PLAN: dict[str, str] = {
+    "sms": Plan.PRO,
+    "voice": Plan.BUSINESS,
+    "scim": Plan.BUSINESS,
+}
 
 
 class PlanLimit(Exception):

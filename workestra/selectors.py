@@ -39,5 +39,7 @@ def open_invitations(workspace_id: int) -> QuerySet[Invitation]:
 
 def workspaces_of(user: User) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name")
+        Membership.objects.filter(user=user, deactivated_at__isnull=True)
+        .select_related("workspace")
+        .order_by("workspace__name")
     )

@@ -92,7 +92,8 @@ def _refuse_losing_last_owner(membership: Membership, message: str) -> None:
         return
     owners = list(
         Membership.objects.select_for_update()
-        .filter(workspace_id=membership.workspace_id, role=Role.OWNER)
+        # A switched-off owner cannot act, so only owners still switched on count.
+        .filter(workspace_id=membership.workspace_id, role=Role.OWNER, deactivated_at__isnull=True)
         .order_by("pk")  # one lock order, so two owners stepping down at once cannot deadlock
         .values_list("pk", flat=True)
     )
@@ -132,6 +133,19 @@ def membership_leave(*, membership: Membership) -> None:
             membership,
             "You are the last owner: make someone else an owner before you leave.",
         )
+        _leave(membership)
+
+
+def membership_keep_an_owner(*, membership: Membership, message: str) -> None:
+    """Refuse (with ``message``) when ``membership`` is the workspace's last owner; call inside
+    the transaction that takes the owner away."""
+    _refuse_losing_last_owner(membership, message)
+
+
+def membership_deprovision(*, membership: Membership) -> None:
+    """The workspace's identity provider takes someone out; the last owner stays."""
+    with transaction.atomic():
+        _refuse_losing_last_owner(membership, "The last owner cannot be removed.")
         _leave(membership)
 
 

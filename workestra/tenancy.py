@@ -61,7 +61,9 @@ class WorkspaceMiddleware:
 
 
 def _membership_for(request: HttpRequest, user: User) -> Membership | None:
-    memberships = Membership.objects.select_related("workspace").filter(user=user)
+    memberships = Membership.objects.select_related("workspace").filter(
+        user=user, deactivated_at__isnull=True
+    )
     wanted = request.session.get(SESSION_KEY)
     if wanted is not None:
         chosen = memberships.filter(workspace_id=wanted).first()

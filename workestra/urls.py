@@ -23,6 +23,7 @@ urlpatterns = [
     path("settings/profile", profile, name="profile"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("scim/v2/", include("workestra.scim.urls")),
     path("invite/<str:token>", invitation_page, name="invitation"),
     path("", include("workestra.urls_members")),
     path("", include("booking.urls")),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workestra.views import members
+from workestra.views import members, scim_settings
 
 app_name = "members"
 
@@ -15,5 +15,8 @@ urlpatterns = [
         members.invitation_revoke,
         name="invitation-revoke",
     ),
+    path("settings/scim", scim_settings.scim_settings, name="scim"),
+    path("settings/scim/create", scim_settings.scim_token_create, name="scim-create"),
+    path("settings/scim/<int:pk>/revoke", scim_settings.scim_token_revoke, name="scim-revoke"),
     path("settings/workspace", members.workspace_switch, name="switch-workspace"),
 ]
