@@ -19,7 +19,7 @@ def test_sign_up_verify_and_onboard_with_the_browsers_zone(live_server, page, se
     page.get_by_label("Email").fill("hedy@example.test")
     page.get_by_label("Your name").fill("Hedy")
     page.get_by_label("Password").fill("a long enough passphrase 42")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create account").click()
     page.wait_for_url("**/accounts/confirm-email/")
 
     outbox.drain()
