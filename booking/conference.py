@@ -15,10 +15,14 @@ from django.db import transaction
 from booking import kinds, locations
 from booking.calendar_events import enqueue_event_writes, load_booking, outbox_failure
 from booking.models import Booking
-from integrations.calendars import provider as providers
 from integrations.calendars.events import broken_on_auth
 from integrations.calendars.provider import ProviderError
-from integrations.conferencing.provider import ConferencingProvider, Meeting, MeetingData
+from integrations.conferencing.provider import (
+    ConferencingProvider,
+    Meeting,
+    MeetingData,
+    get_conferencing,
+)
 from integrations.models import CalendarConnection
 from workflows import outbox
 from workflows.models import OutboxMessage
@@ -101,7 +105,7 @@ def sync_conference(message: OutboxMessage) -> None:
             f"{booking.host.name} has no working {label} connection, so the booking has no "
             f"video link. Connect {label} under Settings → Integrations."
         )
-    api = providers.get_conferencing(booking.location_kind)
+    api = get_conferencing(booking.location_kind)
     try:
         with broken_on_auth(connection):
             if booking.status == Booking.Status.CANCELLED:

@@ -14,12 +14,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Protocol
 
 from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
-    from integrations.conferencing.provider import ConferencingProvider
     from integrations.models import CalendarConnection
 
 Range = tuple[datetime, datetime]
@@ -248,13 +247,6 @@ def get(key: str) -> CalendarProvider:
         path = PROVIDER_CLASSES.get(key) or CONFERENCING_CLASSES[key]
         _PROVIDERS[key] = import_string(path)()
     return _PROVIDERS[key]
-
-
-def get_conferencing(key: str) -> ConferencingProvider:
-    """The video-conferencing client for ``key`` (``zoom``, ``webex``, ``gotomeeting``)."""
-    if key not in CONFERENCING_CLASSES and key not in _PROVIDERS:
-        raise KeyError(key)
-    return cast("ConferencingProvider", get(key))
 
 
 def available() -> dict[str, CalendarProvider]:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
+from integrations.calendars import provider as providers
 from integrations.calendars.provider import Grant, RemoteCalendar
 
 if TYPE_CHECKING:
@@ -62,3 +63,11 @@ class ConferencingProvider(Protocol):
     def delete_meeting(self, connection: CalendarConnection, meeting_id: str) -> None:
         """A meeting already gone counts as deleted."""
         ...
+
+
+def get_conferencing(key: str) -> ConferencingProvider:
+    """The video-conferencing client for ``key`` (``zoom``, ``webex``, ``gotomeeting``), from
+    the one provider registry."""
+    if key not in providers.CONFERENCING_CLASSES:
+        raise KeyError(key)
+    return cast(ConferencingProvider, providers.get(key))

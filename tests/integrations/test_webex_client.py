@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from integrations.calendars.provider import ProviderError, get_conferencing
-from integrations.conferencing.provider import MeetingData
+from integrations.calendars.provider import ProviderError
+from integrations.conferencing.provider import MeetingData, get_conferencing
 from integrations.models import CalendarConnection
 from integrations.webex.client import WebexMeetings
 from tests.factories import MembershipFactory

@@ -14,9 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from integrations.calendars import provider as providers
 from integrations.calendars.provider import ProviderError
-from integrations.conferencing.provider import MeetingData
+from integrations.conferencing.provider import MeetingData, get_conferencing
 from integrations.models import CalendarConnection
 from integrations.zoom.client import ZoomMeetings
 from tests.integrations import fake_zoom as server
@@ -99,7 +98,7 @@ def test_a_wrong_verifier_is_refused_and_grants_nothing(fake_zoom):
 
 
 def test_zoom_is_offered_once_its_app_is_set_up(fake_zoom, settings):
-    client = providers.get_conferencing("zoom")
+    client = get_conferencing("zoom")
     assert isinstance(client, ZoomMeetings) and client.is_configured()
     settings.ZOOM_CLIENT_SECRET = ""
     assert not client.is_configured()
