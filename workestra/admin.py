@@ -5,6 +5,7 @@ from workestra.models import (
     Invitation,
     Membership,
     ScimToken,
+    SsoConnection,
     Team,
     TeamMember,
     User,
@@ -87,3 +88,12 @@ class ScimTokenAdmin(admin.ModelAdmin):
     raw_id_fields = ["workspace", "created_by"]
     # The hash opens nothing, but nobody needs to see or edit it here.
     exclude = ["token_hash"]
+
+
+@admin.register(SsoConnection)
+class SsoConnectionAdmin(admin.ModelAdmin):
+    list_display = ["domain", "workspace", "protocol", "required", "updated_at"]
+    search_fields = ["domain", "workspace__name"]
+    raw_id_fields = ["workspace", "created_by"]
+    # Owners change the connection on /settings/sso; the secret never shows here.
+    exclude = ["oidc_client_secret_encrypted"]

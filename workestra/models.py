@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
 
+from workestra.lib import crypto
 from workestra.timezones import validate_timezone
 
 
@@ -210,3 +211,50 @@ class ScimToken(models.Model):
 
     def __str__(self) -> str:
         return f"SCIM token {self.pk} of {self.workspace}"
+
+
+class SsoConnection(models.Model):
+    """The identity provider that signs in a workspace's people: one per workspace and domain.
+
+    Everyone whose address is at ``domain`` signs in through it once ``required`` is on (a
+    password, a sign-up form or Google/Microsoft sign-in is refused for them). The OIDC client
+    secret is stored encrypted; a SAML connection keeps the IdP's public certificate.
+    """
+
+    class Protocol(models.TextChoices):
+        OIDC = "oidc", "OpenID Connect"
+        SAML = "saml", "SAML 2.0"
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="sso_connection"
+    )
+    domain = models.CharField(max_length=253, unique=True)
+    protocol = models.CharField(max_length=8, choices=Protocol.choices)
+    required = models.BooleanField(default=True)
+    oidc_issuer = models.URLField(max_length=500, blank=True)
+    oidc_client_id = models.CharField(max_length=255, blank=True)
+    oidc_client_secret_encrypted = models.TextField(blank=True)
+    saml_entity_id = models.CharField(max_length=500, blank=True)
+    saml_sso_url = models.URLField(max_length=500, blank=True)
+    saml_certificate = models.TextField(blank=True, max_length=20_000)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(default=dj_timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.get_protocol_display()} sign-in for {self.domain}"
+
+    @property
+    def provider_key(self) -> str:
+        """The name allauth knows this connection by, in its URLs and linked accounts."""
+        return f"workspace-{self.workspace_id}"
+
+    @property
+    def oidc_client_secret(self) -> str:
+        return crypto.decrypt(self.oidc_client_secret_encrypted)
+
+    @oidc_client_secret.setter
+    def oidc_client_secret(self, plain: str) -> None:
+        self.oidc_client_secret_encrypted = crypto.encrypt(plain) if plain else ""

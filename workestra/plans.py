@@ -28,6 +28,7 @@ FEATURE_MIN_PLAN: dict[str, str] = {
     "sms": Plan.PRO,
     "voice": Plan.BUSINESS,
     "scim": Plan.BUSINESS,
+    "sso": Plan.BUSINESS,
 }
 
 

@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +236,24 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "change_password": "5/m/user",
 }
+# Sign-up, login and reset refuse the addresses of a workspace whose people sign in with SSO.
+ACCOUNT_FORMS = {
+    "login": "workestra.sso.forms.LoginForm",
+    "signup": "workestra.sso.forms.SignupForm",
+    "reset_password": "workestra.sso.forms.ResetPasswordForm",
+}
+# SSO (OIDC or SAML per workspace, set up at /settings/sso): allauth's providers, with the apps
+# built from each workspace's connection (workestra/sso/adapter.py), never from settings.
+SOCIALACCOUNT_ADAPTER = "workestra.sso.adapter.SsoAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the IdP vouches for its own domain's addresses
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
+# An identity provider on this machine (local development, the tests' IdP) may be reached.
+SSO_ALLOW_LOOPBACK = env_bool("SSO_ALLOW_LOOPBACK", False)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Workestra"
 USERSESSIONS_TRACK_ACTIVITY = False

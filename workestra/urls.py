@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from workestra.api import api
 from workestra.views.invitations import invitation_page
 from workestra.views.profile import profile
+from workestra.views.sso import sso_start
 
 
 def home(request):
@@ -19,6 +20,7 @@ urlpatterns = [
     path("login", account_views.LoginView.as_view(), name="login"),
     path("logout", require_POST(account_views.LogoutView.as_view()), name="logout"),
     path("", include("integrations.calendars.urls_signin")),  # Continue with Google/Microsoft
+    path("accounts/sso", sso_start, name="sso-start"),
     path("accounts/", include("allauth.urls")),
     path("settings/profile", profile, name="profile"),
     path("admin/", admin.site.urls),

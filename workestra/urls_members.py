@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workestra.views import members, scim_settings
+from workestra.views import members, scim_settings, sso
 
 app_name = "members"
 
@@ -18,5 +18,7 @@ urlpatterns = [
     path("settings/scim", scim_settings.scim_settings, name="scim"),
     path("settings/scim/create", scim_settings.scim_token_create, name="scim-create"),
     path("settings/scim/<int:pk>/revoke", scim_settings.scim_token_revoke, name="scim-revoke"),
+    path("settings/sso", sso.sso_settings, name="sso"),
+    path("settings/sso/delete", sso.sso_delete, name="sso-delete"),
     path("settings/workspace", members.workspace_switch, name="switch-workspace"),
 ]

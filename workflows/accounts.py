@@ -16,9 +16,13 @@ from urllib.parse import urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib import messages
 from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
+from workestra.sso import selectors as sso_selectors
+from workestra.sso.forms import sso_message, sso_start_url
 from workflows import outbox
 from workflows.kinds import Kind
 from workflows.models import OutboxMessage
@@ -65,7 +69,25 @@ class AccountAdapter(DefaultAccountAdapter):
         record; their address counts as verified. A sign-up always has an unverified record."""
         if user.is_active and not EmailAddress.objects.filter(user=user).exists():
             EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        refusal = sso_refusal(request, user, kwargs.get("signal_kwargs") or {})
+        if refusal is not None:
+            return refusal
         return super().pre_login(request, user, **kwargs)
+
+
+def sso_refusal(
+    request: HttpRequest, user: Any, signal_kwargs: dict[str, Any]
+) -> HttpResponse | None:
+    """Every login passes here: someone at a domain that requires SSO gets in only through
+    that domain's identity provider (not a password, a code, a reset or Google/Microsoft)."""
+    connection = sso_selectors.required_connection_for_email(user.email or "")
+    if connection is None:
+        return None
+    sociallogin = signal_kwargs.get("sociallogin")
+    if sociallogin is not None and sociallogin.account.provider == connection.provider_key:
+        return None
+    messages.error(request, sso_message(connection.domain))
+    return redirect(sso_start_url(user.email))
 
 
 def public_url(url: str) -> str:

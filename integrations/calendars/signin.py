@@ -20,6 +20,7 @@ from django.db import transaction
 from integrations.calendars.provider import Grant
 from workestra.models import Membership, User, Workspace
 from workestra.services import workspace_create_for_owner
+from workestra.sso import selectors as sso_selectors
 
 # The providers whose sign-in names the person (an address they vouch for); Zoom and the
 # other conferencing apps also use OAuth, but only to reach their meetings.
@@ -42,6 +43,12 @@ def user_for_grant(grant: Grant, *, label: str) -> tuple[User, bool]:
         raise SigninRefused(
             f"{label} did not confirm that {email or 'the address'} is yours, so we can't sign "
             "you in with it. Log in with your email and password instead."
+        )
+    connection = sso_selectors.required_connection_for_email(email)
+    if connection is not None:
+        raise SigninRefused(
+            f"Addresses at {connection.domain} sign in through your company's single sign-on: "
+            "use “Sign in with SSO”."
         )
     with transaction.atomic():
         user = User.objects.select_for_update().filter(email__iexact=email).first()

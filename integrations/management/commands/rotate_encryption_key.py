@@ -1,5 +1,5 @@
-"""Re-encrypt every stored connection secret (and workspaces' Twilio auth tokens) with the first
-key of WORKESTRA_ENCRYPTION_KEY.
+"""Re-encrypt every stored connection secret (and workspaces' Twilio auth tokens) and SSO
+client secrets) with the first key of WORKESTRA_ENCRYPTION_KEY.
 
 Rotate by putting the new key first (the old one after it), running this, then dropping the old
 key. A secret no configured key can read is left as it is and reported: that account needs
@@ -16,6 +16,7 @@ from django.db import transaction
 
 from integrations.models import CalendarConnection, TwilioAccount
 from workestra.lib import crypto
+from workestra.models import SsoConnection
 
 
 class Command(BaseCommand):
@@ -38,6 +39,13 @@ class Command(BaseCommand):
             except InvalidToken:
                 unreadable.append(f"Twilio account {pk}")
         self.stdout.write(f"Re-encrypted the Twilio auth tokens of {twilio} workspace(s).")
+        sso = 0
+        for pk in SsoConnection.objects.order_by("pk").values_list("pk", flat=True):
+            try:
+                sso += _rotate_sso(pk)
+            except InvalidToken:
+                unreadable.append(f"SSO connection {pk}")
+        self.stdout.write(f"Re-encrypted the SSO client secrets of {sso} workspace(s).")
         if unreadable:
             ids = ", ".join(str(pk) for pk in unreadable)
             raise CommandError(
@@ -66,4 +74,16 @@ def _rotate_twilio(pk: int) -> int:
             return 0
         account.auth_token_encrypted = crypto.rotate(account.auth_token_encrypted)
         account.save(update_fields=["auth_token_encrypted"])
+        return 1
+
+
+def _rotate_sso(pk: int) -> int:
+    """Re-encrypt one workspace's OIDC client secret under a row lock; 1 if it still exists."""
+    with transaction.atomic():
+        connection = SsoConnection.objects.select_for_update().filter(pk=pk).first()
+        if connection is None:
+            return 0
+        secret = connection.oidc_client_secret_encrypted
+        connection.oidc_client_secret_encrypted = crypto.rotate(secret)
+        connection.save(update_fields=["oidc_client_secret_encrypted"])
         return 1
