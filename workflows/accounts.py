@@ -80,7 +80,7 @@ def sso_refusal(
 ) -> HttpResponse | None:
     """Every login passes here: someone at a domain that requires SSO gets in only through
     that domain's identity provider (not a password, a code, a reset or Google/Microsoft)."""
-    connection = sso_selectors.required_connection_for_email(user.email or "")
+    connection = sso_selectors.password_refused_connection(user.email or "")
     if connection is None:
         return None
     sociallogin = signal_kwargs.get("sociallogin")

@@ -44,7 +44,7 @@ def user_for_grant(grant: Grant, *, label: str) -> tuple[User, bool]:
             f"{label} did not confirm that {email or 'the address'} is yours, so we can't sign "
             "you in with it. Log in with your email and password instead."
         )
-    connection = sso_selectors.required_connection_for_email(email)
+    connection = sso_selectors.password_refused_connection(email)
     if connection is not None:
         raise SigninRefused(
             f"Addresses at {connection.domain} sign in through your company's single sign-on: "

@@ -18,12 +18,21 @@ from allauth.socialaccount.models import SocialApp, SocialLogin
 from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import render
+from onelogin.saml2.errors import OneLogin_Saml2_Error
 
 from workestra.lib import guarded_requests, outbound
 from workestra.models import Membership, SsoConnection, User
 from workestra.sso import selectors
 from workestra.sso.services import sso_member_join
 
+# What starting a sign-in can raise when the IdP is down or its settings cannot work.
+START_ERRORS = (
+    requests.RequestException,
+    outbound.Refused,
+    outbound.Unresolved,
+    OneLogin_Saml2_Error,
+    ValueError,
+)
 REQUEST_TIMEOUT = 10  # seconds for each call to the IdP (discovery, token, keys, user info)
 SAML_EMAIL_ATTRIBUTES = [
     "email",

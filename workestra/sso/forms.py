@@ -56,7 +56,7 @@ class LoginForm(account_forms.LoginForm):
 
     def clean_login(self) -> str:
         login = super().clean_login()
-        connection = selectors.required_connection_for_email(login)
+        connection = selectors.password_refused_connection(login)
         if connection is not None:
             self.sso_url = sso_start_url(login)
             raise forms.ValidationError(sso_message(connection.domain))
@@ -68,7 +68,7 @@ class SignupForm(account_forms.SignupForm):
 
     def clean_email(self) -> str:
         email = super().clean_email()
-        connection = selectors.required_connection_for_email(email)
+        connection = selectors.password_refused_connection(email)
         if connection is not None:
             self.sso_url = sso_start_url(email)
             raise forms.ValidationError(
@@ -82,7 +82,7 @@ class ResetPasswordForm(account_forms.ResetPasswordForm):
 
     def clean_email(self) -> str:
         email = super().clean_email()
-        connection = selectors.required_connection_for_email(email)
+        connection = selectors.password_refused_connection(email)
         if connection is not None:
             self.sso_url = sso_start_url(email)
             raise forms.ValidationError(

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import requests
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
@@ -14,20 +13,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from workestra import plans
-from workestra.lib import outbound
 from workestra.models import Membership, SsoConnection
 from workestra.sso import selectors, services
-from workestra.sso.adapter import SsoAdapter
+from workestra.sso.adapter import START_ERRORS, SsoAdapter
 from workestra.sso.forms import SsoConnectionForm, SsoStartForm
 from workestra.tenancy import AuthedRequest, workspace_required
-
-UNREACHABLE = (
-    requests.RequestException,
-    outbound.Refused,
-    outbound.Unresolved,
-    KeyError,
-    ValueError,
-)
 
 
 @require_http_methods(["GET", "POST"])
@@ -51,13 +41,14 @@ def sso_start(request: HttpRequest) -> HttpResponse:
     provider = SsoAdapter(request).get_provider(request, connection.provider_key)
     try:
         return provider.redirect(request, process="login", next_url=reverse("home"))
-    except UNREACHABLE:
+    except START_ERRORS:
         form.add_error(
             None,
             "Your identity provider could not be reached. Try again in a minute, or ask your "
             "workspace owner to check the SSO settings.",
         )
-        return render(request, "account/sso_start.html", {"form": form}, status=502)
+        # Not a 5xx of ours: the page works and says what went wrong elsewhere.
+        return render(request, "account/sso_start.html", {"form": form})
 
 
 def _owner_only(request: AuthedRequest) -> None:
@@ -71,8 +62,8 @@ def _owner_domains(request: AuthedRequest) -> set[str]:
 
 
 def _page(request: AuthedRequest, form: SsoConnectionForm, *, status: int = 200) -> HttpResponse:
-    connection = getattr(request.workspace, "sso_connection", None)
-    key = f"{SsoConnection(workspace=request.workspace).provider_key}"
+    connection = SsoConnection.objects.filter(workspace_id=request.workspace.pk).first()
+    key = SsoConnection(workspace_id=request.workspace.pk).provider_key
     base = settings.PUBLIC_BASE_URL
     context = {
         "form": form,
