@@ -101,6 +101,17 @@ def test_an_existing_member_is_linked_and_lands_in_the_sso_workspace(oidc, idp, 
     assert User.objects.filter(email=teammate.email).count() == 1
 
 
+def test_a_password_set_on_an_unproven_address_stops_working_once_the_idp_vouches(oidc, idp):
+    squatter = User.objects.create_user(email="nia@acme.test", password="squatters password")
+    EmailAddress.objects.create(user=squatter, email=squatter.email, verified=False, primary=True)
+    _, answer = sign_in_oidc(idp, "nia@acme.test")
+
+    squatter.refresh_from_db()
+    assert answer.wsgi_request.user == squatter
+    assert EmailAddress.objects.get(user=squatter).verified
+    assert not squatter.has_usable_password()
+
+
 def test_an_address_outside_the_domain_is_refused(oidc, idp):
     client = Client()
     authorize_url = start(client, "nia@acme.test")

@@ -23,7 +23,7 @@ from onelogin.saml2.errors import OneLogin_Saml2_Error
 from workestra.lib import guarded_requests, outbound
 from workestra.models import Membership, SsoConnection, User
 from workestra.sso import selectors
-from workestra.sso.services import sso_member_join
+from workestra.sso.services import sso_address_vouch, sso_member_join
 
 # What starting a sign-in can raise when the IdP is down or its settings cannot work.
 START_ERRORS = (
@@ -121,6 +121,17 @@ class SsoAdapter(DefaultSocialAccountAdapter):
         connection = selectors.connection_for_key(getattr(provider, "sub_id", "") or "")
         return connection is not None and selectors.domain_of(email) == connection.domain
 
+    def authenticate_by_email(self, sociallogin: SocialLogin) -> tuple[Any, str] | None:
+        """The IdP owns its domain: its address finds the account even where the address was
+        never verified (allauth then wipes that account's password, set by someone who never
+        proved they own the address)."""
+        connection = connection_of(sociallogin)
+        email = (sociallogin.user.email if sociallogin.user else "") or ""
+        if connection is None or selectors.domain_of(email) != connection.domain:
+            return None
+        user = User.objects.filter(email__iexact=email).first()
+        return (user, email) if user is not None else None
+
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         return connection_of(sociallogin) is not None
 
@@ -138,6 +149,8 @@ class SsoAdapter(DefaultSocialAccountAdapter):
         user = sociallogin.user if sociallogin.is_existing else None
         if user is not None and _switched_off(user, connection):
             raise refused(request, "Your account in this workspace is deactivated.")
+        if user is not None:
+            sso_address_vouch(user=user)
 
     def populate_user(self, request: HttpRequest, sociallogin: SocialLogin, data: Any) -> Any:
         user = super().populate_user(request, sociallogin, data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -69,3 +70,21 @@ def sso_member_join(*, connection: SsoConnection, user: User) -> Membership:
         defaults={"role": Membership.Role.MEMBER},
     )
     return membership
+
+
+def sso_address_vouch(*, user: User) -> None:
+    """The IdP vouched for the address: it counts as verified from now on. If it was not
+    verified before, whoever set the account's password never proved they own the address, so
+    that password stops working (the same rule as Google and Microsoft sign-in). Call it before
+    the login: a new password hash ends the sessions made with the old one."""
+    address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+    if address is None:
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        return
+    if address.verified:
+        return
+    address.verified = True
+    address.save(update_fields=["verified"])
+    if user.has_usable_password():  # allauth wipes it at an email login; this is the backstop
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
