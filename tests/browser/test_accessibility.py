@@ -15,7 +15,7 @@ from tests.booking.helpers import utc
 from tests.browser.axe import violations
 from tests.browser.helpers import BROWSER_MARKS
 from tests.conftest import NOW
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, UserFactory
 from workestra import services as workestra_services
 from workflows import services as workflow_services
 from workflows import templates_catalog
@@ -85,9 +85,9 @@ def test_the_attendees_pages_after_booking(live_server, page, link, frozen, book
     assert "cancelled" in page.content()
     found += problems(page)
     # The server error page, as the server would send it, from the site's own address.
-    for template in ("500.html", "429.html"):
+    for template in ("500.html", "429.html", "workestra/bad_request.html"):
         page.goto(base + "/no-such-page")
-        page.set_content(render_to_string(template))
+        page.set_content(render_to_string(template, {"message": "That form was garbled."}))
         found += [f"{template} {p}" for p in problems(page)]
 
     assert not found, "\n".join(found)
@@ -174,5 +174,7 @@ def test_the_sign_in_pages(live_server, page, owner, workspace, frozen):
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state("networkidle")
     found += problems(page)  # with the refusal's message
+    sign_in(page, live_server.url, UserFactory(name="Nomad"))
+    found += audit(page, live_server.url, [reverse("booking:calendar")])  # no workspace
 
     assert not found, "\n".join(found)
