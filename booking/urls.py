@@ -2,6 +2,7 @@ from django.urls import path
 
 from booking.views import (
     calendar,
+    confirmation,
     links,
     manage,
     onboarding,
@@ -32,12 +33,15 @@ urlpatterns = [
     path("settings/time-off", time_off.time_off, name="time-off"),
     path("settings/time-off/<int:pk>/delete", time_off.time_off_delete, name="time-off-delete"),
     path("book/<slug:slug>", public.book, name="public"),
-    path("book/<slug:slug>/booked/<str:token>", public.confirmed, name="confirmed"),
+    path("book/<slug:slug>/booked/<str:token>", confirmation.confirmed, name="confirmed"),
     path(
-        "book/<slug:slug>/booked/<str:token>/invite.ics", public.confirmed_ics, name="confirmed-ics"
+        "book/<slug:slug>/booked/<str:token>/invite.ics",
+        confirmation.confirmed_ics,
+        name="confirmed-ics",
     ),
     path("book/reschedule/<str:token>", manage.reschedule, name="reschedule"),
     path("book/rescheduled/<str:token>", manage.rescheduled, name="rescheduled"),
+    path("book/rescheduled/<str:token>/invite.ics", manage.rescheduled_ics, name="rescheduled-ics"),
     path("book/cancel/<str:token>", manage.cancel, name="cancel"),
     path("book/reconfirm/<str:token>", manage.reconfirm, name="reconfirm"),
     path("book/verify/<str:token>", verify.verify, name="verify"),

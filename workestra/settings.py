@@ -78,6 +78,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but for the security headers and WhiteNoise (which serves static files already
+    # compressed), so every page is compressed after the middleware below has written it. BREACH
+    # finds no secret to guess here: CSRF tokens are masked anew per response and Django pads
+    # each compressed response with random bytes.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -6,7 +6,6 @@ A GET only shows a page (mail scanners prefetch links); every change happens on 
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from booking import services, tokens
 from booking.models import Booking
+from booking.views.confirmation import ics_response, render_meeting_page
 from booking.views.public import build_picker, keep_day, render_picker_page
 from workestra.inputs import AwareDateTimeField
 from workestra.lib import ratelimit
@@ -144,7 +144,8 @@ def reschedule(request: HtmxRequest, token: str) -> HttpResponse:
     )
 
 
-def rescheduled(request: HttpRequest, token: str) -> HttpResponse:
+def _moved_booking(request: HttpRequest, token: str) -> Booking | HttpResponse:
+    """The moved booking, or the page to show instead of it."""
     try:
         booking = booking_by_token(request, token)
     except TooManyAttempts:
@@ -157,18 +158,22 @@ def rescheduled(request: HttpRequest, token: str) -> HttpResponse:
         refusal = booking.refused("closed")  # this page is no step of the code flow
     if refusal is not None:
         return _closed(request, booking, refusal.message)
-    zone = ZoneInfo(booking.timezone)
-    return render(
-        request,
-        "booking/confirmed.html",
-        {
-            "booking": booking,
-            "link": booking.link,
-            "rescheduled": True,
-            "start_local": booking.start.astimezone(zone),
-            "end_local": booking.end.astimezone(zone),
-        },
-    )
+    return booking
+
+
+def rescheduled(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _moved_booking(request, token)
+    if isinstance(booking, HttpResponse):
+        return booking
+    ics_url = reverse("booking:rescheduled-ics", args=[token])
+    return render_meeting_page(request, booking, ics_url=ics_url, rescheduled=True)
+
+
+def rescheduled_ics(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _moved_booking(request, token)
+    if isinstance(booking, HttpResponse):
+        return booking
+    return ics_response(booking)
 
 
 @require_http_methods(["GET", "POST"])
