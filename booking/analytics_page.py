@@ -63,7 +63,7 @@ def _series(report: Report, key: str, title: str, series: list[analytics.Series]
         key,
         title=title,
         desc=desc,
-        labels=[b.label for b in (figures.buckets[0], figures.buckets[-1])],
+        labels=[b.label for b in figures.buckets],
         series=[(s.label, s.counts) for s in series],
     )
     return Section(key, title, summary, [("", svg)])
@@ -139,7 +139,7 @@ def _lead_time(report: Report) -> Section:
         title="Bookings by how far ahead they were made",
         desc=f"Median {median}. " + "; ".join(f"{label}: {n}" for label, n in lead.counts) + ".",
         rows=[charts.Bar(label, n, str(n)) for label, n in lead.counts],
-        scale=charts.nice_max(top),
+        scale=top,
     )
     return Section("lead-time", title, summary, [("", svg)])
 

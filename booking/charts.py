@@ -1,7 +1,7 @@
 """Small server-rendered SVG charts: no script, readable on a phone, described for screen readers.
 
 Each chart is an ``<svg role="img">`` labelled by its ``<title>`` and ``<desc>``; the page puts the
-same figures in a table beside it. A fixed ``viewBox`` 400 units wide scales to the column, so a
+same figures in a table beside it. A fixed ``viewBox`` 360 units wide scales to the column, so a
 390-pixel screen shows the text at about its design size. Colours meet WCAG contrast on white.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 400
+WIDTH = 360
 INK = "#1d2330"
 MUTED = "#4b5563"  # 7.6:1 on white
 BAR = "#1e40af"  # 8.7:1 on white
@@ -129,7 +129,8 @@ def small_multiples(
     series: Sequence[tuple[str, Sequence[int]]],
 ) -> SafeString:
     """One strip of bars per series on a shared scale, so the busiest stands out at a glance;
-    the series' name and total above its strip, the first and last bucket under the chart."""
+    the series' name and total above its strip, the first and last of ``labels`` (one per bar)
+    under the chart."""
     strip_h, name_h = 30, 18
     top_value = max((max(values, default=0) for _, values in series), default=0) or 1
     slot = WIDTH / max(len(labels), 1)
