@@ -230,3 +230,34 @@ def test_another_workspace_never_shows_in_a_csv(outsider_client, week):
 
     assert rows == [["From", "Link", "Bookings"]]
     assert Booking.objects.count() == 4
+
+
+def test_with_no_bookings_the_page_says_so(owner_client):
+    page = owner_client.get(URL).content.decode()
+
+    assert "0 booked meetings in the period, by day." in page
+    assert page.count("No bookings in this period.") == 4  # by link, by host, days, lead time
+    assert "Cancellation rate: — (0 of 0" in page
+
+
+def test_ninety_days_are_shown_by_week(owner_client, week):
+    page = owner_client.get(URL, {"period": "90"}).content.decode()
+
+    assert "26 Aug 2026 – 23 Nov 2026" in page
+    assert "3 booked meetings in the period, by week." in page
+    assert "<td>Week of 16 Nov 2026</td><td>3</td>" in page
+
+
+def test_the_page_reads_in_a_fixed_number_of_queries_and_stays_light(
+    owner_client, owner, link, django_assert_max_num_queries
+):
+    for day in range(1, 30):
+        for n in range(4):
+            extra = LinkFactory(workspace=link.workspace, owner=owner) if day == 1 else link
+            BookingFactory(link=extra, start=NOW - timedelta(days=day, hours=n))
+
+    with django_assert_max_num_queries(20):
+        response = owner_client.get(URL)
+
+    assert response.status_code == 200
+    assert len(response.content) < 100_000
