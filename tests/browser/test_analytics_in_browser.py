@@ -58,3 +58,9 @@ def test_analytics_fits_a_phone_and_passes_axe(live_server, page):
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert_accessible(page)
+
+        # The figures behind the heatmap, opened, scroll inside their own box, not the page.
+        page.locator("#days-and-hours summary").click()
+        assert page.get_by_role("columnheader", name="Wednesday").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert_accessible(page)
