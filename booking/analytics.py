@@ -168,7 +168,9 @@ def round_robin(membership: Membership, user: User, period: Period) -> list[Dist
     )
     if not membership.is_admin:
         links = links.filter(Q(owner=user) | Q(link_hosts__user=user)).distinct()
-    links = links.prefetch_related("link_hosts__user").order_by("title", "pk")
+    links = (
+        links.select_related("owner").prefetch_related("link_hosts__user").order_by("title", "pk")
+    )
     by_link = {link.pk: link for link in links}
     counts: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     rows = (
@@ -205,37 +207,47 @@ def _counted(link: BookingLink) -> set[str]:
 
 
 def _distribution(link: BookingLink, counts: dict[int, int], names: dict[int, str]) -> Distribution:
-    hosts = list(link.link_hosts.all())
-    pool = [h for h in hosts if not h.always_attending] or hosts
+    pool = _pool(link)
     total = sum(counts.values())
-    mode = link.rotation
-    weights = {h.user_id: h.weight for h in pool}
-    if mode == BookingLink.Rotation.EQUAL:
-        targets: dict[int, float] = {h: 1 / len(pool) for h in weights} if pool else {}
+    weights = {host_id: weight for host_id, _, weight in pool}
+    if link.rotation == BookingLink.Rotation.EQUAL:
+        targets = {host_id: 1 / len(pool) for host_id in weights}
         aims = "Equal shares (weights are ignored)."
-    elif mode == BookingLink.Rotation.WEIGHTED and sum(weights.values()) > 0:
-        targets = {h: w / sum(weights.values()) for h, w in weights.items()}
-        aims = "Shares by weight."
-    else:
+    elif link.rotation == BookingLink.Rotation.AVAILABILITY_FIRST:
         targets = {}
         aims = "No target share: this link assigns by availability, then priority."
+    elif sum(weights.values()) == 0:
+        targets = {}
+        aims = "No target share: every host's weight is 0."
+    else:
+        targets = {host_id: w / sum(weights.values()) for host_id, w in weights.items()}
+        aims = "Shares by weight."
     shares = [
         Share(
-            host_id=h.user_id,
-            name=h.user.display_name,
-            bookings=counts.get(h.user_id, 0),
-            share=counts.get(h.user_id, 0) / total if total else 0.0,
-            weight=h.weight,
-            target=targets.get(h.user_id),
+            host_id=host_id,
+            name=name,
+            bookings=counts.get(host_id, 0),
+            share=counts.get(host_id, 0) / total if total else 0.0,
+            weight=weight,
+            target=targets.get(host_id),
         )
-        for h in pool
+        for host_id, name, weight in pool
     ]
-    listed = {h.user_id for h in pool}
     for host_id, n in sorted(counts.items()):
-        if host_id not in listed:  # a former host, or one now always attending
+        if host_id not in weights:  # a former host, or one now always attending
             name = names.get(host_id, "(removed)")
             shares.append(Share(host_id, name, n, n / total, weight=None, target=None))
     return Distribution(link=link, total=total, aims=aims, shares=shares)
+
+
+def _pool(link: BookingLink) -> list[tuple[int, str, int]]:
+    """The rotating hosts (id, name, weight): those not always attending, or all of them if
+    every host is; a link with no hosts listed rotates its owner alone (as booking does)."""
+    hosts = list(link.link_hosts.all())
+    pool = [h for h in hosts if not h.always_attending] or hosts
+    if not pool:
+        return [(link.owner_id, link.owner.display_name, 100)]
+    return [(h.user_id, h.user.display_name, h.weight) for h in pool]
 
 
 # Popular days and hours -----------------------------------------------------------------------

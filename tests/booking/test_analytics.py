@@ -273,3 +273,30 @@ def test_an_admin_counts_the_workspace_and_a_member_their_own(owner, teammate, l
     assert analytics.over_time(mine(owner), day).total.counts == [2]
     assert analytics.over_time(mine(admin), day).total.counts == [2]
     assert analytics.over_time(mine(teammate), day).total.counts == [1]
+
+
+def test_a_round_robin_link_with_no_hosts_listed_rotates_its_owner(owner, workspace):
+    lone = LinkFactory(workspace=workspace, owner=owner, kind=BookingLink.Kind.ROUND_ROBIN)
+    made(lone, owner, utc(2026, 11, 17, 9, 0))
+
+    (dist,) = analytics.round_robin(
+        membership(owner), owner, period(date(2026, 11, 16), date(2026, 11, 22))
+    )
+
+    assert [(s.name, s.bookings, s.share, s.target) for s in dist.shares] == [
+        ("Olga Owner", 1, 1.0, 1.0)
+    ]
+
+
+def test_availability_first_and_all_zero_weights_aim_at_no_share(owner, teammate, rotation):
+    week = period(date(2026, 11, 16), date(2026, 11, 22))
+    rotation.rotation = BookingLink.Rotation.AVAILABILITY_FIRST
+    rotation.save()
+    (first,) = analytics.round_robin(membership(owner), owner, week)
+    rotation.rotation = BookingLink.Rotation.WEIGHTED
+    rotation.save()
+    LinkHost.objects.filter(link=rotation).update(weight=0)
+    (zero,) = analytics.round_robin(membership(owner), owner, week)
+
+    assert [s.target for s in first.shares + zero.shares] == [None] * 4
+    assert "availability" in first.aims and "weight is 0" in zero.aims
