@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from booking import analytics as figures
 from booking import analytics_page, periods
@@ -26,6 +27,7 @@ def _report(request: AuthedRequest) -> tuple[Report, str]:
 
 
 @workspace_required
+@require_GET
 def analytics(request: AuthedRequest) -> HttpResponse:
     report, error = _report(request)
     period = report.period
@@ -48,6 +50,7 @@ def analytics(request: AuthedRequest) -> HttpResponse:
 
 
 @workspace_required
+@require_GET
 def analytics_csv(request: AuthedRequest, chart: str) -> HttpResponse:
     table = TABLES.get(chart)
     if table is None:
