@@ -1,6 +1,7 @@
 from django.urls import path
 
 from booking.views import (
+    analytics,
     calendar,
     confirmation,
     links,
@@ -47,6 +48,8 @@ urlpatterns = [
     path("book/verify/<str:token>", verify.verify, name="verify"),
     path("book/verify/<str:token>/resend", verify.resend, name="verify-resend"),
     path("calendar", calendar.calendar, name="calendar"),
+    path("calendar/analytics", analytics.analytics, name="analytics"),
+    path("calendar/analytics/<slug:chart>.csv", analytics.analytics_csv, name="analytics-csv"),
     path("calendar/bookings/<int:pk>", calendar.booking_detail, name="calendar-booking"),
     path("calendar/bookings/<int:pk>/cancel", calendar.booking_cancel, name="calendar-cancel"),
     path("calendar/bookings/<int:pk>/no-show", calendar.booking_no_show, name="calendar-no-show"),
