@@ -40,9 +40,26 @@
     }
   }
 
+  // Workflow editor: a step shows only the fields of its chosen action, at once (without this
+  // file the "Update fields" button asks the server for the same page).
+  function showStepFields(select) {
+    var step = select.closest("[data-step]");
+    if (!step) return;
+    Array.prototype.forEach.call(step.querySelectorAll("[data-actions]"), function (group) {
+      group.hidden = group.getAttribute("data-actions").split(" ").indexOf(select.value) < 0;
+    });
+  }
+
+  function enhanceSteps() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-step-update]"), function (button) {
+      button.hidden = true;
+    });
+  }
+
   document.addEventListener("change", function (event) {
     var target = event.target;
     if (target.matches && target.matches("select[data-autosubmit]")) target.form.submit();
+    if (target.matches && target.matches("select[data-step-action]")) showStepFields(target);
   });
 
   document.addEventListener("click", function (event) {
@@ -55,7 +72,7 @@
     });
   });
 
-  function init() { detectZone(); preselectZone(); }
+  function init() { detectZone(); preselectZone(); enhanceSteps(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
