@@ -50,3 +50,9 @@ def test_contacts_and_a_contact_fit_a_phone_and_pass_axe(live_server, page, owne
     assert page.get_by_text("Analytical engine rollout").is_visible()
     assert sideways_overflow(page) <= 0
     assert_accessible(page)
+
+    page.get_by_role("link", name="Deals", exact=True).first.click()
+    page.wait_for_url("**/crm/deals")
+    assert page.get_by_role("heading", name="New leads").is_visible()
+    assert sideways_overflow(page) <= 0
+    assert_accessible(page)
