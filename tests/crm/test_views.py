@@ -159,6 +159,26 @@ def test_deals_are_grouped_by_the_stages_of_the_pipeline(owner_client, workspace
     assert "Signed" in won_column and "Ada Lovelace · 900" in won_column
 
 
+def test_another_pipeline_is_picked_from_the_workspaces_own(
+    owner_client, workspace, stage, outsider
+):
+    hiring = StageFactory(
+        workspace=workspace, pipeline__workspace=workspace, pipeline__name="Hiring"
+    )
+    theirs = StageFactory(pipeline__workspace=outsider.memberships.get().workspace)
+    person = contact(workspace)
+    Deal.objects.create(workspace=workspace, contact=person, stage=hiring, title="Engineer")
+    url = reverse("crm:deal-list")
+
+    sales = text(owner_client.get(url, {"pipeline": stage.pipeline_id}))
+    foreign = text(owner_client.get(url, {"pipeline": theirs.pipeline_id}))
+
+    assert "Deals · Sales" in sales and "Engineer" not in sales
+    # Another workspace's pipeline is not shown: the page falls back to the first of ours.
+    assert "Deals · Hiring" in foreign and "Engineer" in foreign
+    assert theirs.name not in foreign
+
+
 def test_a_deal_page_shows_its_contact_stage_value_and_bookings(
     frozen, owner_client, workspace, link, booked, stage
 ):
