@@ -301,6 +301,11 @@ def render_picker_page(
         "detect_timezone": request.method == "GET" and not request.GET.get("tz"),
         **(extra or {}),
     }
+    if moving := context.get("rescheduling"):
+        # On the attendee's clock and in the zone the picker shows, like the times to move to.
+        context["rescheduling_from"] = display.time_range(
+            moving.start, moving.end, picker.zone, picker.clock
+        )
     if not request.htmx:
         # The long list of zones is part of the full page only, outside the part HTMX swaps.
         context["timezones"] = display.zone_choices(

@@ -176,7 +176,13 @@
     });
   });
 
-  function init() { setupZones(); setupGrid(); detectZone(); preselectZone(); }
+  // A form sent back with a problem: start at the first field the server refused.
+  function focusRefused() {
+    var field = document.querySelector("#booking-form [aria-invalid=true]");
+    if (field) field.focus();
+  }
+
+  function init() { setupZones(); setupGrid(); detectZone(); preselectZone(); focusRefused(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();

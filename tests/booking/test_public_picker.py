@@ -23,6 +23,7 @@ def test_the_clock_follows_the_attendees_language_and_the_toggle_wins(client, li
     # The chosen clock travels with every link of the picker, so it survives without scripts.
     days = re.findall(r'<a href="([^"]+)" hx-get="[^"]+" data-then="#slot-heading"', toggled)
     assert days and all("clock=24h" in d for d in days)
+    assert '<input type="hidden" name="clock" value="24h">' in toggled  # the zone form too
 
 
 def test_clock_defaults_by_region_before_language():
@@ -80,3 +81,7 @@ def test_the_reschedule_page_says_which_booking_moves_from_the_first_view(
     booking = booked(link, utc(2026, 11, 24, 9, 0))
     body = client.get(booking.reschedule_url).content.decode()
     assert "Moving from Tuesday, 24 November 2026, 10:00–10:30 (Europe/Berlin)" in body
+    body = client.get(
+        f"{booking.reschedule_url}?tz=America/New_York", HTTP_ACCEPT_LANGUAGE="en-US"
+    ).content.decode()
+    assert "Moving from Tuesday, 24 November 2026, 4:00 AM–4:30 AM (America/New_York)" in body

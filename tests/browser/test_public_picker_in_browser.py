@@ -74,6 +74,22 @@ def test_an_attendee_books_with_the_keyboard_alone(live_server, page, link, froz
     assert (booking.name, booking.start) == ("Ada Lovelace", utc(2026, 11, 24, 8, 0))
 
 
+def test_arrow_keys_cross_into_the_next_month(live_server, page, link, frozen):
+    from playwright.sync_api import expect
+
+    open_page(page, f"{live_server.url}{link.public_path}")
+    page.locator("#calendar [tabindex='0']").focus()
+    page.keyboard.press("ArrowDown")
+    assert focused(page, "e => e.dataset.date") == "2026-11-30"
+    page.keyboard.press("ArrowDown")  # 7 December: the grid turns to December
+
+    page.wait_for_url("**month=2026-12**")
+    expect(page.locator("#month-label")).to_have_text("December 2026")
+    expect(page.locator("#calendar [data-date='2026-12-07']")).to_be_focused()
+    # December is the last month within the link's 30 days ahead: nothing further is offered.
+    expect(page.locator("#month-next")).to_have_count(0)
+
+
 def test_the_zone_search_finds_a_zone_and_shows_times_there(live_server, page, link, frozen):
     from playwright.sync_api import expect
 
