@@ -45,6 +45,7 @@
     if (!select || !search) return;
     var applied = select.value;
     search.parentNode.hidden = false;
+    byId("tz-apply").hidden = true;  // a zone applies as soon as it is picked
     function apply(zone) {
       if (!zone || zone === applied) return;
       applied = select.value = zone;

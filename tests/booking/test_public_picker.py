@@ -3,7 +3,11 @@ today, the booking horizon, the zone list and the booking being moved."""
 
 from __future__ import annotations
 
+import gzip
 import re
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
 
 from booking.display import clock_for
 from tests.booking.helpers import utc
@@ -85,3 +89,13 @@ def test_the_reschedule_page_says_which_booking_moves_from_the_first_view(
         f"{booking.reschedule_url}?tz=America/New_York", HTTP_ACCEPT_LANGUAGE="en-US"
     ).content.decode()
     assert "Moving from Tuesday, 24 November 2026, 4:00 AM–4:30 AM (America/New_York)" in body
+
+
+def test_the_pages_scripts_and_styles_stay_under_60_kb_compressed(client, link, frozen):
+    """Static files are served compressed (WhiteNoise in production); this bounds what the
+    attendee's browser downloads for the picker's behaviour and looks."""
+    body = client.get(link.public_path).content.decode()
+    assets = re.findall(r'(?:src|href)="/static/([^"]+\.(?:js|css))"', body)
+    assert len(assets) >= 3  # htmx, the app's script and its styles
+    sizes = [len(gzip.compress(Path(finders.find(a)).read_bytes())) for a in assets]
+    assert sum(sizes) < 60_000

@@ -88,6 +88,9 @@ def test_arrow_keys_cross_into_the_next_month(live_server, page, link, frozen):
     expect(page.locator("#calendar [data-date='2026-12-07']")).to_be_focused()
     # December is the last month within the link's 30 days ahead: nothing further is offered.
     expect(page.locator("#month-next")).to_have_count(0)
+    page.keyboard.press(" ")  # Space picks, as Enter does
+    page.wait_for_url("**date=2026-12-07**")
+    expect(page.locator("#slot-heading")).to_be_focused()
 
 
 def test_the_zone_search_finds_a_zone_and_shows_times_there(live_server, page, link, frozen):
@@ -171,3 +174,30 @@ def test_the_booking_and_team_pages_pass_axe(live_server, page, link, frozen):
     page.goto(f"{live_server.url}{link.public_path}")
     page.wait_for_selector("text=not taking bookings right now")
     assert_accessible(page)
+
+
+def test_without_javascript_the_zone_clock_day_and_time_links_still_book(
+    live_server, page, link, frozen
+):
+    from playwright.sync_api import expect
+
+    context = page.context.browser.new_context(java_script_enabled=False, locale="en-US")
+    plain = context.new_page()
+    plain.goto(f"{live_server.url}{link.public_path}")
+    expect(plain.locator("#tz-search")).to_be_hidden()
+    plain.select_option("#tz-select", "Asia/Tokyo")
+    plain.click("text=Show times")
+    plain.click("#clock-24h")
+    plain.locator("a.day[data-date='2026-11-25']").click()
+    expect(plain.locator("#slot-heading")).to_have_text("Wednesday, 25 November")
+    plain.locator("a.slot").first.click()
+    assert plain.url.endswith("#booking-form") and "clock=24h" in plain.url
+    expect(plain.locator("#booking-form-heading")).to_contain_text("00:00–00:30 (Asia/Tokyo)")
+    plain.fill("#booking-form [name=name]", "Ada Lovelace")
+    plain.fill("#booking-form [name=email]", "ada@example.com")
+    plain.click("text=Confirm booking")
+
+    plain.wait_for_selector("text=You're booked")
+    booking = Booking.objects.get()
+    assert (booking.start, booking.timezone) == (utc(2026, 11, 24, 15, 0), "Asia/Tokyo")
+    context.close()
