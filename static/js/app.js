@@ -30,7 +30,17 @@
       select.value = zone;
     }
     params.set("tz", zone);
+    // The same swap also brings the clock the browser's own locale reads, if the server guessed
+    // otherwise from the Accept-Language header.
+    var clock = browserClock();
+    if (clock && !params.has("clock") && clock !== picker.getAttribute("data-clock")) params.set("clock", clock);
     loadPicker(params, true);
+  }
+  function browserClock() {
+    try {
+      var cycle = new Intl.DateTimeFormat(navigator.language, { hour: "numeric" }).resolvedOptions().hourCycle;
+      return cycle ? (cycle === "h11" || cycle === "h12" ? "12h" : "24h") : "";
+    } catch (e) { return ""; }
   }
 
   function hasTyped(root) {

@@ -39,7 +39,7 @@ def test_an_attendee_books_with_the_keyboard_alone(live_server, page, link, froz
         page.keyboard.press("Tab")
         if focused(page, "e => e.closest('#calendar') !== null"):
             break
-    assert focused(page, "e => e.getAttribute('aria-label')") == (
+    assert focused(page, "e => e.getAttribute('aria-label') || e.outerHTML.slice(0, 300)") == (
         "Monday 23 November 2026, 16 times available"
     )
     page.keyboard.press("ArrowDown")  # a week later
@@ -151,6 +151,21 @@ def test_the_clock_toggle_switches_without_a_reload(live_server, page, link, fro
     page.wait_for_url("**clock=24h**")
     expect(page.locator("a.slot").first).to_have_text("03:00")
     expect(page.locator("#clock-24h")).to_be_focused()
+
+
+def test_the_browsers_locale_sets_the_clock_in_the_first_swap(live_server, page, link, frozen):
+    """A German Accept-Language, but the browser itself set to American English: the browser's
+    own locale wins, in the same swap that brings its time zone."""
+    from playwright.sync_api import expect
+
+    context = page.context.browser.new_context(timezone_id="America/New_York", locale="de-DE")
+    context.add_init_script("Object.defineProperty(navigator, 'language', {get: () => 'en-US'})")
+    mixed = context.new_page()
+    first = mixed.goto(f"{live_server.url}{link.public_path}")
+    assert 'data-clock="24h"' in first.text()  # the server's guess, from de-DE
+    mixed.wait_for_url("**clock=12h**")
+    expect(mixed.locator("a.slot").first).to_have_text("3:00 AM")
+    context.close()
 
 
 def test_the_booking_and_team_pages_pass_axe(live_server, page, link, frozen):
