@@ -10,11 +10,9 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
@@ -23,9 +21,8 @@ from django.views.decorators.http import require_http_methods
 from availability import engine
 from booking import display, selectors, services
 from booking.forms import BookingRequestForm, clean_answers, clean_utm
-from booking.ics import booking_ics
-from booking.models import Booking, BookingLink
-from booking.views.after import CONFIRM_SALT, after_booking_url
+from booking.models import BookingLink
+from booking.views.after import after_booking_url
 from booking.views.instant import instant
 from workestra.inputs import date_in_range, parse_moment, text_problem
 from workestra.lib import ratelimit
@@ -408,36 +405,3 @@ def keep_day(query: QueryDict, link: BookingLink, start: datetime | None) -> Non
         return
     query["date"] = day.isoformat()
     query["month"] = day.strftime("%Y-%m")
-
-
-def _confirmed_booking(slug: str, token: str) -> Booking:
-    try:
-        pk = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
-    except signing.BadSignature:
-        raise Http404("This confirmation link is not valid.") from None
-    return get_object_or_404(Booking.objects.select_related("link", "host"), pk=pk, link__slug=slug)
-
-
-def confirmed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    booking = _confirmed_booking(slug, token)
-    zone = ZoneInfo(booking.timezone)
-    return render(
-        request,
-        "booking/confirmed.html",
-        {
-            "booking": booking,
-            "link": booking.link,
-            "start_local": booking.start.astimezone(zone),
-            "end_local": booking.end.astimezone(zone),
-            "ics_url": reverse("booking:confirmed-ics", args=[slug, token]),
-        },
-    )
-
-
-def confirmed_ics(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    booking = _confirmed_booking(slug, token)
-    response = HttpResponse(
-        booking_ics(booking, method="PUBLISH"), content_type="text/calendar; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="invite.ics"'
-    return response
