@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.core import mail
 from icalendar import Calendar
 
+from booking import notifications
 from booking.models import Booking
 from tests.booking.helpers import utc
+from tests.booking.test_link_settings import edit_url, form_data
 from workflows import outbox
+from workflows.models import OutboxMessage
 
 START = utc(2026, 11, 25, 9, 0)  # Wednesday 10:00 Berlin
 GERMAN = {"HTTP_ACCEPT_LANGUAGE": "de-DE,de;q=0.9,en;q=0.8"}
@@ -144,6 +147,56 @@ def test_reminders_and_cancellations_follow_the_booking_language(client, link, f
 
 
 def test_a_link_language_is_set_in_the_link_settings(owner_client, link):
-    form = page(owner_client.get(f"/settings/booking-links/{link.pk}"))
+    form = page(owner_client.get(edit_url(link)))
     assert "The attendee&#x27;s browser language" in form
     assert '<option value="ja">日本語</option>' in form
+
+    owner_client.post(edit_url(link), form_data(title=link.title, slug=link.slug, language="it"))
+    link.refresh_from_db()
+    assert link.language == "it"
+
+    refused = owner_client.post(edit_url(link), form_data(title=link.title, language="xx"))
+    assert refused.status_code == 400
+    link.refresh_from_db()
+    assert link.language == "it"
+
+
+def test_the_verification_code_email_speaks_the_booking_language(client, link, frozen):
+    link.require_email_verification = True
+    link.save()
+    client.post(
+        link.public_path,
+        {
+            "start": "2026-11-25T10:00:00+01:00",
+            "duration": "30",
+            "timezone": "Europe/Berlin",
+            "name": "Alice Attendee",
+            "email": "alice@example.com",
+        },
+        HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9",
+    )
+    outbox.drain()
+
+    [email] = [m for m in mail.outbox if m.to == ["alice@example.com"]]
+    assert email.subject.endswith(" es tu código para confirmar Intro call")
+    assert "Cuándo: miércoles, 25 de noviembre de 2026, 10:00–10:30 (Europe/Berlin)" in email.body
+
+
+def test_the_not_reconfirmed_email_speaks_the_booking_language(link, frozen, booked):
+    booking = booked(link, START, language="nl")
+
+    notifications.send_not_reconfirmed(OutboxMessage(payload={"booking_id": booking.pk}))
+
+    [email] = mail.outbox[-1:]
+    assert email.subject == "Je boeking is geannuleerd: Intro call"
+    assert "op woensdag 25 november 2026 om 10:00 (Europe/Berlin)" in email.body
+
+
+def test_the_public_api_answers_in_the_browsers_language(client, db):
+    response = client.get(
+        "/api/v1/public/links/no-such-link/slots?start=2026-11-23&end=2026-11-24"
+        "&timezone=Europe/Berlin",
+        **GERMAN,
+    )
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Es gibt keinen Buchungslink mit diesem Kürzel."
