@@ -200,3 +200,15 @@ def test_the_public_api_answers_in_the_browsers_language(client, db):
     )
     assert response.status_code == 404
     assert response.json()["detail"] == "Es gibt keinen Buchungslink mit diesem Kürzel."
+
+
+def test_the_places_to_meet_are_named_in_the_attendees_language(client, link, frozen):
+    link.locations = [
+        {"kind": "in_person", "detail": "Hauptstraße 1, Berlin"},
+        {"kind": "phone_host", "detail": ""},
+    ]
+    link.save()
+
+    body = page(client.get(f"{link.public_path}?slot=2026-11-25T10:00:00%2B01:00", **GERMAN))
+
+    assert "Vor Ort" in body and "Telefonat (wir rufen Sie an)" in body
