@@ -71,7 +71,7 @@ def _why_unavailable(
             f"That time is too soon: book at least {link.min_notice_hours} hours ahead."
         )
     rules = link.rules(duration)
-    schedule = link.schedule()
+    schedule, _ = selectors.link_schedules(link, [])
     free = engine.compute(
         schedule,
         rules,
