@@ -60,7 +60,7 @@ def schedule_create(
     """A new schedule for ``owner``; their first one in the workspace becomes their default."""
     fields = _cleaned(name=name, timezone=timezone, weekly=weekly, overrides=overrides or {})
     with transaction.atomic():
-        _lock_owner(workspace, owner)
+        _lock_owner(owner)
         has_default = Schedule.objects.filter(
             workspace=workspace, owner=owner, is_default=True
         ).exists()
@@ -91,7 +91,7 @@ def schedule_update(
 def schedule_set_default(*, schedule: Schedule) -> Schedule:
     """Make ``schedule`` its owner's default: links and hosts that chose none use it from now."""
     with transaction.atomic():
-        _lock_owner(schedule.workspace, schedule.owner)
+        _lock_owner(schedule.owner)
         Schedule.objects.filter(
             workspace_id=schedule.workspace_id, owner_id=schedule.owner_id, is_default=True
         ).exclude(pk=schedule.pk).update(is_default=False)
@@ -118,17 +118,19 @@ def schedule_delete(*, schedule: Schedule) -> None:
 
 def schedule_default_ensure(*, workspace: Workspace, user: User) -> Schedule:
     """The member's default schedule, made from their working hours if they have none yet."""
-    found = Schedule.objects.filter(workspace=workspace, owner=user, is_default=True).first()
-    if found is not None:
-        return found
-    return schedule_create(
-        workspace=workspace,
-        owner=user,
-        name="Working hours",
-        timezone=user.timezone or "UTC",
-        weekly=dict(user.working_hours),
-        is_default=True,
-    )
+    with transaction.atomic():
+        _lock_owner(user)
+        found = Schedule.objects.filter(workspace=workspace, owner=user, is_default=True).first()
+        if found is not None:
+            return found
+        return schedule_create(
+            workspace=workspace,
+            owner=user,
+            name="Working hours",
+            timezone=user.timezone or "UTC",
+            weekly=dict(user.working_hours),
+            is_default=True,
+        )
 
 
 def _cleaned(
@@ -142,7 +144,7 @@ def _cleaned(
     }
 
 
-def _lock_owner(workspace: Workspace, owner: User) -> None:
+def _lock_owner(owner: User) -> None:
     # Two requests setting a default at once would both pass the check; the lock serialises them
     # (the unique constraint would refuse the second with an error nobody can read).
     User.objects.select_for_update().filter(pk=owner.pk).first()
