@@ -287,10 +287,9 @@ def compute(
     zone = ZoneInfo(schedule.timezone)
     first = local_date(range_start, zone) - timedelta(days=1)
     last = local_date(range_end, zone) + timedelta(days=1)
-    grid = build_grid(schedule, rules, first, last)
+    base = build_grid(schedule, rules, first, last)
     own = _host_grids(schedule, rules, hosts, first, last)
-    if own:
-        grid = _union_grid(grid, [g for g in own.values() if g is not None], zone, first, last)
+    grid = _union_grid(base, list(own.values()), zone, first, last) if own else base
     starts = grid.starts
     window = _allowed_span(grid, rules, zone, now=now, range_start=range_start, range_end=range_end)
     window &= ~_capped_mask(grid, rules, zone, booked_starts)
@@ -303,8 +302,6 @@ def compute(
         if own:
             mask &= _members_mask(starts, own.get(i, base))
         return mask
-
-    base = build_grid(schedule, rules, first, last) if own else None
 
     masks: list[int | None] = [None] * len(hosts)
     offered = _combine(masks, required, mask_of, window)
@@ -321,14 +318,14 @@ def compute(
 
 def _host_grids(
     schedule: Schedule, rules: Rules, hosts: Sequence[HostBusy], first: date, last: date
-) -> dict[int, Grid | None]:
+) -> dict[int, Grid]:
     """The grids of hosts with hours of their own, by host index; empty when every host keeps
     the link's schedule (the usual case, which then costs nothing extra).
 
     The local days are read in the link's zone; one more day either side covers a host whose
     zone is a day ahead or behind.
     """
-    grids: dict[int, Grid | None] = {}
+    grids: dict[int, Grid] = {}
     built: list[tuple[Schedule, Grid]] = []  # hosts often share a schedule; schedules hold dicts
     span = timedelta(days=1)
     for i, host in enumerate(hosts):
@@ -360,10 +357,8 @@ def _union_grid(grid: Grid, others: list[Grid], zone: ZoneInfo, first: date, las
     return Grid(starts=starts, days=days)
 
 
-def _members_mask(starts: list[int], grid: Grid | None) -> int:
+def _members_mask(starts: list[int], grid: Grid) -> int:
     """Bit i set when ``starts[i]`` is one of ``grid``'s starts."""
-    if grid is None:
-        return 0
     own = set(grid.starts)
     mask = 0
     for i, s in enumerate(starts):
