@@ -3,7 +3,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from availability.busy_cache import forget
-from availability.models import ExternalBusy, TimeOff
+from availability.models import ExternalBusy, Schedule, TimeOff
+
+
+@admin.register(Schedule)
+class ScheduleAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "timezone", "is_default", "workspace"]
+    list_filter = ["workspace", "is_default"]
+    search_fields = ["name", "owner__email"]
+    raw_id_fields = ["owner"]
 
 
 @admin.register(TimeOff)

@@ -77,6 +77,9 @@ class HostBusy:
     host: Hashable
     busy: Sequence[tuple[int, int]] = ()
     required: bool = False  # an always-attending host: must be free for a slot to be offered
+    # The host's own hours when they differ from the link's schedule (a team link's host who
+    # keeps their own schedule): outside them the host is not free.
+    schedule: Schedule | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,7 +287,9 @@ def compute(
     zone = ZoneInfo(schedule.timezone)
     first = local_date(range_start, zone) - timedelta(days=1)
     last = local_date(range_end, zone) + timedelta(days=1)
-    grid = build_grid(schedule, rules, first, last)
+    base = build_grid(schedule, rules, first, last)
+    own = _host_grids(schedule, rules, hosts, first, last)
+    grid = _union_grid(base, list(own.values()), zone, first, last) if own else base
     starts = grid.starts
     window = _allowed_span(grid, rules, zone, now=now, range_start=range_start, range_end=range_end)
     window &= ~_capped_mask(grid, rules, zone, booked_starts)
@@ -293,7 +298,10 @@ def compute(
     required = [mode is Mode.ALL or h.required for h in hosts]
 
     def mask_of(i: int) -> int:
-        return window & ~_busy_mask(starts, hosts[i].busy, rules)
+        mask = window & ~_busy_mask(starts, hosts[i].busy, rules)
+        if own:
+            mask &= _members_mask(starts, own.get(i, base))
+        return mask
 
     masks: list[int | None] = [None] * len(hosts)
     offered = _combine(masks, required, mask_of, window)
@@ -306,6 +314,57 @@ def compute(
         _masks=masks,
         _mask_of=mask_of,
     )
+
+
+def _host_grids(
+    schedule: Schedule, rules: Rules, hosts: Sequence[HostBusy], first: date, last: date
+) -> dict[int, Grid]:
+    """The grids of hosts with hours of their own, by host index; empty when every host keeps
+    the link's schedule (the usual case, which then costs nothing extra).
+
+    The local days are read in the link's zone; one more day either side covers a host whose
+    zone is a day ahead or behind.
+    """
+    grids: dict[int, Grid] = {}
+    built: list[tuple[Schedule, Grid]] = []  # hosts often share a schedule; schedules hold dicts
+    span = timedelta(days=1)
+    for i, host in enumerate(hosts):
+        if host.schedule is None or host.schedule == schedule:
+            continue
+        grid = next((g for s, g in built if s == host.schedule), None)
+        if grid is None:
+            grid = build_grid(host.schedule, rules, first - span, last + span)
+            built.append((host.schedule, grid))
+        grids[i] = grid
+    return grids
+
+
+def _union_grid(grid: Grid, others: list[Grid], zone: ZoneInfo, first: date, last: date) -> Grid:
+    """Every start any host offers, sorted once, with the local days (in the link's zone) re-read
+    for the caps."""
+    starts = sorted(set(grid.starts).union(*(g.starts for g in others)))
+    lo_day = local_midnight_epoch(first, zone)
+    hi_day = local_midnight_epoch(last + timedelta(days=1), zone)
+    starts = [s for s in starts if lo_day <= s < hi_day]
+    days: list[tuple[date, int, int]] = []
+    day = first
+    i = 0
+    while day <= last:
+        end = bisect.bisect_left(starts, local_midnight_epoch(day + timedelta(days=1), zone))
+        days.append((day, i, end))
+        i = end
+        day += timedelta(days=1)
+    return Grid(starts=starts, days=days)
+
+
+def _members_mask(starts: list[int], grid: Grid) -> int:
+    """Bit i set when ``starts[i]`` is one of ``grid``'s starts."""
+    own = set(grid.starts)
+    mask = 0
+    for i, s in enumerate(starts):
+        if s in own:
+            mask |= 1 << i
+    return mask
 
 
 def _combine(

@@ -1,17 +1,19 @@
-"""Busy time from this app's sources, read for many hosts in one query."""
+"""Reads of the availability slice: schedules, and busy time from this app's sources read for
+many hosts in one query."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from availability.models import ExternalBusy, TimeOff
+from availability import engine
+from availability.models import ExternalBusy, Schedule, TimeOff, engine_schedule
 from availability.sql import EpochSeconds
 from workestra.models import Membership, User
 
@@ -70,3 +72,54 @@ def time_off_get_for_user(membership: Membership, pk: int) -> TimeOff:
         ),
         pk=pk,
     )
+
+
+def schedules_of(workspace_id: int, user_id: int) -> QuerySet[Schedule]:
+    """A member's schedules in a workspace, the default first."""
+    return Schedule.objects.filter(workspace_id=workspace_id, owner_id=user_id)
+
+
+def schedule_get_for_user(membership: Membership, pk: int) -> Schedule:
+    """The one way host-side code fetches a schedule to change: only its owner's, in the
+    request's workspace; anything else is a 404."""
+    return get_object_or_404(schedules_of(membership.workspace_id, membership.user_id), pk=pk)
+
+
+def schedule_users(schedule: Schedule) -> list[str]:
+    """What uses the schedule: the titles of live links that chose it, and of the team links
+    where a host chose it."""
+    titles = set(
+        schedule.links.filter(deleted_at__isnull=True).values_list("title", flat=True)
+    ) | set(
+        schedule.link_hosts.filter(link__deleted_at__isnull=True).values_list(
+            "link__title", flat=True
+        )
+    )
+    return sorted(titles)
+
+
+def engine_schedules(
+    workspace_id: int, wanted: Sequence[tuple[int, int | None]]
+) -> list[engine.Schedule]:
+    """The engine's schedule for each ``(user id, schedule id)``: that schedule, or with
+    ``None`` the user's default in the workspace (their working hours if they never saved one).
+    Two queries at most, whatever the number of hosts.
+    """
+    ids = {pk for _, pk in wanted if pk is not None}
+    default_for = {user_id for user_id, pk in wanted if pk is None}
+    rows = Schedule.objects.filter(
+        Q(pk__in=ids) | Q(workspace_id=workspace_id, owner_id__in=default_for, is_default=True)
+    )
+    by_id: dict[int, engine.Schedule] = {}
+    defaults: dict[int, engine.Schedule] = {}
+    for row in rows:
+        by_id[row.pk] = row.as_engine()
+        if row.is_default and row.workspace_id == workspace_id:
+            defaults[row.owner_id] = by_id[row.pk]
+    found = [by_id.get(pk) if pk is not None else defaults.get(user_id) for user_id, pk in wanted]
+    missing = {user_id for (user_id, _), got in zip(wanted, found, strict=True) if got is None}
+    fallback = {
+        user.pk: engine_schedule(user.timezone or "UTC", user.working_hours, {})
+        for user in User.objects.filter(pk__in=missing).only("timezone", "working_hours")
+    }
+    return [got or fallback[user_id] for (user_id, _), got in zip(wanted, found, strict=True)]

@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from availability.models import ExternalBusy
+from availability.services import schedule_create
 from booking.models import Booking, BookingLink, LinkHost, Reservation
 from workestra.models import Membership, User, Workspace
 
@@ -199,7 +200,13 @@ def _link(workspace: Workspace, owner: User, *, slug: str, kind: str = "one_on_o
         slot_interval=15,
         timezone="America/New_York",
         max_days_ahead=60,
-        weekly_hours={str(d): [["09:00", "17:00"]] for d in range(5)},
+        schedule=schedule_create(
+            workspace=workspace,
+            owner=owner,
+            name=slug,
+            timezone="America/New_York",
+            weekly={str(d): [["09:00", "17:00"]] for d in range(5)},
+        ),
     )
 
 

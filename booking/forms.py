@@ -17,8 +17,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from availability.selectors import schedules_of
 from booking import locations
-from booking.hours import WEEKDAYS, overrides_text, parse_overrides, parse_windows, windows_text
 from booking.link_hosts_form import HostRow, add_host_fields, clean_hosts, host_rows
 from booking.link_locations_form import (
     LocationRow,
@@ -70,8 +70,8 @@ def free_slug(title: str, live: QuerySet[BookingLink] | None = None) -> str:
 
 
 class BookingLinkForm(forms.ModelForm):
-    """Create or edit a link. Weekly hours, durations and CTAs are edited as plain text fields so
-    the form works without JavaScript."""
+    """Create or edit a link. Durations and CTAs are edited as plain text fields so the form works
+    without JavaScript; the hours come from a schedule (``/calendar/schedules``)."""
 
     durations_text = forms.CharField(
         label="Available durations",
@@ -79,15 +79,10 @@ class BookingLinkForm(forms.ModelForm):
         max_length=100,
         help_text="Optional: minutes an attendee may choose from, e.g. 30, 45, 60.",
     )
-    timezone = forms.ChoiceField(label="Time zone", choices=timezone_choices)
-    date_overrides_text = forms.CharField(
-        label="Date overrides",
-        required=False,
-        max_length=20000,
-        widget=forms.Textarea(
-            attrs={"rows": 4, "placeholder": "2026-12-24: off\n2026-12-27: 10:00-14:00"}
-        ),
-        help_text="One date per line; its hours replace the weekly hours. “off” takes the day off.",
+    timezone = forms.ChoiceField(
+        label="Time zone",
+        choices=timezone_choices,
+        help_text="The zone times are shown in when the event time zone is locked.",
     )
 
     class Meta:
@@ -113,6 +108,7 @@ class BookingLinkForm(forms.ModelForm):
             "buffer_after",
             "min_notice_hours",
             "max_days_ahead",
+            "schedule",
             "timezone",
             "create_deal",
             "deal_stage",
@@ -130,6 +126,7 @@ class BookingLinkForm(forms.ModelForm):
             "require_email_verification",
         ]
         labels = {
+            "schedule": "Schedule",
             "calendar_provider": "Calendar provider",
             "duration": "Duration (minutes)",
             "kind": "Event type",
@@ -177,14 +174,13 @@ class BookingLinkForm(forms.ModelForm):
         model_choice_field(self, "deal_stage").queryset = Stage.objects.filter(
             workspace=workspace
         ).select_related("pipeline")
-        for i, day in enumerate(WEEKDAYS):
-            self.fields[f"hours_{i}"] = forms.CharField(
-                label=day,
-                required=False,
-                max_length=200,
-                initial=windows_text(self.instance.weekly_hours.get(str(i), [])),
-                widget=forms.TextInput(attrs={"placeholder": "e.g. 09:00-12:00, 13:00-17:00"}),
-            )
+        schedule = model_choice_field(self, "schedule")
+        schedule.queryset = schedules_of(workspace.pk, self.instance.owner_id)
+        schedule.empty_label = "The owner's default schedule"
+        schedule.help_text = (
+            "When the link offers times. On a team link, hosts who choose no schedule of their "
+            "own use this one; with the default, each uses their own default schedule."
+        )
         for n in range(1, MAX_CTAS + 1):
             cta = self.instance.ctas[n - 1] if len(self.instance.ctas) >= n else {}
             self.fields[f"cta_label_{n}"] = forms.CharField(
@@ -199,25 +195,18 @@ class BookingLinkForm(forms.ModelForm):
         self.members = list(
             User.objects.filter(memberships__workspace=workspace).order_by("name", "email")
         )
-        add_host_fields(self, self.members, self.instance)
+        add_host_fields(self, self.members, self.instance, workspace_id=workspace.pk)
         add_location_fields(self, self.instance)
-        self.initial["date_overrides_text"] = overrides_text(self.instance.date_overrides)
         if self.instance.pk:
             self.initial["durations_text"] = ", ".join(
                 str(d) for d in self.instance.duration_choices[1:]
             )
-
-    def hours_fields(self) -> list[forms.BoundField]:
-        return [self[f"hours_{i}"] for i in range(len(WEEKDAYS))]
 
     def host_rows(self) -> list[HostRow]:
         return host_rows(self, self.members)
 
     def location_rows(self) -> list[LocationRow]:
         return location_rows(self)
-
-    def clean_date_overrides_text(self) -> dict[str, list[list[str]]]:
-        return parse_overrides(self.cleaned_data.get("date_overrides_text") or "")
 
     def cta_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[f"cta_label_{n}"], self[f"cta_url_{n}"]) for n in range(1, MAX_CTAS + 1)]
@@ -257,16 +246,6 @@ class BookingLinkForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        weekly: dict[str, list[list[str]]] = {}
-        for i in range(len(WEEKDAYS)):
-            try:
-                windows = parse_windows(data.get(f"hours_{i}") or "")
-            except ValidationError as exc:
-                self.add_error(f"hours_{i}", exc)
-                continue
-            if windows:
-                weekly[str(i)] = windows
-        data["weekly_hours"] = weekly
         data["hosts"] = clean_hosts(self, data, self.members)
         if data.get("kind") == BookingLink.Kind.GROUP and (data.get("capacity") or 0) < 2:
             self.add_error("capacity", "A group link needs room for at least 2 attendees.")
@@ -316,11 +295,9 @@ class BookingLinkForm(forms.ModelForm):
         link: BookingLink = super().save(commit=False)
         link.workspace = self.workspace
         link.slug = self.cleaned_data["slug"]
-        link.weekly_hours = self.cleaned_data["weekly_hours"]
         link.durations = self.cleaned_data["durations_text"]
         link.ctas = self.cleaned_data["ctas"]
         link.locations = self.cleaned_data["locations"]
-        link.date_overrides = self.cleaned_data["date_overrides_text"]
         if commit:
             link_save(link=link, hosts=self.cleaned_data["hosts"])
         return link

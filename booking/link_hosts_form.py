@@ -1,16 +1,19 @@
 """The hosts part of the link settings form: one row per workspace member.
 
-Each row has a "host" checkbox, a weight (share of round-robin bookings), a priority and, for
-round-robin links, "always attending" (which makes the link a multi-host group).
+Each row has a "host" checkbox, a weight (share of round-robin bookings), a priority, for
+round-robin links "always attending" (which makes the link a multi-host group), and the host's
+schedule on this link (one of their own; empty: the link's schedule, or else their default).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 
+from availability.models import Schedule
 from booking.models import BookingLink, LinkHost
 from workestra.models import User
 
@@ -24,13 +27,31 @@ class HostRow:
     weight: forms.BoundField
     priority: forms.BoundField
     always: forms.BoundField
+    schedule: forms.BoundField
 
 
-def add_host_fields(form: forms.BaseForm, members: list[User], link: BookingLink) -> None:
+FOLLOW_LINK = "The link's schedule, else their default"
+
+
+def add_host_fields(
+    form: forms.BaseForm, members: list[User], link: BookingLink, *, workspace_id: int
+) -> None:
     existing = {h.user_id: h for h in link.link_hosts.all()} if link.pk else {}
+    owned: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for row in Schedule.objects.filter(workspace_id=workspace_id, owner__in=members).values_list(
+        "owner_id", "pk", "name"
+    ):
+        owned[row[0]].append((str(row[1]), row[2]))
     for user in members:
         current = existing.get(user.pk)
         name = user.name or user.email
+        form.fields[f"schedule_{user.pk}"] = forms.ChoiceField(
+            required=False,
+            label=f"Schedule of {name}",
+            choices=[("", FOLLOW_LINK), *owned[user.pk]],
+            initial=str(current.schedule_id) if current and current.schedule_id else "",
+            widget=forms.Select(attrs={"aria-label": f"Schedule of {name}"}),
+        )
         form.fields[f"host_{user.pk}"] = forms.BooleanField(
             required=False,
             label=name,
@@ -68,6 +89,7 @@ def host_rows(form: forms.BaseForm, members: list[User]) -> list[HostRow]:
             weight=form[f"weight_{u.pk}"],
             priority=form[f"priority_{u.pk}"],
             always=form[f"always_{u.pk}"],
+            schedule=form[f"schedule_{u.pk}"],
         )
         for u in members
     ]
@@ -85,6 +107,7 @@ def clean_hosts(form: forms.BaseForm, data: dict[str, Any], members: list[User])
                 else data[f"priority_{u.pk}"]
             ),
             always_attending=bool(data.get(f"always_{u.pk}")),
+            schedule_id=int(data[f"schedule_{u.pk}"]) if data.get(f"schedule_{u.pk}") else None,
         )
         for u in members
         if data.get(f"host_{u.pk}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
@@ -16,9 +16,8 @@ from django.urls import reverse
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
-from availability.engine import Rules, Schedule
+from availability.engine import Rules
 from booking.constraints import PostgresExclusionConstraint, TsTzRange
-from booking.hours import parse_hhmm
 from workestra.timezones import validate_timezone
 
 MAX_DURATION = 480
@@ -101,9 +100,20 @@ class BookingLink(models.Model):
     max_days_ahead = models.PositiveSmallIntegerField(
         default=30, validators=[MinValueValidator(1), MaxValueValidator(730)]
     )
+    # The zone the link's times are shown in when the attendee's zone is locked.
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
-    weekly_hours = models.JSONField(default=dict, blank=True)  # {"0": [["09:00", "17:00"]], …}
-    # {"2026-12-24": [], "2026-12-27": [["10:00", "14:00"]]}: replaces that date's weekly hours.
+    # When the link offers times; empty: the owner's default schedule. On a team link, the
+    # hosts who chose no schedule of their own use this one, or else their own default.
+    schedule = models.ForeignKey(
+        "availability.Schedule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="links",
+    )
+    # Before schedules, each link kept its own hours here; migration 0014 moved them into
+    # schedules and nothing reads these any more.
+    weekly_hours = models.JSONField(default=dict, blank=True)
     date_overrides = models.JSONField(default=dict, blank=True)
     # A cap is "at most N bookings in the period"; empty means no cap (0 would close the link).
     daily_cap = models.PositiveSmallIntegerField(
@@ -241,14 +251,6 @@ class BookingLink(models.Model):
         """Round-robin and collective links list their hosts; the others are the owner's alone."""
         return self.kind in (self.Kind.ROUND_ROBIN, self.Kind.COLLECTIVE)
 
-    def schedule(self) -> Schedule:
-        weekly = {int(day): _windows(windows) for day, windows in self.weekly_hours.items()}
-        overrides = {
-            date.fromisoformat(day): _windows(windows)
-            for day, windows in self.date_overrides.items()
-        }
-        return Schedule(timezone=self.timezone, weekly=weekly, overrides=overrides)
-
     def rules(self, duration: int | None = None) -> Rules:
         return Rules(
             duration=duration or self.duration,
@@ -261,10 +263,6 @@ class BookingLink(models.Model):
             weekly_cap=self.weekly_cap,
             monthly_cap=self.monthly_cap,
         )
-
-
-def _windows(windows: list[list[str]]) -> list[tuple[int, int]]:
-    return [(parse_hhmm(a), parse_hhmm(b)) for a, b in windows]
 
 
 class LinkHost(models.Model):
@@ -287,6 +285,14 @@ class LinkHost(models.Model):
     # Round-robin links with always-attending hosts are multi-host groups: those hosts must all
     # be free, plus one host from the rest (the rotating pool).
     always_attending = models.BooleanField(default=False)
+    # This host's hours on the link; empty: the link's schedule if it has one, else their default.
+    schedule = models.ForeignKey(
+        "availability.Schedule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="link_hosts",
+    )
     joined_at = models.DateTimeField(default=dj_timezone.now)
 
     class Meta:

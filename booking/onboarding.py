@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db import transaction
 
+from availability.services import schedule_default_ensure, schedule_update
 from booking.forms import free_slug
 from booking.hours import WEEKDAYS, parse_windows, windows_text
 from booking.models import BookingLink
@@ -69,17 +70,25 @@ class OnboardingForm(forms.Form):
 def onboarding_complete(
     *, user: User, workspace: Workspace, timezone: str, weekly_hours: dict, title: str
 ) -> BookingLink:
-    """Store the host's zone and default hours, and make their first link with them."""
+    """Store the host's zone and hours as their default schedule, and make their first link,
+    which uses it."""
     with transaction.atomic():
         user.timezone = timezone
         user.working_hours = weekly_hours
         user.save(update_fields=["timezone", "working_hours"])
+        default = schedule_default_ensure(workspace=workspace, user=user)
+        schedule_update(
+            schedule=default,
+            name=default.name,
+            timezone=timezone,
+            weekly=weekly_hours,
+            overrides=default.overrides,
+        )
         link = BookingLink(
             workspace=workspace,
             owner=user,
             title=title.strip(),
             slug=free_slug(title),
             timezone=timezone,
-            weekly_hours=weekly_hours,
         )
         return link_save(link=link, hosts=[])

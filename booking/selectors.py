@@ -16,7 +16,7 @@ from django.urls import reverse
 from availability import engine
 from availability.busy_cache import hosts_away_cached
 from availability.models import TimeOff
-from availability.selectors import Busy, hosts_away
+from availability.selectors import Busy, engine_schedules, hosts_away
 from availability.sql import EpochSeconds
 from booking import locations
 from booking.assignment import Member
@@ -78,6 +78,7 @@ def link_was_deleted(slug: str) -> bool:
 class Host:
     id: int
     required: bool = False  # always attending (multi-host group); every collective host is
+    schedule_id: int | None = None  # the host's chosen schedule; None: the link's, or their default
 
 
 def link_hosts(link: BookingLink) -> list[Host]:
@@ -85,11 +86,25 @@ def link_hosts(link: BookingLink) -> list[Host]:
     else the owner."""
     if not link.is_team:
         return [Host(link.owner_id)]
-    rows = list(link.link_hosts.values_list("user_id", "always_attending"))
+    rows = list(link.link_hosts.values_list("user_id", "always_attending", "schedule_id"))
     if not rows:
         return [Host(link.owner_id)]
     collective = link.kind == BookingLink.Kind.COLLECTIVE
-    return [Host(user_id, required=collective or always) for user_id, always in rows]
+    return [
+        Host(user_id, required=collective or always, schedule_id=schedule_id)
+        for user_id, always, schedule_id in rows
+    ]
+
+
+def link_schedules(
+    link: BookingLink, hosts: list[Host]
+) -> tuple[engine.Schedule, list[engine.Schedule]]:
+    """The link's schedule (its chosen one, else its owner's default) and each host's: a team
+    host's chosen schedule, else the link's chosen one, else that host's own default."""
+    wanted = [(link.owner_id, link.schedule_id)]
+    wanted += [(h.id, h.schedule_id or link.schedule_id) for h in hosts]
+    schedules = engine_schedules(link.workspace_id, wanted)
+    return schedules[0], schedules[1:]
 
 
 def group_share_key(link: BookingLink, start: datetime, duration: int) -> str:
@@ -169,8 +184,8 @@ def link_availability(
     cached: bool = False,
 ) -> engine.Availability:
     """Slots of ``link`` starting in ``[start, end)``, with the hosts free for each (and the
-    seats left on a group link). At most four queries, whatever the number of hosts or bookings
-    (three when ``cached`` finds the hosts' time off and calendar busy time in the busy cache,
+    seats left on a group link). At most five queries, whatever the number of hosts or bookings
+    (four when ``cached`` finds the hosts' time off and calendar busy time in the busy cache,
     which only pages that list slots ask for).
     """
     hosts = link_hosts(link)
@@ -192,10 +207,14 @@ def link_availability(
         length = (duration or link.duration) * 60
         taken = Counter(s for s, n in bookings if n == length)
         seats = engine.Seats(capacity=link.capacity, taken=taken, held=held)
+    schedule, own = link_schedules(link, hosts)
     return engine.compute(
-        link.schedule(),
+        schedule,
         link.rules(duration),
-        [engine.HostBusy(host=h.id, busy=busy.get(h.id, []), required=h.required) for h in hosts],
+        [
+            engine.HostBusy(host=h.id, busy=busy.get(h.id, []), required=h.required, schedule=s)
+            for h, s in zip(hosts, own, strict=True)
+        ],
         now=engine.to_epoch(now),
         range_start=engine.to_epoch(start),
         range_end=engine.to_epoch(end),

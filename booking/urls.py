@@ -8,6 +8,7 @@ from booking.views import (
     manage,
     onboarding,
     public,
+    schedules,
     teams,
     time_off,
     verify,
@@ -50,6 +51,12 @@ urlpatterns = [
     path("calendar", calendar.calendar, name="calendar"),
     path("calendar/analytics", analytics.analytics, name="analytics"),
     path("calendar/analytics/<slug:chart>.csv", analytics.analytics_csv, name="analytics-csv"),
+    path("calendar/schedules", schedules.schedule_list, name="schedule-list"),
+    path("calendar/schedules/<int:pk>", schedules.schedule_edit, name="schedule-edit"),
+    path(
+        "calendar/schedules/<int:pk>/default", schedules.schedule_default, name="schedule-default"
+    ),
+    path("calendar/schedules/<int:pk>/delete", schedules.schedule_delete, name="schedule-delete"),
     path("calendar/bookings/<int:pk>", calendar.booking_detail, name="calendar-booking"),
     path("calendar/bookings/<int:pk>/cancel", calendar.booking_cancel, name="calendar-cancel"),
     path("calendar/bookings/<int:pk>/no-show", calendar.booking_no_show, name="calendar-no-show"),

@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 import factory
 from django.utils import timezone
 
+from availability.models import Schedule
+from availability.services import schedule_default_ensure
 from booking.models import Booking, BookingLink
 from booking.services import Attendee, booking_create
 from crm.models import Pipeline, Stage
@@ -76,6 +78,44 @@ class LinkFactory(factory.django.DjangoModelFactory):
     duration = 30
     timezone = "Europe/Berlin"
     weekly_hours = factory.LazyFunction(lambda: dict(WEEKDAYS_9_TO_5))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        link = super()._create(model_class, *args, **kwargs)
+        if link.schedule_id is None:
+            link_hours_into_schedule(link)
+        return link
+
+
+def link_hours_into_schedule(link: BookingLink) -> None:
+    """Give ``link`` the hours its ``weekly_hours``, ``date_overrides`` and ``timezone`` say, the
+    way the migration to schedules did: its owner's default when they are the same, else a
+    schedule named after the link. Factories keep taking those fields so tests read simply."""
+    default = schedule_default_ensure(workspace=link.workspace, user=link.owner)
+    same = (
+        _days(link.weekly_hours) == _days(default.weekly)
+        and not link.date_overrides
+        and link.timezone == default.timezone
+    )
+    if same and not link.is_team:
+        return
+    link.schedule = (
+        default
+        if same
+        else Schedule.objects.create(
+            workspace=link.workspace,
+            owner=link.owner,
+            name=link.title[:100],
+            timezone=link.timezone,
+            weekly=_days(link.weekly_hours),
+            overrides=dict(link.date_overrides),
+        )
+    )
+    link.save(update_fields=["schedule"])
+
+
+def _days(hours: dict) -> dict:
+    return {str(day): windows for day, windows in hours.items() if windows}
 
 
 class BookingFactory(factory.django.DjangoModelFactory):

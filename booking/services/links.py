@@ -48,5 +48,6 @@ def _hosts_set(link: BookingLink, chosen: list[LinkHost]) -> None:
                 "weight": row.weight,
                 "priority": row.priority,
                 "always_attending": row.always_attending,
+                "schedule_id": row.schedule_id,
             },
         )

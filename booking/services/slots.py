@@ -74,7 +74,7 @@ def _why_unavailable(
             % {"hours": link.min_notice_hours}
         )
     rules = link.rules(duration)
-    schedule = link.schedule()
+    schedule, _ = selectors.link_schedules(link, [])
     free = engine.compute(
         schedule,
         rules,

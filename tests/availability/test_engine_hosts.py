@@ -462,3 +462,51 @@ def test_zero_length_busy_range_does_not_cost_a_session_its_seat():
 
     assert availability.is_offered(at("10:00"))
     assert availability.seats_left(at("10:00")) == 2
+
+
+# --- Hosts with their own schedules ------------------------------------------------------------
+
+
+def test_a_host_with_their_own_hours_adds_starts_only_they_can_take():
+    # Bob keeps his own schedule, in London (an hour behind Berlin): 13:00-14:00 there.
+    bob_hours = Schedule("Europe/London", weekly={1: [win("13:00", "14:00")]})
+    found = run([HostBusy("ann"), HostBusy("bob", schedule=bob_hours)])
+
+    assert offered(found) == [
+        "09:00",
+        "09:30",
+        "10:00",
+        "10:30",
+        "11:00",
+        "11:30",
+        "14:00",
+        "14:30",
+    ]
+    assert found.free_hosts(at("09:00")) == ["ann"]
+    assert found.free_hosts(at("14:00")) == ["bob"]
+
+
+def test_collective_hosts_on_different_schedules_meet_only_where_both_work():
+    late = tuesday(win("11:00", "13:00"))
+    found = run([HostBusy("ann"), HostBusy("bob", schedule=late)], mode=Mode.ALL)
+
+    assert offered(found) == ["11:00", "11:30"]
+
+
+def test_a_host_whose_schedule_is_the_links_costs_nothing_extra():
+    same = run([HostBusy("ann", schedule=NINE_TO_NOON)])
+    assert offered(same) == offered(run([HostBusy("ann")]))
+
+
+def test_the_daily_cap_counts_the_starts_of_every_hosts_hours():
+    late = tuesday(win("15:00", "16:00"))
+    found = compute(
+        NINE_TO_NOON,
+        Rules(duration=30, daily_cap=1),
+        [HostBusy("ann"), HostBusy("bob", schedule=late)],
+        now=at("00:00") - 86_400,
+        range_start=at("00:00"),
+        range_end=at("00:00") + 86_400,
+        booked_starts=[at("15:00")],
+    )
+    assert offered(found) == []

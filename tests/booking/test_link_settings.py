@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django import forms
 
+from availability.services import schedule_create
 from booking.models import Booking, BookingLink
 from tests.conftest import NOW, login
 from tests.factories import BookingFactory, LinkFactory, MembershipFactory, StageFactory
@@ -63,9 +64,7 @@ def form_data(**overrides: str | None) -> dict[str, str]:
         "notification_mode": "calendar_invite",
         "phone_mode": "hidden",
         "redirect_url": "",
-        **{f"hours_{day}": "09:00-17:00" for day in range(5)},
-        "hours_5": "",
-        "hours_6": "",
+        "schedule": "",
         **{f"cta_label_{n}": "" for n in range(1, 6)},
         **{f"cta_url_{n}": "" for n in range(1, 6)},
     }
@@ -247,7 +246,7 @@ def test_create_saves_the_link_in_the_hosts_workspace(owner_client, owner, works
     assert link.duration == 30
     assert link.max_days_ahead == 30
     assert link.timezone == "Europe/Berlin"
-    assert link.weekly_hours == {str(day): [["09:00", "17:00"]] for day in range(5)}
+    assert link.schedule is None  # the owner's default schedule
     assert link.durations == []
     assert link.ctas == []
 
@@ -540,60 +539,12 @@ REJECTED = [
         {"timezone": "localtime"}, "timezone", "Select a valid choice.", id="timezone-localtime"
     ),
     pytest.param({"timezone": ""}, "timezone", "This field is required.", id="timezone-blank"),
-    # Weekly hours
+    # Schedule (the hours themselves are checked on the schedule pages)
     pytest.param(
-        {"hours_0": "17:00-09:00"},
-        "hours_0",
-        "17:00-09:00 ends before it starts.",
-        id="hours-reversed",
-    ),
-    pytest.param(
-        {"hours_1": "09:00-09:00"},
-        "hours_1",
-        "09:00-09:00 ends before it starts.",
-        id="hours-empty-window",
-    ),
-    pytest.param(
-        {"hours_2": "09:00-12:00, 11:30-14:00"},
-        "hours_2",
-        "Time ranges on one day must not overlap.",
-        id="hours-overlap",
-    ),
-    pytest.param(
-        {"hours_2": "13:00-17:00, 09:00-13:30"},
-        "hours_2",
-        "Time ranges on one day must not overlap.",
-        id="hours-overlap-unsorted",
-    ),
-    pytest.param(
-        {"hours_3": "banana"},
-        "hours_3",
-        "“banana” is not a range like 09:00-17:00.",
-        id="hours-garbage",
-    ),
-    pytest.param(
-        {"hours_4": "9am-5pm"}, "hours_4", "“9am” is not a time like 09:00.", id="hours-am-pm"
-    ),
-    pytest.param(
-        {"hours_5": "09:00-25:00"},
-        "hours_5",
-        "“25:00” is not a time like 09:00.",
-        id="hours-25",
-    ),
-    pytest.param(
-        {"hours_6": "22:00-24:30"}, "hours_6", "24:00 is the latest time of day.", id="hours-24-30"
-    ),
-    pytest.param(
-        {"hours_0": "09:00-12:00 13:00-17:00"},
-        "hours_0",
-        "is not a range like 09:00-17:00.",
-        id="hours-missing-comma",
-    ),
-    pytest.param(
-        {"hours_0": "09:60-10:00"},
-        "hours_0",
-        "“09:60” is not a time like 09:00.",
-        id="hours-minute-60",
+        {"schedule": "999999"},
+        "schedule",
+        "Select a valid choice. That choice is not one of the available choices.",
+        id="schedule-unknown",
     ),
     # CRM
     pytest.param(
@@ -766,14 +717,14 @@ def test_invalid_field_on_edit_is_rejected_and_changes_nothing(
 def test_rejected_submit_keeps_what_the_host_typed(owner_client):
     response = owner_client.post(
         NEW_URL,
-        form_data(title="Discovery call", duration="481", hours_0="09:00-12:00, 13:00-17:00"),
+        form_data(title="Discovery call", duration="481", durations_text="45, 60"),
     )
 
     assert response.status_code == 400
     page = response.content.decode()
     assert 'value="Discovery call"' in page
     assert 'value="481"' in page
-    assert 'value="09:00-12:00, 13:00-17:00"' in page
+    assert 'value="45, 60"' in page
 
 
 @pytest.mark.parametrize("minutes", [5, 30, 480])
@@ -826,50 +777,19 @@ def test_any_iana_time_zone_is_accepted(owner_client, zone):
     assert BookingLink.objects.get().timezone == zone
 
 
-def test_weekly_hours_take_several_windows_per_day(owner_client):
-    owner_client.post(
-        NEW_URL,
-        form_data(
-            hours_0="09:00-12:00, 13:00-17:00",
-            hours_1="",
-            hours_2="",
-            hours_3="",
-            hours_4="9:00-17:00",
-            hours_5="",
-            hours_6="",
-        ),
+def test_the_link_form_offers_the_owners_schedules_instead_of_typed_hours(
+    owner_client, owner, workspace
+):
+    theirs = schedule_create(
+        workspace=workspace, owner=owner, name="Evenings", timezone="UTC", weekly={}
     )
+    page = owner_client.get(NEW_URL).content.decode()
+    assert f'<option value="{theirs.pk}">Evenings</option>' in page
+    assert 'name="hours_0"' not in page
 
-    assert BookingLink.objects.get().weekly_hours == {
-        "0": [["09:00", "12:00"], ["13:00", "17:00"]],
-        "4": [["09:00", "17:00"]],
-    }
+    owner_client.post(NEW_URL, form_data(schedule=str(theirs.pk)))
 
-
-def test_weekly_hours_are_stored_in_order_and_accept_dashes_and_semicolons(owner_client):
-    owner_client.post(
-        NEW_URL, form_data(hours_0="13:00–17:00; 07:30 - 09:00, 09:00-12:00", hours_1="")
-    )
-
-    assert BookingLink.objects.get().weekly_hours["0"] == [
-        ["07:30", "09:00"],
-        ["09:00", "12:00"],
-        ["13:00", "17:00"],
-    ]
-
-
-def test_weekly_hours_may_end_at_midnight(owner_client):
-    owner_client.post(NEW_URL, form_data(hours_5="18:00-24:00", hours_6="00:00-24:00"))
-
-    weekly = BookingLink.objects.get().weekly_hours
-    assert weekly["5"] == [["18:00", "24:00"]]
-    assert weekly["6"] == [["00:00", "24:00"]]
-
-
-def test_days_left_empty_are_unavailable(owner_client):
-    owner_client.post(NEW_URL, form_data(**{f"hours_{day}": "" for day in range(7)}))
-
-    assert BookingLink.objects.get().weekly_hours == {}
+    assert BookingLink.objects.get().schedule == theirs
 
 
 def test_auto_create_deal_saves_a_stage_of_the_same_workspace(owner_client, stage):
@@ -1011,7 +931,9 @@ def test_title_of_200_characters_is_accepted(owner_client):
 
 def test_edit_page_shows_the_current_settings(owner_client, link):
     link.durations = [30, 45, 60]
-    link.weekly_hours = {"0": [["09:00", "12:00"], ["13:00", "17:00"]]}
+    link.schedule = schedule_create(
+        workspace=link.workspace, owner=link.owner, name="Split", timezone="UTC", weekly={}
+    )
     link.ctas = [{"label": "Pricing", "url": "https://acme.example/pricing"}]
     link.save()
 
@@ -1021,7 +943,7 @@ def test_edit_page_shows_the_current_settings(owner_client, link):
     page = response.content.decode()
     assert 'value="Intro call"' in page
     assert 'value="intro"' in page
-    assert 'value="09:00-12:00, 13:00-17:00"' in page
+    assert f'<option value="{link.schedule.pk}" selected>Split</option>' in page
     assert 'value="45, 60"' in page
     assert 'value="Pricing"' in page
     assert 'value="https://acme.example/pricing"' in page
@@ -1036,7 +958,6 @@ def test_edit_saves_changes(owner_client, link, owner):
             slug="intro-long",
             duration="60",
             durations_text="30, 90",
-            hours_0="08:00-10:00, 14:00-18:00",
             notification_mode="email",
             redirect_url="https://acme.example/thanks?e={{invitee_email}}",
         ),
@@ -1049,7 +970,6 @@ def test_edit_saves_changes(owner_client, link, owner):
     assert link.slug == "intro-long"
     assert link.duration == 60
     assert link.duration_choices == [60, 30, 90]
-    assert link.weekly_hours["0"] == [["08:00", "10:00"], ["14:00", "18:00"]]
     assert link.notification_mode == "email"
     assert link.redirect_url == "https://acme.example/thanks?e={{invitee_email}}"
     assert link.owner == owner
@@ -1065,7 +985,9 @@ def test_after_edit_the_list_confirms_the_new_title(owner_client, link):
 
 def test_saving_the_edit_form_unchanged_keeps_every_setting(owner_client, link, stage):
     link.durations = [30, 45, 60]
-    link.weekly_hours = {"0": [["09:00", "12:00"], ["13:00", "17:00"]], "6": [["20:00", "24:00"]]}
+    link.schedule = schedule_create(
+        workspace=link.workspace, owner=link.owner, name="Split", timezone="UTC", weekly={}
+    )
     link.ctas = [{"label": "Pricing", "url": "https://acme.example/pricing"}]
     link.create_deal = True
     link.deal_stage = stage
@@ -1073,7 +995,7 @@ def test_saving_the_edit_form_unchanged_keeps_every_setting(owner_client, link, 
     link.redirect_url = "https://acme.example/thanks?e={{invitee_email}}"
     link.save()
     fields = [
-        "title", "slug", "duration", "weekly_hours", "ctas", "create_deal", "deal_stage_id",
+        "title", "slug", "duration", "schedule_id", "ctas", "create_deal", "deal_stage_id",
         "deal_value", "redirect_url", "timezone", "is_active", "max_days_ahead",
     ]  # fmt: skip
     before = BookingLink.objects.values(*fields).get(pk=link.pk)

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core import mail
 
+from availability.models import Schedule
 from booking.models import BookingLink
 from tests.conftest import login
 from tests.factories import MembershipFactory, UserFactory
@@ -82,8 +83,10 @@ def test_a_new_link_starts_with_the_owners_default_hours(newcomer):
     onboard(client)
 
     body = client.get("/settings/booking-links/new").content.decode()
+    schedule = Schedule.objects.get(owner=newcomer, is_default=True)
 
-    assert 'value="10:00-12:00, 13:00-15:00"' in body
+    assert '<option value="" selected>The owner&#x27;s default schedule</option>' in body
+    assert schedule.weekly["1"] == [["10:00", "12:00"], ["13:00", "15:00"]]
 
 
 @pytest.mark.parametrize(

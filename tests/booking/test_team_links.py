@@ -480,7 +480,7 @@ def _busy_team(workspace, owner, kind: str, size: int) -> BookingLink:
 
 
 @pytest.mark.parametrize("kind", [Kind.ROUND_ROBIN, Kind.COLLECTIVE])
-def test_link_availability_takes_four_queries_for_one_host_or_twenty(workspace, owner, kind):
+def test_link_availability_takes_five_queries_for_one_host_or_twenty(workspace, owner, kind):
     counts = []
     for size in (1, 20):
         link = _busy_team(workspace, owner, kind, size)
@@ -497,9 +497,9 @@ def test_link_availability_takes_four_queries_for_one_host_or_twenty(workspace, 
         if size == 1:  # the lone host's own bookings hide their slots
             assert at("09:00", TUE) not in slots and at("09:30", TUE) in slots
 
-    # Hosts, reservations, time off with calendar busy (one UNION), and the link's bookings
-    # for the cap: the same four queries whatever the number of hosts and rows.
-    assert counts == [4, 4]
+    # Hosts, their schedules, reservations, time off with calendar busy (one UNION), and the
+    # link's bookings for the cap: the same five queries whatever the number of hosts and rows.
+    assert counts == [5, 5]
 
 
 # --- Booking each kind -------------------------------------------------------------------------

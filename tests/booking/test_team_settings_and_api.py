@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from availability import engine
 from availability.models import ExternalBusy, TimeOff
+from availability.services import schedule_create
 from availability.sql import EpochSeconds
 from booking import services
 from booking.models import BookingLink, LinkHost
@@ -131,19 +132,23 @@ def test_a_host_from_another_workspace_cannot_be_added(owner_client, owner, outs
     assert list(link.link_hosts.values_list("user_id", flat=True)) == [owner.pk]
 
 
-def test_grid_caps_and_date_overrides_are_saved_and_shape_the_slots(owner_client, client):
+def test_grid_caps_and_a_schedules_date_overrides_shape_the_slots(
+    owner_client, client, owner, workspace
+):
+    schedule = schedule_create(
+        workspace=workspace,
+        owner=owner,
+        name="With overrides",
+        timezone="Europe/Berlin",
+        weekly={str(d): [["09:00", "17:00"]] for d in range(5)},
+        overrides={"2026-11-24": [["10:00", "11:00"]], "2026-11-25": []},
+    )
     owner_client.post(
         NEW_URL,
-        form_data(
-            title="Grid",
-            slot_interval="15",
-            daily_cap="2",
-            date_overrides_text="2026-11-24: 10:00-11:00\n2026-11-25: off\n",
-        ),
+        form_data(title="Grid", slot_interval="15", daily_cap="2", schedule=str(schedule.pk)),
     )
     link = BookingLink.objects.get()
-    assert (link.slot_interval, link.daily_cap) == (15, 2)
-    assert link.date_overrides == {"2026-11-24": [["10:00", "11:00"]], "2026-11-25": []}
+    assert (link.slot_interval, link.daily_cap, link.schedule) == (15, 2, schedule)
 
     tuesday = starts(client.get(slots_url(link.slug)))
     wednesday = starts(client.get(slots_url(link.slug, start="2026-11-25", end="2026-11-25")))
@@ -154,29 +159,6 @@ def test_grid_caps_and_date_overrides_are_saved_and_shape_the_slots(owner_client
         "2026-11-24T10:30:00+01:00",
     ]
     assert wednesday == []
-    page = owner_client.get(f"/settings/booking-links/{link.pk}").content.decode()
-    assert "2026-11-24: 10:00-11:00" in page and "2026-11-25: off" in page
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("tomorrow: off", "is not a line like"),
-        ("2026-02-30: off", "is not a real date"),
-        ("2026-12-01: 17:00-09:00", "ends before it starts"),
-        ("2026-12-01: off\n2026-12-01: 10:00-11:00", "listed twice"),
-        ("2026-12-01: 09:00-12:00, 11:00-13:00", "must not overlap"),
-        ("0001-01-01: off", "0001-01-01: Dates must be between 1900-01-01 and 2199-12-31."),
-        ("9999-12-31: 10:00-11:00", "9999-12-31: Dates must be between"),
-        ("2200-01-01: off", "2200-01-01: Dates must be between"),
-    ],
-)
-def test_bad_date_overrides_get_a_clear_message(owner_client, text, message):
-    response = owner_client.post(NEW_URL, form_data(date_overrides_text=text))
-
-    assert response.status_code == 400
-    assert message in response.content.decode()
-    assert not BookingLink.objects.exists()
 
 
 # --- Group seats and free hosts over JSON ----------------------------------------------------
@@ -302,8 +284,9 @@ def test_the_slots_endpoint_runs_the_same_queries_for_one_host_or_twenty(client,
         assert response.status_code == 200
         counts[size] = len(queries)
 
-    # The link, its hosts, their reservations, their time off and calendar busy time (one UNION).
-    assert counts == {1: 4, 20: 4}
+    # The link, its hosts, their schedules, their reservations, their time off and calendar busy
+    # time (one UNION).
+    assert counts == {1: 5, 20: 5}
 
 
 def test_epoch_seconds_in_the_database_match_the_engine(workspace, owner):

@@ -11,13 +11,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from availability.services import schedule_default_ensure
 from booking.models import BookingLink
 from crm.services import pipeline_ensure_default
 from workestra.models import Membership, User, Workspace
 from workestra.serving import stored_secret
 
 DEMO_EMAIL = "demo@workestra.test"
-WEEKDAY_HOURS = {str(day): [["09:00", "17:00"]] for day in range(5)}
 
 
 def demo_password(password_file: Path) -> tuple[str, str]:
@@ -58,6 +58,7 @@ class Command(BaseCommand):
             Membership.objects.get_or_create(
                 workspace=workspace, user=host, defaults={"role": Membership.Role.OWNER}
             )
+            schedule_default_ensure(workspace=workspace, user=host)
             pipeline = pipeline_ensure_default(workspace=workspace)
             link = BookingLink.objects.live().filter(slug="intro").first()
             if link is None:
@@ -69,7 +70,6 @@ class Command(BaseCommand):
                     description="A quick call to get to know each other.",
                     duration=30,
                     timezone="Europe/Berlin",
-                    weekly_hours=WEEKDAY_HOURS,
                     create_deal=True,
                     deal_stage=pipeline.stages.order_by("position").first(),
                     allow_guests=True,
