@@ -2,6 +2,7 @@ from django.urls import path
 
 from booking.views import (
     calendar,
+    dashboard,
     links,
     manage,
     onboarding,
@@ -42,8 +43,17 @@ urlpatterns = [
     path("book/reconfirm/<str:token>", manage.reconfirm, name="reconfirm"),
     path("book/verify/<str:token>", verify.verify, name="verify"),
     path("book/verify/<str:token>/resend", verify.resend, name="verify-resend"),
-    path("calendar", calendar.calendar, name="calendar"),
+    path("calendar", dashboard.overview_page, name="calendar"),
+    path("calendar/bookings", dashboard.bookings_page, name="calendar-bookings"),
+    path("calendar/bookings/export.csv", dashboard.bookings_export, name="calendar-export"),
+    path("calendar/event-types", dashboard.event_types, name="calendar-event-types"),
+    path("calendar/admin", dashboard.admin_page, name="calendar-admin"),
     path("calendar/bookings/<int:pk>", calendar.booking_detail, name="calendar-booking"),
     path("calendar/bookings/<int:pk>/cancel", calendar.booking_cancel, name="calendar-cancel"),
     path("calendar/bookings/<int:pk>/no-show", calendar.booking_no_show, name="calendar-no-show"),
+    path(
+        "calendar/bookings/<int:pk>/ask-to-reschedule",
+        calendar.booking_ask_to_reschedule,
+        name="calendar-ask-to-reschedule",
+    ),
 ]
