@@ -24,7 +24,8 @@ MAX_SEARCH = 200
 
 
 def status_choices() -> list[tuple[str, str]]:
-    keys = [dashboard.ALL, *dashboard.TABS, dashboard.BOOKED]
+    # The default tab first: a form with no status shows the list it names.
+    keys = [*dashboard.TABS, dashboard.BOOKED, dashboard.ALL]
     return [(tab.key, tab.label) for tab in keys]
 
 

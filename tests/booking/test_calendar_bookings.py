@@ -237,3 +237,13 @@ def test_a_rescheduled_booking_is_listed_once(owner_client, link, frozen, booked
     assert Booking.objects.filter(email="mo@example.com").count() == 2
     rows = csv_rows(owner_client.get(EXPORT, {"status": "all"}))
     assert [row[0] for row in rows[1:]] == ["2026-11-27 11:00"]
+
+
+def test_the_status_box_shows_the_status_listed(owner_client, agenda):
+    page = owner_client.get(URL).content.decode()
+    select = page[page.index('<select name="status"') :].split("</select>")[0]
+    assert select.index('value="upcoming"') < select.index('value="all"')
+    assert 'value="upcoming" selected' in select or "selected" not in select
+    page = owner_client.get(URL, {"tab": "past"}).content.decode()
+    select = page[page.index('<select name="status"') :].split("</select>")[0]
+    assert 'value="past" selected' in select

@@ -206,3 +206,16 @@ def test_only_owners_and_admins_see_the_admin_tab(teammate_client, link, frozen)
     assert teammate_client.get("/calendar/admin").status_code == 403
     admin = MembershipFactory(workspace=link.workspace, role=Membership.Role.ADMIN).user
     assert login(admin).get("/calendar/admin").status_code == 200
+
+
+def test_the_workflows_and_booking_pages_sit_under_the_calendar_navigation(
+    owner_client, link, frozen
+):
+    booking = BookingFactory(link=link, start=utc(2026, 11, 25, 9, 0))
+    for url, current in [
+        ("/calendar/workflows", "Workflows"),
+        (f"/calendar/bookings/{booking.pk}", "Bookings"),
+    ]:
+        page = owner_client.get(url).content.decode()
+        nav = page[page.index('<nav class="subnav" aria-label="Calendar">') :].split("</nav>")[0]
+        assert re.findall(r'aria-current="page">([^<]+)<', nav) == [current]
