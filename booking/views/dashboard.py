@@ -40,14 +40,14 @@ def _mine(request: AuthedRequest) -> QuerySet[Booking]:
 def overview_page(request: AuthedRequest) -> HttpResponse:
     if "tab" in request.GET:  # the booking lists lived here before the overview
         return redirect(f"{reverse('booking:calendar-bookings')}?{request.GET.urlencode()}")
-    zone = request.user.timezone
-    figures = overview.overview(_mine(request), now=timezone.now(), zone=zone)
+    now, zone = timezone.now(), request.user.timezone
+    figures = overview.overview(_mine(request), now=now, zone=zone)
     context = {
         "calendar_tab": "overview",
         "zone": zone,
         "o": figures,
         "rate_days": overview.RATE_DAYS,
-        "time_off": dashboard.time_off_ahead(request.user, timezone.now()),
+        "time_off": dashboard.time_off_ahead(request.user, now),
         "upcoming_url": overview.bookings_url("upcoming"),
     }
     return render(request, "booking/calendar/overview.html", context)
@@ -111,7 +111,10 @@ def bookings_page(request: AuthedRequest) -> HttpResponse:
         status = 200
     template = "booking/calendar/bookings.html"
     if request.htmx:
+        # htmx swaps only 2xx answers: the fragment saying which filter is wrong comes as a 200
+        # so it replaces the list (the page without JavaScript answers 400).
         template += "#booking-results"
+        status = 200
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -247,3 +247,10 @@ def test_the_status_box_shows_the_status_listed(owner_client, agenda):
     page = owner_client.get(URL, {"tab": "past"}).content.decode()
     select = page[page.index('<select name="status"') :].split("</select>")[0]
     assert 'value="past" selected' in select
+
+
+def test_htmx_gets_the_message_of_a_bad_filter_where_the_list_was(owner_client, agenda):
+    response = owner_client.get(URL, {"start": "soon"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200  # htmx swaps nothing else
+    assert response.content.decode().lstrip().startswith('<div id="booking-results">')
+    assert "Enter the first day as a date" in response.content.decode()
