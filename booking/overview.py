@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
+from booking.dashboard import Row, rows
 from booking.filters import local_midnight
 from booking.models import Booking
 
@@ -48,8 +49,8 @@ class Rate:
 @dataclass
 class Overview:
     today: date
-    todays: list[Booking] = field(default_factory=list)
-    next: list[Booking] = field(default_factory=list)
+    todays: list[Row] = field(default_factory=list)  # a group session is one row
+    next: list[Row] = field(default_factory=list)
     week: Span | None = None
     month: Span | None = None
     rate_first: date | None = None
@@ -75,8 +76,8 @@ def overview(bookings: QuerySet[Booking], *, now: datetime, zone: str) -> Overvi
     upcoming = bookings.filter(status=Status.CONFIRMED, start__gte=tomorrow)
     result = Overview(
         today=today,
-        todays=list(todays.order_by("start", "pk")),
-        next=list(upcoming.order_by("start", "pk")[:NEXT_COUNT]),
+        todays=rows(list(todays.order_by("start", "pk"))),
+        next=rows(list(upcoming.order_by("start", "pk")[:NEXT_COUNT])),
     )
     monday = today - timedelta(days=today.weekday())
     result.week = _span(bookings, monday, monday + timedelta(days=6), zone)

@@ -219,3 +219,12 @@ def test_the_workflows_and_booking_pages_sit_under_the_calendar_navigation(
         page = owner_client.get(url).content.decode()
         nav = page[page.index('<nav class="subnav" aria-label="Calendar">') :].split("</nav>")[0]
         assert re.findall(r'aria-current="page">([^<]+)<', nav) == [current]
+
+
+def test_a_group_session_is_one_line_of_today(owner_client, owner, workspace, frozen):
+    group = LinkFactory(workspace=workspace, owner=owner, kind="group", capacity=5, title="Class")
+    for name in ("Ann", "Ben", "Cy"):
+        BookingFactory(link=group, start=utc(2026, 11, 23, 10, 0), name=name)
+    page = owner_client.get("/calendar").content.decode()
+    today = page[page.index("Today, Monday 23 November") : page.index(">Next</h2>")]
+    assert today.count("<li") == 1 and "Class with 3 attendees" in today
