@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.timezone import now as tz_now
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -100,9 +101,9 @@ class BookingOut(Schema):
 def _live_link(slug: str) -> BookingLink:
     link = selectors.link_get_public(slug)
     if link is None:
-        raise HttpError(404, "No booking link with this slug.")
+        raise HttpError(404, gettext("No booking link with this slug."))
     if not link.is_active:
-        raise HttpError(410, "This link is no longer active.")
+        raise HttpError(410, gettext("This link is no longer active."))
     return link
 
 
@@ -193,7 +194,9 @@ def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
     if not ratelimit.hit(
         "book", ratelimit.client_ip(request), limit=settings.RATELIMIT_BOOKINGS_PER_MINUTE
     ):
-        return Status(429, {"detail": "Too many attempts. Please wait a minute and try again."})
+        return Status(
+            429, {"detail": gettext("Too many attempts. Please wait a minute and try again.")}
+        )
     data = payload.dict()
     data["guests"] = "\n".join(payload.guests or [])
     form = BookingRequestForm(
@@ -208,7 +211,7 @@ def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
         return Status(
             422,
             {
-                "detail": "Some fields are not valid.",
+                "detail": gettext("Some fields are not valid."),
                 "errors": {k: [str(m) for m in v] for k, v in form.errors.items()},
             },
         )

@@ -6,9 +6,10 @@ class BookingConfig(AppConfig):
     verbose_name = "Booking"
 
     def ready(self) -> None:
-        from booking import kinds, selectors
+        from booking import crm_pages, kinds, selectors
         from booking.automation import BookingProvider
         from booking.calendar_sync import calendar_tick
+        from crm import hooks as crm_hooks
         from workestra import hooks
         from workflows import context, periodic
         from workflows import kinds as outbox_kinds
@@ -17,3 +18,5 @@ class BookingConfig(AppConfig):
         periodic.register("calendar-sync", calendar_tick)
         context.register("booking", BookingProvider())
         hooks.provide_hostless_lister(selectors.bookings_needing_new_host)
+        crm_hooks.provide_booking_lister(crm_pages.crm_bookings)
+        crm_hooks.provide_link_lister(crm_pages.member_links)

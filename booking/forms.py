@@ -9,10 +9,13 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db.models import QuerySet
 from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from booking import locations
 from booking.hours import WEEKDAYS, overrides_text, parse_overrides, parse_windows, windows_text
@@ -121,6 +124,7 @@ class BookingLinkForm(forms.ModelForm):
             "phone_mode",
             "allow_guests",
             "lock_timezone",
+            "language",
             "redirect_url",
             "is_active",
             "require_email_verification",
@@ -166,6 +170,9 @@ class BookingLinkForm(forms.ModelForm):
         self.workspace = workspace
         self.fields["slug"].required = False
         self.fields["slug"].help_text = "Lowercase letters, numbers and dashes. Blank: from title."
+        language = self.fields["language"]
+        assert isinstance(language, forms.ChoiceField)
+        language.choices = [("", "The attendee's browser language"), *settings.LANGUAGES]
         model_choice_field(self, "team").queryset = Team.objects.filter(workspace=workspace)
         model_choice_field(self, "deal_stage").queryset = Stage.objects.filter(
             workspace=workspace
@@ -324,19 +331,19 @@ class BookingRequestForm(forms.Form):
     UTM values come as dicts beside the fields and are cleaned into ``answers`` and ``utm``."""
 
     start = AwareDateTimeField(
-        error_messages={"required": "Pick a time.", "invalid": "Pick a time from the list."},
+        error_messages={"required": _("Pick a time."), "invalid": _("Pick a time from the list.")},
     )
     duration = forms.IntegerField(required=False)
     timezone = forms.CharField(max_length=64)
-    name = forms.CharField(max_length=200, error_messages={"required": "Enter your name."})
+    name = forms.CharField(max_length=200, error_messages={"required": _("Enter your name.")})
     email = forms.EmailField(
-        max_length=254, error_messages={"required": "Enter your email address."}
+        max_length=254, error_messages={"required": _("Enter your email address.")}
     )
     phone = forms.CharField(max_length=32, required=False)
     guests = forms.CharField(
         required=False,
         max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "one email per line"}),
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("one email per line")}),
     )
 
     def __init__(
@@ -362,13 +369,13 @@ class BookingRequestForm(forms.Form):
             del self.fields["guests"]
         if self.offered:
             self.fields["location"] = forms.ChoiceField(
-                label="Where",
+                label=_("Where"),
                 choices=[(loc.kind, loc.public_label) for loc in self.offered],
                 required=len(self.offered) > 1,
                 widget=forms.RadioSelect if len(self.offered) > 1 else forms.HiddenInput,
                 error_messages={
-                    "required": "Choose where to meet.",
-                    "invalid_choice": "Choose one of the offered locations.",
+                    "required": _("Choose where to meet."),
+                    "invalid_choice": _("Choose one of the offered locations."),
                 },
             )
 
@@ -384,7 +391,7 @@ class BookingRequestForm(forms.Form):
             and not data.get("phone")
             and "phone" not in self.errors
         ):
-            self.add_error("phone", "Enter your phone number so the host can call you.")
+            self.add_error("phone", _("Enter your phone number so the host can call you."))
         for key, clean_values, raw in (
             ("answers", clean_answers, self.raw_answers),
             ("utm", clean_utm, self.raw_utm),
@@ -398,26 +405,28 @@ class BookingRequestForm(forms.Form):
     def clean_start(self) -> datetime:
         start: datetime = self.cleaned_data["start"]
         if start.second or start.microsecond:
-            raise ValidationError("Pick a time from the list.")
+            raise ValidationError(_("Pick a time from the list."))
         return start
 
     def clean_duration(self) -> int:
         duration = self.cleaned_data.get("duration") or self.link.duration
         if duration not in self.link.duration_choices:
             offered = ", ".join(str(d) for d in self.link.duration_choices)
-            raise ValidationError(f"Pick one of the offered lengths: {offered} minutes.")
+            raise ValidationError(
+                _("Pick one of the offered lengths: %(offered)s minutes.") % {"offered": offered}
+            )
         return duration
 
     def clean_timezone(self) -> str:
         zone = self.cleaned_data["timezone"].strip()
         if not is_valid_timezone(zone):
-            raise ValidationError("Pick a time zone from the list.")
+            raise ValidationError(_("Pick a time zone from the list."))
         return zone
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
         if not name:
-            raise ValidationError("Enter your name.")
+            raise ValidationError(_("Enter your name."))
         return name
 
     def clean_email(self) -> str:
@@ -433,7 +442,7 @@ class BookingRequestForm(forms.Form):
             number = None
         if number is None or not phonenumbers.is_valid_number(number):
             raise ValidationError(
-                "Enter the phone number with its country code, e.g. +1 415 555 0100."
+                _("Enter the phone number with its country code, e.g. +1 415 555 0100.")
             )
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -444,11 +453,13 @@ class BookingRequestForm(forms.Form):
             try:
                 validate_email(item)
             except ValidationError:
-                raise ValidationError(f"“{item[:60]}” is not an email address.") from None
+                raise ValidationError(
+                    _("“%(item)s” is not an email address.") % {"item": item[:60]}
+                ) from None
             if item.lower() not in (g.lower() for g in guests):
                 guests.append(item)
         if len(guests) > MAX_GUESTS:
-            raise ValidationError(f"Invite at most {MAX_GUESTS} guests.")
+            raise ValidationError(_("Invite at most %(max)s guests.") % {"max": MAX_GUESTS})
         return guests
 
 
@@ -469,7 +480,7 @@ def clean_answers(values: dict[str, Any]) -> dict[str, str]:
     for key, value in list(values.items())[:50]:
         if re.fullmatch(r"a\d{1,6}", str(key)) and value not in (None, ""):
             answers[str(key)] = str(value)[:5000]
-    _refuse_unstorable(answers, label="Answer {key}")
+    _refuse_unstorable(answers, label=gettext("Answer {key}"))
     return answers
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from booking.models import Booking
@@ -53,14 +54,14 @@ def booking_ics(booking: Booking, *, method: str = "REQUEST", now: datetime | No
 def _description(booking: Booking) -> str:
     lines = [booking.link.description] if booking.link.description else []
     if booking.meeting_url:
-        lines.append(f"Join: {booking.meeting_url}")
+        lines.append(gettext("Join: %(url)s") % {"url": booking.meeting_url})
     if booking.dial_in:
         lines.append(booking.dial_in)
     lines += [
-        f"Booked by {booking.name} <{booking.email}>",
-        f"Reschedule: {booking.reschedule_url}",
-        f"Cancel: {booking.cancel_url}",
-        f"Managed by {settings.PUBLIC_BASE_URL}",
+        gettext("Booked by %(name)s <%(email)s>") % {"name": booking.name, "email": booking.email},
+        gettext("Reschedule: %(url)s") % {"url": booking.reschedule_url},
+        gettext("Cancel: %(url)s") % {"url": booking.cancel_url},
+        gettext("Managed by %(site)s") % {"site": settings.PUBLIC_BASE_URL},
     ]
     return "\n".join(lines)
 

@@ -30,9 +30,10 @@ def add_host_fields(form: forms.BaseForm, members: list[User], link: BookingLink
     existing = {h.user_id: h for h in link.link_hosts.all()} if link.pk else {}
     for user in members:
         current = existing.get(user.pk)
+        name = user.name or user.email
         form.fields[f"host_{user.pk}"] = forms.BooleanField(
             required=False,
-            label=user.name or user.email,
+            label=name,
             initial=current is not None or (not link.pk and user.pk == link.owner_id),
         )
         form.fields[f"weight_{user.pk}"] = forms.IntegerField(
@@ -41,6 +42,7 @@ def add_host_fields(form: forms.BaseForm, members: list[User], link: BookingLink
             max_value=1000,
             label="Weight",
             initial=current.weight if current else 100,
+            widget=forms.NumberInput(attrs={"aria-label": f"Weight of {name}"}),
         )
         form.fields[f"priority_{user.pk}"] = forms.TypedChoiceField(
             required=False,
@@ -48,11 +50,13 @@ def add_host_fields(form: forms.BaseForm, members: list[User], link: BookingLink
             coerce=int,
             label="Priority",
             initial=current.priority if current else LinkHost.Priority.MEDIUM,
+            widget=forms.Select(attrs={"aria-label": f"Priority of {name}"}),
         )
         form.fields[f"always_{user.pk}"] = forms.BooleanField(
             required=False,
             label="Always attending",
             initial=current.always_attending if current else False,
+            widget=forms.CheckboxInput(attrs={"aria-label": f"{name} always attends"}),
         )
 
 

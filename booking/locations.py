@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
@@ -40,11 +42,11 @@ CONFERENCING = frozenset({Kind.ZOOM, Kind.WEBEX, Kind.GOTOMEETING})
 CALENDAR_MEETINGS: dict[str, str] = {Kind.GOOGLE_MEET: "google", Kind.TEAMS: "microsoft"}
 #: What attendees read on the booking page for a kind.
 PUBLIC_LABELS = {
-    Kind.IN_PERSON: "In person",
-    Kind.PHONE_HOST: "Phone call (we call you)",
-    Kind.PHONE_ATTENDEE: "Phone call (you call us)",
-    Kind.LINK: "Video call",
-    Kind.JITSI: "Jitsi Meet video call",
+    Kind.IN_PERSON: _("In person"),
+    Kind.PHONE_HOST: _("Phone call (we call you)"),
+    Kind.PHONE_ATTENDEE: _("Phone call (you call us)"),
+    Kind.LINK: _("Video call"),
+    Kind.JITSI: _("Jitsi Meet video call"),
 }
 
 
@@ -59,7 +61,7 @@ class Location:
 
     @property
     def public_label(self) -> str:
-        return PUBLIC_LABELS.get(Kind(self.kind), Kind(self.kind).label)
+        return str(PUBLIC_LABELS.get(Kind(self.kind), Kind(self.kind).label))
 
     @property
     def needs_phone(self) -> bool:
@@ -81,16 +83,16 @@ def choose(offered: list[Location], kind: str) -> Location | None:
     offered, or none when the link offers none."""
     if not offered:
         if kind:
-            raise LocationError("This link has no locations to choose from.")
+            raise LocationError(gettext("This link has no locations to choose from."))
         return None
     if not kind:
         if len(offered) == 1:
             return offered[0]
-        raise LocationError("Choose where to meet.")
+        raise LocationError(gettext("Choose where to meet."))
     for location in offered:
         if location.kind == kind:
             return location
-    raise LocationError("Choose one of the offered locations.")
+    raise LocationError(gettext("Choose one of the offered locations."))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
 
 from availability.engine import Rules, Schedule
 from booking.constraints import PostgresExclusionConstraint, TsTzRange
@@ -172,6 +173,15 @@ class BookingLink(models.Model):
     # several, the attendee picks one.
     locations = models.JSONField(default=list, blank=True)
     lock_timezone = models.BooleanField(default=False)
+    # The language of the booking page and the attendee's emails; blank: the attendee's browser
+    # decides. The attendee can still pick another on the page.
+    language = models.CharField(
+        "Attendee language",
+        max_length=8,
+        blank=True,
+        choices=[(code, name) for code, name in settings.LANGUAGES],
+        help_text="Blank: each attendee gets the language of their browser.",
+    )
     redirect_url = models.CharField(max_length=2000, blank=True)
     require_email_verification = models.BooleanField(
         "Require email verification",
@@ -305,33 +315,37 @@ class Refusal(NamedTuple):
 EXPIRED_REASON = "The verification code expired."
 TOO_MANY_REASON = "A wrong code was entered three times."
 STARTED_REASON = "The meeting started before the email was verified."
-EXPIRED_MESSAGE = "This code has expired, so the time is no longer held for you. Please book again."
-TOO_MANY_MESSAGE = (
+EXPIRED_MESSAGE = _(
+    "This code has expired, so the time is no longer held for you. Please book again."
+)
+TOO_MANY_MESSAGE = _(
     "That code was wrong three times, so the booking was cancelled and the time released. "
     "Please book again."
 )
-STARTED_MESSAGE = "This meeting has already started."
-UNVERIFIED_MESSAGE = (
+STARTED_MESSAGE = _("This meeting has already started.")
+UNVERIFIED_MESSAGE = _(
     "This booking is waiting for you to confirm your email address. "
     "Enter the code we emailed you first."
 )
 # One message per reason; ``{status}`` is the booking's status as people read it.
 REFUSALS = {
     "started": STARTED_MESSAGE,
-    "ended": (
+    "ended": _(
         "This meeting has already ended, so it can't be cancelled. "
         "Mark it as a no-show if the attendee didn't come."
     ),
-    "not_started": "This meeting hasn't started yet, so it can't be marked as a no-show.",
-    "rescheduled": (
+    "not_started": _("This meeting hasn't started yet, so it can't be marked as a no-show."),
+    "rescheduled": _(
         "This booking was already rescheduled. Use the link in the latest confirmation email."
     ),
     "unverified": UNVERIFIED_MESSAGE,
     "code_expired": EXPIRED_MESSAGE,
     "too_many_codes": TOO_MANY_MESSAGE,
-    "closed": "This booking is {status}.",
-    "not_confirmed": "This booking is {status}; only confirmed meetings can be marked as no-shows.",
-    "not_no_show": "This booking is {status}, not a no-show.",
+    "closed": _("This booking is {status}."),
+    "not_confirmed": _(
+        "This booking is {status}; only confirmed meetings can be marked as no-shows."
+    ),
+    "not_no_show": _("This booking is {status}, not a no-show."),
 }
 # The cancel reason of a released hold, as the refusal the attendee gets afterwards.
 RELEASED = {EXPIRED_REASON: "code_expired", TOO_MANY_REASON: "too_many_codes"}
@@ -351,12 +365,12 @@ class Booking(models.Model):
         UNDO_NO_SHOW = "undo_no_show"
 
     class Status(models.TextChoices):
-        CONFIRMED = "confirmed", "Confirmed"
-        PENDING_VERIFICATION = "pending_verification", "Pending verification"
-        PENDING_PAYMENT = "pending_payment", "Pending payment"
-        CANCELLED = "cancelled", "Cancelled"
-        RESCHEDULED = "rescheduled", "Rescheduled"
-        NO_SHOW = "no_show", "No-show"
+        CONFIRMED = "confirmed", _("Confirmed")
+        PENDING_VERIFICATION = "pending_verification", _("Pending verification")
+        PENDING_PAYMENT = "pending_payment", _("Pending payment")
+        CANCELLED = "cancelled", _("Cancelled")
+        RESCHEDULED = "rescheduled", _("Rescheduled")
+        NO_SHOW = "no_show", _("No-show")
 
     ACTIVE_STATUSES = (Status.CONFIRMED, Status.PENDING_VERIFICATION, Status.PENDING_PAYMENT)
 
@@ -369,6 +383,8 @@ class Booking(models.Model):
     start = models.DateTimeField()
     end = models.DateTimeField()
     timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    # The language the attendee booked in; their emails and pages use it (blank: English).
+    language = models.CharField(max_length=8, blank=True)
 
     name = models.CharField(max_length=200)
     email = models.EmailField(max_length=254)

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from booking import verification
 from booking.calendar_events import calendar_of
@@ -40,7 +41,28 @@ def _booking(message: OutboxMessage) -> Booking:
     return booking
 
 
+def attendee_language(booking: Booking) -> str:
+    """The language the attendee booked in; hosts read English."""
+    return booking.language or settings.LANGUAGE_CODE
+
+
 def _send(
+    booking: Booking,
+    *,
+    template: str,
+    to: list[str],
+    cc: list[str],
+    method: str,
+    when_zone: str,
+    language: str = settings.LANGUAGE_CODE,
+) -> None:
+    with translation.override(language):
+        _render_and_send(
+            booking, template=template, to=to, cc=cc, method=method, when_zone=when_zone
+        )
+
+
+def _render_and_send(
     booking: Booking, *, template: str, to: list[str], cc: list[str], method: str, when_zone: str
 ) -> None:
     context = {
@@ -93,6 +115,7 @@ def send_confirmation(message: OutboxMessage) -> None:
         cc=list(booking.guests),
         method="REQUEST",
         when_zone=booking.timezone,
+        language=attendee_language(booking),
     )
 
 
@@ -119,6 +142,7 @@ def send_reminder(message: OutboxMessage) -> None:
         cc=list(booking.guests),
         method="REQUEST",
         when_zone=booking.timezone,
+        language=attendee_language(booking),
     )
 
 
@@ -141,6 +165,7 @@ def _send_to_audience(message: OutboxMessage, *, template: str, method: str) -> 
             cc=list(booking.guests),
             method=method,
             when_zone=booking.timezone,
+            language=attendee_language(booking),
         )
 
 
@@ -156,6 +181,11 @@ def send_verification_code(message: OutboxMessage) -> None:
     booking = _booking(message)
     if booking.status != Booking.Status.PENDING_VERIFICATION:
         raise outbox.Drop(f"the booking is {booking.get_status_display().lower()}")
+    with translation.override(attendee_language(booking)):
+        _send_code(booking, message)
+
+
+def _send_code(booking: Booking, message: OutboxMessage) -> None:
     context = {
         "booking": booking,
         "link": booking.link,
@@ -179,13 +209,10 @@ def send_verification_code(message: OutboxMessage) -> None:
 
 def send_not_reconfirmed(message: OutboxMessage) -> None:
     booking = _booking(message)
-    body = render_to_string("booking/email/not_reconfirmed.txt", {"booking": booking})
-    send_plain(
-        booking,
-        subject=f"Your booking was cancelled: {booking.link.title}",
-        body=body,
-        to=[booking.email],
-    )
+    with translation.override(attendee_language(booking)):
+        body = render_to_string("booking/email/not_reconfirmed.txt", {"booking": booking})
+        subject = gettext("Your booking was cancelled: %(title)s") % {"title": booking.link.title}
+    send_plain(booking, subject=subject, body=body, to=[booking.email])
 
 
 def send_new_time_request(message: OutboxMessage) -> None:

@@ -69,6 +69,11 @@ def link_get_public(slug: str) -> BookingLink | None:
     return BookingLink.objects.live().select_related("owner", "workspace").filter(slug=slug).first()
 
 
+def link_was_deleted(slug: str) -> bool:
+    """Whether a link once lived at ``slug`` (deleted links keep their rows for their bookings)."""
+    return BookingLink.objects.filter(slug=slug, deleted_at__isnull=False).exists()
+
+
 @dataclass(frozen=True, slots=True)
 class Host:
     id: int

@@ -1,7 +1,9 @@
 from django.urls import path
 
 from booking.views import (
+    analytics,
     calendar,
+    confirmation,
     dashboard,
     links,
     manage,
@@ -33,12 +35,15 @@ urlpatterns = [
     path("settings/time-off", time_off.time_off, name="time-off"),
     path("settings/time-off/<int:pk>/delete", time_off.time_off_delete, name="time-off-delete"),
     path("book/<slug:slug>", public.book, name="public"),
-    path("book/<slug:slug>/booked/<str:token>", public.confirmed, name="confirmed"),
+    path("book/<slug:slug>/booked/<str:token>", confirmation.confirmed, name="confirmed"),
     path(
-        "book/<slug:slug>/booked/<str:token>/invite.ics", public.confirmed_ics, name="confirmed-ics"
+        "book/<slug:slug>/booked/<str:token>/invite.ics",
+        confirmation.confirmed_ics,
+        name="confirmed-ics",
     ),
     path("book/reschedule/<str:token>", manage.reschedule, name="reschedule"),
     path("book/rescheduled/<str:token>", manage.rescheduled, name="rescheduled"),
+    path("book/rescheduled/<str:token>/invite.ics", manage.rescheduled_ics, name="rescheduled-ics"),
     path("book/cancel/<str:token>", manage.cancel, name="cancel"),
     path("book/reconfirm/<str:token>", manage.reconfirm, name="reconfirm"),
     path("book/verify/<str:token>", verify.verify, name="verify"),
@@ -48,6 +53,8 @@ urlpatterns = [
     path("calendar/bookings/export.csv", dashboard.bookings_export, name="calendar-export"),
     path("calendar/event-types", dashboard.event_types, name="calendar-event-types"),
     path("calendar/admin", dashboard.admin_page, name="calendar-admin"),
+    path("calendar/analytics", analytics.analytics, name="analytics"),
+    path("calendar/analytics/<slug:chart>.csv", analytics.analytics_csv, name="analytics-csv"),
     path("calendar/bookings/<int:pk>", calendar.booking_detail, name="calendar-booking"),
     path("calendar/bookings/<int:pk>/cancel", calendar.booking_cancel, name="calendar-cancel"),
     path("calendar/bookings/<int:pk>/no-show", calendar.booking_no_show, name="calendar-no-show"),

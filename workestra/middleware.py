@@ -9,8 +9,9 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
-UNDECODABLE_FORM_MESSAGE = "The form was sent with characters that are not valid UTF-8 text."
+UNDECODABLE_FORM_MESSAGE = _("The form was sent with characters that are not valid UTF-8 text.")
 
 
 class RefuseUndecodableForms:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -46,19 +47,33 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
+def team_free_slug(name: str) -> str:
+    """A slug made from ``name`` that no team uses, the way a link's comes from its title:
+    ``Customer Success`` gives ``customer-success``, then ``customer-success-2``."""
+    # slugify() keeps underscores, which the team form rejects.
+    base = re.sub(r"[^a-z0-9]+", "-", slugify(name))[:54].strip("-") or "team"
+    slug, n = base, 2
+    while Team.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
 def team_create(
     *, workspace: Workspace, name: str, slug: str, description: str, roles: Mapping[int, str]
 ) -> Team:
-    """A new team; ``roles`` maps each member's user id to their team role."""
+    """A new team; ``roles`` maps each member's user id to their team role. A blank ``slug``
+    is made from the name."""
     team = Team(workspace=workspace)
+    slug = slug or team_free_slug(name)
     return _save(team, name=name, slug=slug, description=description, roles=roles)
 
 
 def team_update(
     *, team: Team, name: str, slug: str, description: str, roles: Mapping[int, str]
 ) -> Team:
-    """Change the team; whoever is not in ``roles`` leaves it, the others get their role."""
-    return _save(team, name=name, slug=slug, description=description, roles=roles)
+    """Change the team; whoever is not in ``roles`` leaves it, the others get their role. A
+    blank ``slug`` keeps the team's address."""
+    return _save(team, name=name, slug=slug or team.slug, description=description, roles=roles)
 
 
 def _save(team: Team, *, name: str, slug: str, description: str, roles: Mapping[int, str]) -> Team:

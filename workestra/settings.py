@@ -78,7 +78,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but for the security headers and WhiteNoise (which serves static files already
+    # compressed), so every page is compressed after the middleware below has written it. BREACH
+    # finds no secret to guess here: CSRF tokens are masked anew per response and Django pads
+    # each compressed response with random bytes.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "booking.middleware.AttendeeLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -269,7 +275,7 @@ X_FRAME_OPTIONS = "DENY"
 # sign in: the cookies stay plain there. includeSubDomains and preload bind every subdomain and
 # the browsers' built-in lists, so they are the domain owner's opt-in (see the README).
 SERVED_OVER_HTTPS = PUBLIC_BASE_URL.startswith("https://")
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SERVED_OVER_HTTPS
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = SERVED_OVER_HTTPS
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=SERVED_OVER_HTTPS and not DEBUG)
 SECURE_HSTS_SECONDS = env_int(
     "SECURE_HSTS_SECONDS", 365 * 24 * 3600 if SERVED_OVER_HTTPS and not DEBUG else 0, minimum=0
@@ -294,7 +300,21 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Internationalisation -----------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# Attendee pages and emails come in these languages (booking/middleware.py picks one per
+# request); host pages stay English. The catalogs live in locale/<code>/LC_MESSAGES.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("pt", "Português"),
+    ("it", "Italiano"),
+    ("nl", "Nederlands"),
+    ("ja", "日本語"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "language"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.decorators.http import require_POST
 
 from workestra.api import api
+from workestra.views.favicon import favicon
 from workestra.views.invitations import invitation_page
 from workestra.views.profile import profile
 from workestra.views.sso import sso_start
@@ -16,6 +17,7 @@ def home(request):
 
 urlpatterns = [
     path("", home, name="home"),
+    path("favicon.ico", favicon, name="favicon"),
     # The account pages are allauth's under /accounts/; sign-in and sign-out keep their addresses.
     path("login", account_views.LoginView.as_view(), name="login"),
     path("logout", require_POST(account_views.LogoutView.as_view()), name="logout"),
@@ -30,6 +32,7 @@ urlpatterns = [
     path("", include("workestra.urls_members")),
     path("", include("booking.urls")),
     path("", include("booking.urls_calendar")),
+    path("", include("crm.urls")),
     path("", include("workflows.urls")),
     path("", include("workflows.urls_webhooks")),
     path("", include("workflows.urls_sms")),

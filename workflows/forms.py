@@ -5,21 +5,25 @@ The rules themselves are in :mod:`workflows.rules`, shared with the check of sto
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseFormSet, formset_factory
+from django.http import QueryDict
 
 from workestra.lib.fields import choice_field, model_choice_field
 from workestra.models import Workspace
 from workflows.models import WebhookEndpoint, Workflow, WorkflowStep
 from workflows.rules import (
+    EMAIL_ACTIONS,
     HOURS,
     MAX_STEPS,
     MINUTES,
     NO_ENDPOINT,
     NO_LINKS,
+    PERSONAL_ACTIONS,
     STEP_LABELS,
     UNIT_CHOICES,
     WORKFLOW_LABELS,
@@ -130,13 +134,36 @@ class WorkflowForm(forms.ModelForm):
 
 # --- Steps -------------------------------------------------------------------------------------
 
+# The fields each action uses (StepCheck clears the others), so the editor shows only those.
+STEP_FIELD_GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("recipient", "address"), PERSONAL_ACTIONS),
+    (("subject",), EMAIL_ACTIONS),
+    (("body",), (Action.EMAIL, Action.SMS, Action.SLACK, Action.VOICE, Action.RECONFIRM)),
+    (("slack_url",), (Action.SLACK,)),
+    (("endpoint",), (Action.WEBHOOK,)),
+    (("agent_url",), (Action.VOICE,)),
+    (("deadline_value", "deadline_unit"), (Action.RECONFIRM,)),
+)
+
+
+@dataclass(frozen=True)
+class FieldGroup:
+    """Fields shown together for the actions in ``actions`` (space-separated, for the page)."""
+
+    fields: list[forms.BoundField]
+    actions: str
+    shown: bool
+
 
 class StepForm(forms.Form):
     """One action. A row left at “No action” is not a step (and removes one that was there)."""
 
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     action = forms.ChoiceField(
-        label=STEP_LABELS["action"], required=False, choices=[("", "No action"), *Action.choices]
+        label=STEP_LABELS["action"],
+        required=False,
+        choices=[("", "No action"), *Action.choices],
+        widget=forms.Select(attrs={"data-step-action": ""}),
     )
     recipient = forms.ChoiceField(
         label=STEP_LABELS["recipient"],
@@ -192,6 +219,18 @@ class StepForm(forms.Form):
         model_choice_field(self, "endpoint").queryset = WebhookEndpoint.objects.filter(
             workspace=workspace
         )
+
+    def field_groups(self) -> list[FieldGroup]:
+        """The step's fields by the actions that use them; only the chosen action's are shown."""
+        chosen = self["action"].value() or ""
+        return [
+            FieldGroup(
+                fields=[self[name] for name in names],
+                actions=" ".join(actions),
+                shown=chosen in actions,
+            )
+            for names, actions in STEP_FIELD_GROUPS
+        ]
 
     @property
     def is_used(self) -> bool:
@@ -310,6 +349,25 @@ def step_formset(
         initial = [step_initial(step) for step in workflow.steps.order_by("position", "pk")]
     rows = [*initial, *({} for _ in range(MAX_STEPS - len(initial)))][:MAX_STEPS]
     return StepFormSet(data, initial=rows, prefix="steps", workspace=workspace, workflow=workflow)
+
+
+def posted_initial(data: QueryDict) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """What was typed, as initial values of the workflow form and of its step rows: the page
+    shown again after another action was picked keeps it, without refusing what is unfinished."""
+    workflow: dict[str, Any] = {
+        name: data.get(name, "") for name in ("name", "trigger", "offset_value")
+    }
+    workflow |= {
+        "offset_unit": data.get("offset_unit") or MINUTES,
+        "applies_to": data.get("applies_to") or "all",
+        "is_enabled": "is_enabled" in data,
+        "chosen_links": data.getlist("chosen_links"),
+    }
+    rows = [
+        {name: data.get(f"steps-{i}-{name}", "") for name in StepForm.base_fields}
+        for i in range(MAX_STEPS)
+    ]
+    return workflow, rows
 
 
 def is_valid(form: WorkflowForm, formset: BaseStepFormSet) -> bool:

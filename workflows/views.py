@@ -29,6 +29,7 @@ from workflows.forms import (
     describe_minutes,
     is_valid,
     link_model,
+    posted_initial,
     step_formset,
 )
 from workflows.models import OutboxMessage, Workflow, WorkflowRun
@@ -196,6 +197,12 @@ def _edit(
 ) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     workspace = request.workspace
+    if data is not None and "update" in data:
+        # Without a script, "Update" shows the fields of the actions just picked; nothing saved.
+        initial, rows = posted_initial(data)
+        form = WorkflowForm(initial=initial, instance=instance, workspace=workspace)
+        formset = step_formset(None, workspace=workspace, workflow=instance, initial=rows)
+        return _render_edit(request, workflow, form, formset, creating=creating, status=200)
     form = WorkflowForm(data, instance=instance, workspace=workspace)
     formset = step_formset(
         data, workspace=workspace, workflow=instance, initial=[] if creating else None
@@ -210,6 +217,19 @@ def _edit(
             state = "enabled" if saved.is_enabled else "disabled"
             messages.success(request, f"{verb} “{saved.name}” ({state}).")
             return redirect("workflows:list")
+    status = 400 if form.is_bound else 200
+    return _render_edit(request, workflow, form, formset, creating=creating, status=status)
+
+
+def _render_edit(
+    request: AuthedRequest,
+    workflow: Workflow,
+    form: WorkflowForm,
+    formset: BaseStepFormSet,
+    *,
+    creating: bool,
+    status: int,
+) -> HttpResponse:
     return render(
         request,
         "workflows/form.html",
@@ -221,7 +241,7 @@ def _edit(
             "variable_names": context.booking_provider().variable_names,
             **_plan_context(request),
         },
-        status=400 if form.is_bound else 200,
+        status=status,
     )
 
 

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from availability import engine
 from booking import locations, selectors, timeline, verification
@@ -26,6 +27,7 @@ from booking.services.common import (
 from booking.services.errors import LinkInactive, LocationRefused, SlotUnavailable
 from booking.services.slots import assign_hosts
 from integrations.calendars.live import live_check
+from workestra.lib import languages
 from workestra.models import User
 
 
@@ -39,6 +41,8 @@ class Attendee:
     answers: dict[str, str] = field(default_factory=dict)
     utm: dict[str, str] = field(default_factory=dict)
     location: str = ""  # the kind picked among the link's locations (booking/locations.py)
+    # The language their emails come in; blank: the one their page was shown in.
+    language: str = ""
 
 
 def booking_create(
@@ -61,7 +65,7 @@ def booking_create(
     if not link.is_active or link.deleted_at is not None:
         raise LinkInactive
     if duration not in link.duration_choices:
-        raise SlotUnavailable("Pick one of the offered meeting lengths.")
+        raise SlotUnavailable(gettext("Pick one of the offered meeting lengths."))
     if link.kind == BookingLink.Kind.INSTANT:
         return _book_instant(link, attendee=attendee, duration=duration, now=now)
     location = _location(link, attendee)
@@ -95,7 +99,9 @@ def _location(link: BookingLink, attendee: Attendee) -> locations.Location | Non
     except locations.LocationError as exc:
         raise LocationRefused(str(exc)) from exc
     if chosen is not None and chosen.needs_phone and not attendee.phone:
-        raise LocationRefused("Enter your phone number so the host can call you.", field="phone")
+        raise LocationRefused(
+            gettext("Enter your phone number so the host can call you."), field="phone"
+        )
     return chosen
 
 
@@ -171,6 +177,7 @@ def _insert(
         start=start,
         end=end,
         timezone=attendee.timezone,
+        language=languages.supported(attendee.language or translation.get_language()) or "",
         meeting_url=meeting_url or placed.meeting_url,
         location_kind=placed.kind,
         location=placed.text[:500],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 
 class BookingError(Exception):
     """A booking request that cannot be honoured; ``message`` is shown to the attendee."""
@@ -9,6 +11,7 @@ class BookingError(Exception):
     field = "start"
 
     def __init__(self, message: str) -> None:
+        message = str(message)  # a lazy translation, in the language of the one who asked
         super().__init__(message)
         self.message = message
 
@@ -16,8 +19,8 @@ class BookingError(Exception):
 class SlotTaken(BookingError):
     """Someone else got the slot first (or a cap filled): pick another time."""
 
-    def __init__(self, message: str = "That time was just taken. Please pick another.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or gettext("That time was just taken. Please pick another."))
 
 
 class SlotUnavailable(BookingError):
@@ -34,7 +37,7 @@ class LocationRefused(BookingError):
 
 class LinkInactive(BookingError):
     def __init__(self) -> None:
-        super().__init__("This link is no longer active.")
+        super().__init__(gettext("This link is no longer active."))
 
 
 class BookingClosed(BookingError):

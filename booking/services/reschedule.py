@@ -99,6 +99,7 @@ def _move(
         start=start,
         end=end or start + (old.end - old.start),
         timezone=old.timezone,
+        language=old.language,
         name=old.name,
         email=old.email,
         phone=old.phone,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import cast
 
+from django.utils.translation import gettext
+
 from availability import engine
 from booking import assignment, selectors
 from booking.models import BookingLink
@@ -65,10 +67,11 @@ def _why_unavailable(
     link: BookingLink, *, start: datetime, duration: int, now: datetime
 ) -> BookingError:
     if start <= now:
-        return SlotUnavailable("That time has already passed.")
+        return SlotUnavailable(gettext("That time has already passed."))
     if start < now + timedelta(hours=link.min_notice_hours):
         return SlotUnavailable(
-            f"That time is too soon: book at least {link.min_notice_hours} hours ahead."
+            gettext("That time is too soon: book at least %(hours)s hours ahead.")
+            % {"hours": link.min_notice_hours}
         )
     rules = link.rules(duration)
     schedule = link.schedule()
@@ -92,6 +95,9 @@ def _why_unavailable(
     )
     if horizon.is_offered(engine.to_epoch(start)):
         return SlotUnavailable(
-            f"That time is too far ahead: book within {link.max_days_ahead} days."
+            gettext("That time is too far ahead: book within %(days)s days.")
+            % {"days": link.max_days_ahead}
         )
-    return SlotUnavailable("That time is not available. Please pick one of the listed times.")
+    return SlotUnavailable(
+        gettext("That time is not available. Please pick one of the listed times.")
+    )

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from booking import kinds, timeline, verification
 from booking.models import (
@@ -83,7 +84,7 @@ def _wrong_code(booking: Booking, *, now: datetime) -> BookingError:
     left = verification.MAX_WRONG_CODES - booking.verification_attempts
     if left <= 0:
         _release(booking, now=now, why=TOO_MANY_REASON)
-        return CodeExpired(TOO_MANY_MESSAGE)
+        return CodeExpired(str(TOO_MANY_MESSAGE))
     tries = "1 try" if left == 1 else f"{left} tries"
     return WrongCode(f"That code is not right. Check the email and try again ({tries} left).")
 
@@ -130,14 +131,22 @@ def booking_resend_code(*, booking: Booking, now: datetime | None = None) -> Boo
 def _resend_too_soon(booking: Booking, now: datetime) -> BookingError | None:
     if booking.verification_codes_sent >= verification.MAX_CODES:
         return ResendRefused(
-            "We've already sent the most codes we can for this booking. "
-            "Use the latest one, or book again."
+            gettext(
+                "We've already sent the most codes we can for this booking. "
+                "Use the latest one, or book again."
+            )
         )
     sent_at = booking.verification_sent_at
     if sent_at is not None and now < sent_at + verification.RESEND_INTERVAL:
         wait = math.ceil((sent_at + verification.RESEND_INTERVAL - now).total_seconds())
-        unit = "second" if wait == 1 else "seconds"
-        return ResendRefused(f"A code was just sent. You can ask for another in {wait} {unit}.")
+        return ResendRefused(
+            ngettext(
+                "A code was just sent. You can ask for another in %(wait)s second.",
+                "A code was just sent. You can ask for another in %(wait)s seconds.",
+                wait,
+            )
+            % {"wait": wait}
+        )
     return None
 
 

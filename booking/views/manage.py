@@ -6,7 +6,6 @@ A GET only shows a page (mail scanners prefetch links); every change happens on 
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
@@ -14,10 +13,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from booking import services, tokens
+from booking.middleware import prefer
 from booking.models import Booking
+from booking.views.confirmation import ics_response, render_meeting_page
 from booking.views.public import build_picker, keep_day, render_picker_page
 from workestra.inputs import AwareDateTimeField
 from workestra.lib import ratelimit
@@ -28,7 +31,10 @@ from workestra.timezones import is_valid_timezone
 
 class RescheduleForm(forms.Form):
     start = AwareDateTimeField(
-        error_messages={"required": "Pick a new time.", "invalid": "Pick a time from the list."},
+        error_messages={
+            "required": _("Pick a new time."),
+            "invalid": _("Pick a time from the list."),
+        },
     )
 
 
@@ -36,7 +42,9 @@ class CancelForm(forms.Form):
     reason = forms.CharField(
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Optional: let the host know why"}),
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": _("Optional: let the host know why")}
+        ),
     )
 
 
@@ -50,6 +58,7 @@ def booking_by_token(request: HttpRequest, token: str) -> Booking:
     booking = tokens.booking_for_token(token)
     if booking is None:
         raise Http404("This link is not valid.")
+    prefer(request, booking.language)  # the language it was booked in, unless they pick another
     return booking
 
 
@@ -61,7 +70,10 @@ def _too_many(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "booking/manage_message.html",
-        {"title": "Too many attempts", "message": "Please wait a minute and try again."},
+        {
+            "title": gettext("Too many attempts"),
+            "message": gettext("Please wait a minute and try again."),
+        },
         status=429,
     )
 
@@ -117,9 +129,8 @@ def reschedule(request: HtmxRequest, token: str) -> HttpResponse:
             else:
                 return redirect(reverse("booking:rescheduled", args=[new.reschedule_token]))
         else:
-            error = (
-                " ".join(str(e) for e in form.errors.get("start", []))
-                or "Pick a time from the list."
+            error = " ".join(str(e) for e in form.errors.get("start", [])) or gettext(
+                "Pick a time from the list."
             )
             status = 400
         keep_day(query, booking.link, form.cleaned_data.get("start"))
@@ -144,7 +155,8 @@ def reschedule(request: HtmxRequest, token: str) -> HttpResponse:
     )
 
 
-def rescheduled(request: HttpRequest, token: str) -> HttpResponse:
+def _moved_booking(request: HttpRequest, token: str) -> Booking | HttpResponse:
+    """The moved booking, or the page to show instead of it."""
     try:
         booking = booking_by_token(request, token)
     except TooManyAttempts:
@@ -157,18 +169,22 @@ def rescheduled(request: HttpRequest, token: str) -> HttpResponse:
         refusal = booking.refused("closed")  # this page is no step of the code flow
     if refusal is not None:
         return _closed(request, booking, refusal.message)
-    zone = ZoneInfo(booking.timezone)
-    return render(
-        request,
-        "booking/confirmed.html",
-        {
-            "booking": booking,
-            "link": booking.link,
-            "rescheduled": True,
-            "start_local": booking.start.astimezone(zone),
-            "end_local": booking.end.astimezone(zone),
-        },
-    )
+    return booking
+
+
+def rescheduled(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _moved_booking(request, token)
+    if isinstance(booking, HttpResponse):
+        return booking
+    ics_url = reverse("booking:rescheduled-ics", args=[token])
+    return render_meeting_page(request, booking, ics_url=ics_url, rescheduled=True)
+
+
+def rescheduled_ics(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _moved_booking(request, token)
+    if isinstance(booking, HttpResponse):
+        return booking
+    return ics_response(booking)
 
 
 @require_http_methods(["GET", "POST"])
@@ -179,7 +195,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
         return _too_many(request)
     now = timezone.now()
     if booking.status == Booking.Status.CANCELLED:
-        return _closed(request, booking, "This booking is cancelled.", status=200)
+        return _closed(request, booking, gettext("This booking is cancelled."), status=200)
     if refused := _refused(request, booking, Booking.Change.CANCEL, now):
         return refused
     form = CancelForm(request.POST or None)
@@ -189,7 +205,10 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
         except services.BookingError as exc:
             return _closed(request, booking, exc.message)
         return _closed(
-            request, booking, "Your booking is cancelled. Everyone has been notified.", status=200
+            request,
+            booking,
+            gettext("Your booking is cancelled. Everyone has been notified."),
+            status=200,
         )
     return render(
         request,

@@ -10,27 +10,24 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.views.decorators.http import require_http_methods
 
 from availability import engine
-from booking import selectors, services
+from booking import display, selectors, services
 from booking.forms import BookingRequestForm, clean_answers, clean_utm
-from booking.ics import booking_ics
-from booking.models import Booking, BookingLink
-from booking.views.after import CONFIRM_SALT, after_booking_url
+from booking.models import BookingLink
+from booking.views.after import after_booking_url
 from booking.views.instant import instant
 from workestra.inputs import date_in_range, parse_moment, text_problem
 from workestra.lib import ratelimit
-from workestra.lib.formatting import local_range
 from workestra.tenancy import HtmxRequest
-from workestra.timezones import is_valid_timezone, timezone_names
+from workestra.timezones import is_valid_timezone
 
 CONFIRM_MAX_AGE = 7 * 24 * 3600
 PREFILL_KEYS = ("name", "email", "phone", "guests")
@@ -52,6 +49,7 @@ class Picker:
     base_path: str
     fixed_duration: bool = False
     seats_left: dict[datetime, int] = field(default_factory=dict)  # group links only
+    clock: str = "24h"  # set from the query or the attendee's language when the page renders
 
     def url(self, **changes: Any) -> str:
         params = self.query.copy()
@@ -63,8 +61,16 @@ class Picker:
         return f"{self.base_path}?{params.urlencode()}"
 
     @property
+    def today(self) -> date:
+        return timezone.now().astimezone(ZoneInfo(self.zone)).date()
+
+    @property
+    def weekdays(self) -> list[dict[str, str]]:
+        return [{"short": WEEKDAYS_ABBR[i], "full": WEEKDAYS[i]} for i in range(7)]
+
+    @property
     def weeks(self) -> list[list[dict[str, Any]]]:
-        weeks = []
+        today, weeks = self.today, []
         for week in calendar.Calendar().monthdatescalendar(self.month.year, self.month.month):
             weeks.append(
                 [
@@ -73,6 +79,8 @@ class Picker:
                         "in_month": d.month == self.month.month,
                         "available": bool(self.slots_by_day.get(d)),
                         "selected": d == self.selected,
+                        "today": d == today,
+                        "label": display.day_label(d, len(self.slots_by_day.get(d, []))),
                         "url": self.url(date=d.isoformat(), month=d.strftime("%Y-%m"), slot=None),
                     }
                     for d in week
@@ -86,8 +94,8 @@ class Picker:
         return [
             {
                 "start": s,
-                "label": f"{s.astimezone(zone):%H:%M}",
-                "attendee_label": f"{s.astimezone(local):%H:%M}",
+                "label": display.time_label(s.astimezone(zone), self.clock),
+                "attendee_label": display.time_label(s.astimezone(local), self.clock),
                 "url": self.url(slot=s.astimezone(zone).isoformat()),
                 "chosen": s == self.slot,
                 "seats_left": self.seats_left.get(s),
@@ -96,10 +104,25 @@ class Picker:
         ]
 
     @property
+    def announcement(self) -> str:
+        """What the live region says once the picker has changed."""
+        if self.selected is None:
+            return ""
+        return display.times_on(self.selected, len(self.slots_by_day.get(self.selected, [])))
+
+    @property
+    def clock_options(self) -> list[dict[str, Any]]:
+        return [
+            {"clock": c, "url": self.url(clock=c), "chosen": c == self.clock}
+            for c in display.CLOCKS
+        ]
+
+    @property
     def slot_heading(self) -> str:
         if self.slot is None:
             return ""
-        return local_range(self.slot, self.slot + timedelta(minutes=self.duration), self.zone)
+        end = self.slot + timedelta(minutes=self.duration)
+        return display.time_range(self.slot, end, self.zone, self.clock)
 
     @property
     def prev_month_url(self) -> str | None:
@@ -110,8 +133,10 @@ class Picker:
         return self.url(month=prev.strftime("%Y-%m"), date=None, slot=None)
 
     @property
-    def next_month_url(self) -> str:
+    def next_month_url(self) -> str | None:
         nxt = (self.month + timedelta(days=32)).replace(day=1)
+        if nxt > horizon_month(self.link, ZoneInfo(self.zone)):
+            return None  # nothing can be booked that far ahead
         return self.url(month=nxt.strftime("%Y-%m"), date=None, slot=None)
 
     @property
@@ -122,7 +147,14 @@ class Picker:
         ]
 
 
-def _month_param(value: str | None, zone: ZoneInfo) -> tuple[date, bool]:
+def horizon_month(link: BookingLink, zone: ZoneInfo) -> date:
+    """The last month that can hold a bookable day: the link takes bookings this far ahead."""
+    last_day = timezone.now().astimezone(zone).date() + timedelta(days=link.max_days_ahead)
+    return last_day.replace(day=1)
+
+
+def _month_param(value: str | None, link: BookingLink, zone: ZoneInfo) -> tuple[date, bool]:
+    """The month asked for, kept between this month and the booking horizon's."""
     today = timezone.now().astimezone(zone).date()
     try:
         month = datetime.strptime(value or "", "%Y-%m").date()  # noqa: DTZ007 - a calendar month
@@ -130,7 +162,7 @@ def _month_param(value: str | None, zone: ZoneInfo) -> tuple[date, bool]:
         return today.replace(day=1), False
     if not date_in_range(month):
         return today.replace(day=1), False
-    return max(month, today.replace(day=1)), True
+    return min(max(month, today.replace(day=1)), horizon_month(link, zone)), True
 
 
 def _date_param(value: str | None) -> date | None:
@@ -194,9 +226,9 @@ def build_picker(
         duration = link.duration
     if duration not in link.duration_choices and not fixed_duration:
         duration = link.duration
-    month, month_chosen = _month_param(query.get("month"), zone)
+    month, month_chosen = _month_param(query.get("month"), link, zone)
     slots, seats = _slots_in_month(link, month, zone, duration, exclude_booking_id)
-    if not slots and not month_chosen:
+    if not slots and not month_chosen and month < horizon_month(link, zone):
         month = (month + timedelta(days=32)).replace(day=1)
         slots, seats = _slots_in_month(link, month, zone, duration, exclude_booking_id)
     selected = _date_param(query.get("date"))
@@ -252,18 +284,30 @@ def render_picker_page(
 ) -> HttpResponse:
     """The booking page (or just its picker for HTMX), shared by booking and rescheduling."""
     form = form or BookingRequestForm(link=link, initial=_form_initial(link, picker.query, picker))
+    picker.clock = display.clock_for(
+        picker.query.get("clock"), request.headers.get("Accept-Language", "")
+    )
     context = {
         "link": link,
         "picker": picker,
         "form": form,
         "error": error,
         "extras": _hidden_extras(picker.query),
-        "timezones": timezone_names(),
         # Only a first visit asks the browser for its zone: an answer to a POST already shows
-        # the zone the attendee used, and reloading it would throw their message and entries away.
+        # the zone the attendee used, and swapping it would throw their message and entries away.
         "detect_timezone": request.method == "GET" and not request.GET.get("tz"),
         **(extra or {}),
     }
+    if moving := context.get("rescheduling"):
+        # On the attendee's clock and in the zone the picker shows, like the times to move to.
+        context["rescheduling_from"] = display.time_range(
+            moving.start, moving.end, picker.zone, picker.clock
+        )
+    if not request.htmx:
+        # The long list of zones is part of the full page only, outside the part HTMX swaps.
+        context["timezones"] = display.zone_choices(
+            timezone.now(), first=picker.zone, clock=picker.clock
+        )
     template = "booking/book.html#picker" if request.htmx else "booking/book.html"
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
@@ -274,8 +318,12 @@ def render_picker_page(
 def book(request: HtmxRequest, slug: str) -> HttpResponse:
     link = selectors.link_get_public(slug)
     if link is None:
+        if selectors.link_was_deleted(slug):
+            return render(request, "booking/inactive.html", {"deleted": True}, status=404)
         raise Http404("No booking link here.")
     if not link.is_active:
+        # Paused: the page says so in words that do not suggest the link is gone for good (the
+        # status stays 410, as the API answers for a paused link).
         return render(request, "booking/inactive.html", {"link": link}, status=410)
     if link.kind == BookingLink.Kind.INSTANT:
         return instant(request, link)
@@ -357,36 +405,3 @@ def keep_day(query: QueryDict, link: BookingLink, start: datetime | None) -> Non
         return
     query["date"] = day.isoformat()
     query["month"] = day.strftime("%Y-%m")
-
-
-def _confirmed_booking(slug: str, token: str) -> Booking:
-    try:
-        pk = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
-    except signing.BadSignature:
-        raise Http404("This confirmation link is not valid.") from None
-    return get_object_or_404(Booking.objects.select_related("link", "host"), pk=pk, link__slug=slug)
-
-
-def confirmed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    booking = _confirmed_booking(slug, token)
-    zone = ZoneInfo(booking.timezone)
-    return render(
-        request,
-        "booking/confirmed.html",
-        {
-            "booking": booking,
-            "link": booking.link,
-            "start_local": booking.start.astimezone(zone),
-            "end_local": booking.end.astimezone(zone),
-            "ics_url": reverse("booking:confirmed-ics", args=[slug, token]),
-        },
-    )
-
-
-def confirmed_ics(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    booking = _confirmed_booking(slug, token)
-    response = HttpResponse(
-        booking_ics(booking, method="PUBLISH"), content_type="text/calendar; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="invite.ics"'
-    return response

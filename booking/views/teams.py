@@ -26,16 +26,19 @@ class TeamForm(forms.ModelForm):
         fields = ["name", "slug", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
         help_texts = {
-            "slug": "The public page is /team/<slug>: lowercase letters, numbers, dashes."
+            "slug": "The public page is /team/<slug>: lowercase letters, numbers, dashes. "
+            "Blank: made from the name."
         }
 
-    def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: list[User], creator: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.people = people
+        self.fields["slug"].required = False
+        # Whoever creates a team is in it unless they take themselves out.
         roles = (
             dict(self.instance.team_members.values_list("user_id", "role"))
             if self.instance.pk
-            else {}
+            else {creator.pk: TeamMember.Role.ADMIN}
         )
         choices = [("", "Not in the team"), *TeamMember.Role.choices]
         for user in people:
@@ -50,7 +53,9 @@ class TeamForm(forms.ModelForm):
         return [self[f"role_{u.pk}"] for u in self.people]
 
     def clean_slug(self) -> str:
-        slug = self.cleaned_data["slug"].strip()
+        slug = (self.cleaned_data.get("slug") or "").strip()
+        if not slug:  # a new team's is made from its name; a team's own stays as it is
+            return self.instance.slug if self.instance.pk else ""
         if not SLUG_RE.match(slug):
             raise forms.ValidationError("Use lowercase letters, numbers and single dashes only.")
         return slug
@@ -92,6 +97,7 @@ def team_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         request.POST or None,
         instance=team or Team(workspace=request.workspace),
         people=_people(request),
+        creator=request.user,
     )
     if request.method == "POST" and form.is_valid():
         fields: dict[str, Any] = {

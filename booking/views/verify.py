@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from booking import services, verification
@@ -20,7 +22,7 @@ from booking.views.after import after_booking_url
 from booking.views.manage import TooManyAttempts, _closed, _too_many, booking_by_token
 from workestra.lib.formatting import local_range
 
-CODE_MESSAGE = "Enter the 6-digit code from the email."
+CODE_MESSAGE = _("Enter the 6-digit code from the email.")
 
 
 class CodeForm(forms.Form):
@@ -108,4 +110,8 @@ def resend(request: HttpRequest, token: str) -> HttpResponse:
         return _page(request, booking, error=exc.message, status=429)
     except BookingError as exc:
         return _closed(request, booking, exc.message)
-    return _page(request, booking, notice=f"A new code is on its way to {booking.email}.")
+    return _page(
+        request,
+        booking,
+        notice=gettext("A new code is on its way to %(email)s.") % {"email": booking.email},
+    )

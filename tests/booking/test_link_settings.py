@@ -1282,14 +1282,16 @@ def test_deleted_link_cannot_be_toggled(owner_client, link):
     assert link.is_active is False
 
 
-def test_paused_links_public_page_says_it_is_no_longer_active(owner_client, link, frozen, client):
+def test_paused_links_public_page_says_it_is_not_taking_bookings(
+    owner_client, link, frozen, client
+):
     assert client.get("/book/intro").status_code == 200
 
     owner_client.post(toggle_url(link))
     paused = client.get("/book/intro")
 
     assert paused.status_code == 410
-    assert "This link is no longer active" in paused.content.decode()
+    assert "This link is not taking bookings right now." in paused.content.decode()
 
     owner_client.post(toggle_url(link))
     restored = client.get("/book/intro")

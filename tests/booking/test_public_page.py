@@ -112,11 +112,15 @@ def test_unknown_and_deleted_links_are_404_and_paused_ones_say_so(client, link, 
     link.is_active = False
     link.save()
     response = client.get(link.public_path)
+    body = response.content.decode()
     assert response.status_code == 410
-    assert "This link is no longer active" in response.content.decode()
+    assert "This link is not taking bookings right now." in body
+    assert "no longer active" not in body and "Confirm booking" not in body
     link.deleted_at = utc(2026, 11, 22, 0, 0)
     link.save()
-    assert client.get(link.public_path).status_code == 404
+    response = client.get(link.public_path)
+    assert response.status_code == 404
+    assert "This link is no longer active." in response.content.decode()
 
 
 def test_posting_the_form_books_and_shows_the_confirmation_with_ctas(client, link, frozen):

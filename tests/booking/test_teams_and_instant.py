@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -80,7 +81,7 @@ def test_a_member_cannot_change_teams(teammate_client, sales):
 
 @pytest.mark.parametrize(
     ("slug", "message"),
-    [("Sales Team", "lowercase letters"), ("taken", "already exists"), ("", "required")],
+    [("Sales Team", "lowercase letters"), ("taken", "already exists")],
 )
 def test_bad_team_slugs_are_refused(owner_client, workspace, slug, message):
     Team.objects.create(workspace=WorkspaceFactory(), name="Other", slug="taken")
@@ -90,6 +91,43 @@ def test_bad_team_slugs_are_refused(owner_client, workspace, slug, message):
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Team.objects.filter(name="Ops").exists()
+
+
+def test_a_blank_slug_is_made_from_the_name_like_a_links(owner_client, workspace):
+    Team.objects.create(workspace=WorkspaceFactory(), name="Other", slug="customer-success")
+
+    response = owner_client.post("/settings/teams/new", {"name": "Customer Success!", "slug": ""})
+
+    assert response.status_code == 302
+    assert Team.objects.get(name="Customer Success!").slug == "customer-success-2"
+
+
+def test_a_chosen_slug_wins_over_the_name(owner_client, workspace):
+    owner_client.post("/settings/teams/new", {"name": "Customer Success", "slug": "cs"})
+
+    assert Team.objects.get(name="Customer Success").slug == "cs"
+
+
+def test_blanking_the_slug_of_a_team_keeps_its_address(owner_client, sales):
+    owner_client.post(f"/settings/teams/{sales.pk}", {"name": "Sales EMEA", "slug": ""})
+
+    sales.refresh_from_db()
+    assert (sales.name, sales.slug) == ("Sales EMEA", "sales")
+
+
+def test_the_creator_is_in_a_new_team_unless_they_take_themselves_out(
+    owner_client, owner, teammate
+):
+    form = owner_client.get("/settings/teams/new").content.decode()
+
+    mine = re.search(rf'<select name="role_{owner.pk}".*?</select>', form, re.S).group(0)
+    theirs = re.search(rf'<select name="role_{teammate.pk}".*?</select>', form, re.S).group(0)
+    assert '<option value="admin" selected>' in mine
+    assert '<option value="" selected>' in theirs
+    # The form as it comes, only named: the creator's default choice is submitted with it.
+    owner_client.post("/settings/teams/new", {"name": "Support", f"role_{owner.pk}": "admin"})
+    team = Team.objects.get(name="Support")
+    assert list(team.team_members.values_list("user_id", "role")) == [(owner.pk, "admin")]
 
 
 def test_another_workspaces_team_is_a_404(outsider_client, sales):

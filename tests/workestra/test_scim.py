@@ -23,13 +23,6 @@ PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 
 @pytest.fixture
-def business(workspace):
-    workspace.plan = Workspace.Plan.BUSINESS
-    workspace.save(update_fields=["plan"])
-    return workspace
-
-
-@pytest.fixture
 def secret(business, owner):
     return scim_token_create(workspace=business, by=owner, now=business.created_at)[1]
 

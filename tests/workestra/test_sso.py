@@ -13,7 +13,7 @@ from django.test import Client
 
 from tests.factories import MembershipFactory
 from tests.workestra.sso_idp import SamlIdp, oidc_provider
-from workestra.models import Membership, SsoConnection, User, Workspace
+from workestra.models import Membership, SsoConnection, User
 from workestra.sso.services import sso_connection_save
 
 
@@ -28,14 +28,6 @@ def _sso_settings(settings):
 def idp():
     with oidc_provider() as provider:
         yield provider
-
-
-@pytest.fixture
-def business(workspace, owner):
-    workspace.plan = Workspace.Plan.BUSINESS
-    workspace.save(update_fields=["plan"])
-    EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
-    return workspace
 
 
 def callback_uri(workspace) -> str:

@@ -20,14 +20,6 @@ def _keys(settings):
     settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
 
 
-@pytest.fixture
-def business(workspace, owner):
-    workspace.plan = Workspace.Plan.BUSINESS
-    workspace.save(update_fields=["plan"])
-    EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
-    return workspace
-
-
 OIDC = {
     "domain": "acme.test",
     "protocol": "oidc",

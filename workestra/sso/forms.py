@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from workestra.lib import outbound
 from workestra.models import SsoConnection
 from workestra.sso import selectors
+from workestra.sso.services import FIELDS
 
 # Addresses anyone can register; a workspace cannot claim them as its own domain.
 FREEMAIL = frozenset(
@@ -51,44 +52,37 @@ def sso_message(domain: str) -> str:
     return f"Addresses at {domain} sign in through your company's single sign-on."
 
 
-class LoginForm(account_forms.LoginForm):
-    sso_url = ""
+class RefusesSsoAddresses:
+    """Refuses an address whose domain signs in through its IdP, pointing at ``sso_url``."""
 
+    sso_url = ""
+    sso_hint = ""
+
+    def refuse_sso_address(self, email: str) -> str:
+        connection = selectors.password_refused_connection(email)
+        if connection is not None:
+            self.sso_url = sso_start_url(email)
+            raise forms.ValidationError(f"{sso_message(connection.domain)} {self.sso_hint}".strip())
+        return email
+
+
+class LoginForm(RefusesSsoAddresses, account_forms.LoginForm):
     def clean_login(self) -> str:
-        login = super().clean_login()
-        connection = selectors.password_refused_connection(login)
-        if connection is not None:
-            self.sso_url = sso_start_url(login)
-            raise forms.ValidationError(sso_message(connection.domain))
-        return login
+        return self.refuse_sso_address(super().clean_login())
 
 
-class SignupForm(account_forms.SignupForm):
-    sso_url = ""
+class SignupForm(RefusesSsoAddresses, account_forms.SignupForm):
+    sso_hint = "Your account is made when you first sign in."
 
     def clean_email(self) -> str:
-        email = super().clean_email()
-        connection = selectors.password_refused_connection(email)
-        if connection is not None:
-            self.sso_url = sso_start_url(email)
-            raise forms.ValidationError(
-                sso_message(connection.domain) + " Your account is made when you first sign in."
-            )
-        return email
+        return self.refuse_sso_address(super().clean_email())
 
 
-class ResetPasswordForm(account_forms.ResetPasswordForm):
-    sso_url = ""
+class ResetPasswordForm(RefusesSsoAddresses, account_forms.ResetPasswordForm):
+    sso_hint = "There is no password to reset."
 
     def clean_email(self) -> str:
-        email = super().clean_email()
-        connection = selectors.password_refused_connection(email)
-        if connection is not None:
-            self.sso_url = sso_start_url(email)
-            raise forms.ValidationError(
-                sso_message(connection.domain) + " There is no password to reset."
-            )
-        return email
+        return self.refuse_sso_address(super().clean_email())
 
 
 class SsoStartForm(forms.Form):
@@ -118,16 +112,7 @@ class SsoConnectionForm(forms.ModelForm):
 
     class Meta:
         model = SsoConnection
-        fields = [
-            "domain",
-            "protocol",
-            "required",
-            "oidc_issuer",
-            "oidc_client_id",
-            "saml_entity_id",
-            "saml_sso_url",
-            "saml_certificate",
-        ]
+        fields = list(FIELDS)
         labels = {
             "domain": "Email domain",
             "required": "Require SSO for everyone at this domain",
