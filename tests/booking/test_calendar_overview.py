@@ -119,6 +119,7 @@ def test_the_overview_is_in_the_hosts_zone(owner_client, owner, olgas_month):
         ("/calendar/bookings", "Bookings"),
         ("/calendar/event-types", "Event Types"),
         ("/calendar/admin", "Admin"),
+        ("/calendar/analytics", "Analytics"),
     ],
 )
 def test_the_calendar_navigation_marks_where_you_are(owner_client, frozen, url, current):
@@ -130,6 +131,7 @@ def test_the_calendar_navigation_marks_where_you_are(owner_client, frozen, url, 
         assert label in nav
     for href in ["/calendar/workflows", "/calendar/schedules", "/calendar/analytics"]:
         assert f'href="{href}"' in nav
+    assert 'href="/calendar" aria-current="page">Calendar</a>' in page  # the top bar too
 
 
 def test_members_get_no_admin_tab(teammate_client, frozen):
