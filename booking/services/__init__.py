@@ -23,7 +23,7 @@ from booking.services.errors import (
     WrongCode,
 )
 from booking.services.links import link_delete, link_save, link_set_active
-from booking.services.new_time import booking_ask_new_time, new_time_refusal
+from booking.services.new_time import MAX_NOTE, booking_ask_new_time, new_time_refusal
 from booking.services.reschedule import booking_calendar_move, booking_reschedule
 from booking.services.status import booking_mark_no_show, booking_reconfirm, booking_undo_no_show
 from booking.services.verify import (
@@ -33,6 +33,7 @@ from booking.services.verify import (
 )
 
 __all__ = [
+    "MAX_NOTE",
     "MAX_REASON",
     "Attendee",
     "BookingClosed",

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 from booking import selectors, services, timeline
 from booking.models import Booking, BookingEvent
 from booking.services import BookingError
-from booking.services.new_time import MAX_NOTE
 from workestra.lib.formatting import local_range
 from workestra.tenancy import AuthedRequest, workspace_required
 
@@ -46,7 +45,7 @@ class NewTimeForm(forms.Form):
     note = forms.CharField(
         label="Message to the attendee (optional)",
         required=False,
-        max_length=MAX_NOTE,
+        max_length=services.MAX_NOTE,
         error_messages={
             "max_length": "Keep the message under %(limit_value)d characters "
             "(it has %(show_value)d).",
