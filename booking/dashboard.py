@@ -29,7 +29,11 @@ TABS = (
     Tab("cancelled", "Cancelled", "No cancelled meetings.", newest_first=True),
     Tab("no_show", "No-shows", "No no-shows.", newest_first=True),
 )
-TAB_KEYS = {tab.key: tab for tab in TABS}
+#: Not a tab of their own: every booking, and every meeting that was not called off (the
+#: overview's week and month counts link to the latter).
+ALL = Tab("all", "All", "No bookings match.", newest_first=True)
+BOOKED = Tab("booked", "Not cancelled", "No meetings match.", newest_first=False)
+TAB_KEYS = {tab.key: tab for tab in (*TABS, ALL, BOOKED)}
 
 
 def tab_filter(key: str, now: datetime) -> Q:
@@ -40,6 +44,8 @@ def tab_filter(key: str, now: datetime) -> Q:
         "past": Q(status=Status.CONFIRMED, end__lte=now),
         "cancelled": Q(status=Status.CANCELLED),
         "no_show": Q(status=Status.NO_SHOW),
+        "all": ~Q(status=Status.RESCHEDULED),
+        "booked": Q(status__in=[*Booking.ACTIVE_STATUSES, Status.NO_SHOW]),
     }[key]
 
 

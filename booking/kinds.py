@@ -61,6 +61,12 @@ NOT_RECONFIRMED = Kind(
     title="Not-reconfirmed cancellation email to the attendee",
     is_email=True,
 )
+NEW_TIME_REQUEST = Kind(
+    "booking.new_time_request",
+    handler="booking.notifications.send_new_time_request",
+    title="Please-pick-a-new-time email to the attendee",
+    is_email=True,
+)
 
 CALENDAR_EVENT = Kind(
     "booking.calendar_event",
@@ -100,6 +106,7 @@ KINDS = (
     CRM_RECORDS,
     RECONFIRM_DEADLINE,
     NOT_RECONFIRMED,
+    NEW_TIME_REQUEST,
     CALENDAR_EVENT,
     CONFERENCE,
     CALENDAR_CHANGE,

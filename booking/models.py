@@ -598,6 +598,7 @@ class BookingEvent(models.Model):
         NO_SHOW_UNDONE = "no_show_undone", "No-show undone"
         RECONFIRMED = "reconfirmed", "Reconfirmed by the attendee"
         CALENDAR = "calendar", "Calendar note"
+        NEW_TIME_ASKED = "new_time_asked", "New time requested"
 
     class By(models.TextChoices):
         ATTENDEE = "attendee", "the attendee"

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from booking import verification
@@ -212,4 +212,23 @@ def send_not_reconfirmed(message: OutboxMessage) -> None:
     with translation.override(attendee_language(booking)):
         body = render_to_string("booking/email/not_reconfirmed.txt", {"booking": booking})
         subject = gettext("Your booking was cancelled: %(title)s") % {"title": booking.link.title}
+    send_plain(booking, subject=subject, body=body, to=[booking.email])
+
+
+def send_new_time_request(message: OutboxMessage) -> None:
+    """The host asks the attendee to pick a new time, with the booking's reschedule link."""
+    booking = _booking(message)
+    if booking.status != Booking.Status.CONFIRMED:
+        raise outbox.Drop(f"the booking is {booking.get_status_display().lower()}")
+    if booking.start <= timezone.now():
+        raise outbox.Drop("the meeting has already started")
+    context = {
+        "booking": booking,
+        "link": booking.link,
+        "host": booking.host,
+        "note": message.payload.get("message", ""),
+        "when": local_range(booking.start, booking.end, booking.timezone),
+    }
+    subject = render_to_string("booking/email/new_time_request_subject.txt", context)
+    body = render_to_string("booking/email/new_time_request.txt", context)
     send_plain(booking, subject=subject, body=body, to=[booking.email])

@@ -74,6 +74,9 @@ def _event_entry(event: BookingEvent, booking: Booking, zone: str) -> Entry:
                 f"Rescheduled by {_who(event)} to {local_range(new.start, new.end, zone)}",
                 related_id=new.pk,
             )
+    if event.kind == kind.NEW_TIME_ASKED:
+        detail = f"Message: {event.detail}" if event.detail else "No message."
+        return Entry(event.at, f"{event.get_kind_display()} by {_who(event)}", detail)
     if event.kind in (kind.NO_SHOW, kind.NO_SHOW_UNDONE, kind.CREATED):
         return Entry(event.at, f"{event.get_kind_display()} by {_who(event)}", event.detail)
     return Entry(event.at, event.get_kind_display(), event.detail)

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from django.contrib.auth.decorators import login_required
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django_htmx.middleware import HtmxDetails
 
@@ -22,6 +23,7 @@ from workestra.models import Membership, User, Workspace
 
 SESSION_KEY = "workspace_id"
 M = TypeVar("M", bound=Model)
+R = TypeVar("R", bound=HttpResponseBase)  # a view's response: rendered, streamed or a file
 
 
 class HtmxRequest(HttpRequest):
@@ -75,12 +77,12 @@ def _membership_for(request: HttpRequest, user: User) -> Membership | None:
     return chosen
 
 
-def workspace_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def workspace_required(view: Callable[..., R]) -> Callable[..., R | HttpResponse]:
     """Sign-in plus a membership; a user with no workspace gets a page saying so."""
 
     @login_required
     @functools.wraps(view)
-    def wrapper(request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: TenantRequest, *args: Any, **kwargs: Any) -> R | HttpResponse:
         if request.workspace is None:
             return render(request, "workestra/no_workspace.html", status=403)
         return view(request, *args, **kwargs)

@@ -23,6 +23,7 @@ from booking.services.errors import (
     WrongCode,
 )
 from booking.services.links import link_delete, link_save, link_set_active
+from booking.services.new_time import MAX_NOTE, booking_ask_new_time, new_time_refusal
 from booking.services.reschedule import booking_calendar_move, booking_reschedule
 from booking.services.status import booking_mark_no_show, booking_reconfirm, booking_undo_no_show
 from booking.services.verify import (
@@ -32,6 +33,7 @@ from booking.services.verify import (
 )
 
 __all__ = [
+    "MAX_NOTE",
     "MAX_REASON",
     "Attendee",
     "BookingClosed",
@@ -43,6 +45,7 @@ __all__ = [
     "SlotTaken",
     "SlotUnavailable",
     "WrongCode",
+    "booking_ask_new_time",
     "booking_calendar_move",
     "booking_cancel",
     "booking_cancel_unreconfirmed",
@@ -59,4 +62,5 @@ __all__ = [
     "link_delete",
     "link_save",
     "link_set_active",
+    "new_time_refusal",
 ]

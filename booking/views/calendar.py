@@ -1,4 +1,4 @@
-"""The host's calendar dashboard, ``/calendar``, and one booking with its timeline.
+"""One booking of the host's calendar, with its timeline and what the host can do with it.
 
 Every query goes through the workspace scope: another workspace's booking is a 404.
 """
@@ -9,19 +9,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from booking import dashboard, selectors, services, timeline
+from booking import selectors, services, timeline
 from booking.models import Booking, BookingEvent
 from booking.services import BookingError
 from workestra.lib.formatting import local_range
-from workestra.tenancy import AuthedRequest, scoped, workspace_required
-
-PAGE_SIZE = 50
+from workestra.tenancy import AuthedRequest, workspace_required
 
 
 class HostCancelForm(forms.Form):
@@ -44,32 +41,23 @@ class HostCancelForm(forms.Form):
         return reason
 
 
+class NewTimeForm(forms.Form):
+    note = forms.CharField(
+        label="Message to the attendee (optional)",
+        required=False,
+        max_length=services.MAX_NOTE,
+        error_messages={
+            "max_length": "Keep the message under %(limit_value)d characters "
+            "(it has %(show_value)d).",
+        },
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": "Sorry, something came up. Could we move this?"}
+        ),
+    )
+
+
 def _zone(request: AuthedRequest) -> str:
     return request.user.timezone
-
-
-@workspace_required
-def calendar(request: AuthedRequest) -> HttpResponse:
-    now = timezone.now()
-    tab = dashboard.TAB_KEYS.get(request.GET.get("tab", ""), dashboard.TABS[0])
-    mine = dashboard.bookings_for_user(scoped(Booking.objects.all(), request), request.user)
-    page = Paginator(dashboard.tab_bookings(mine, tab, now), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    counts = dashboard.tab_counts(mine, now)
-    tabs = [{"tab": t, "count": counts[t.key], "current": t == tab} for t in dashboard.TABS]
-    return render(
-        request,
-        "booking/calendar/list.html",
-        {
-            "tab": tab,
-            "tabs": tabs,
-            "page": page,
-            "rows": dashboard.rows(list(page.object_list)),
-            "time_off": dashboard.time_off_ahead(request.user, now),
-            "zone": _zone(request),
-        },
-    )
 
 
 def _detail(
@@ -77,6 +65,7 @@ def _detail(
     booking: Booking,
     *,
     form: HostCancelForm | None = None,
+    new_time_form: NewTimeForm | None = None,
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -92,6 +81,8 @@ def _detail(
         "can_cancel": booking.refusal(Booking.Change.CANCEL, now, by=host) is None,
         "can_mark_no_show": booking.refusal(Booking.Change.NO_SHOW, now, by=host) is None,
         "cancel_form": form or HostCancelForm(),
+        "new_time_form": new_time_form or NewTimeForm(),
+        "new_time_refusal": services.new_time_refusal(booking, now),
         "error": error,
     }
     return render(request, "booking/calendar/detail.html", context, status=status)
@@ -130,4 +121,25 @@ def booking_no_show(request: AuthedRequest, pk: int) -> HttpResponse:
     except BookingError as exc:
         return _detail(request, booking, error=exc.message, status=409)
     messages.success(request, "Marked as attended again." if undo else "Marked as a no-show.")
+    return redirect("booking:calendar-booking", booking.pk)
+
+
+@workspace_required
+@require_POST
+def booking_ask_to_reschedule(request: AuthedRequest, pk: int) -> HttpResponse:
+    booking = selectors.booking_get_for_user(request.membership, pk, write=True)
+    form = NewTimeForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, booking, new_time_form=form, status=400)
+    try:
+        services.booking_ask_new_time(
+            booking=booking, actor=request.user, note=form.cleaned_data["note"]
+        )
+    except BookingError as exc:
+        return _detail(request, booking, new_time_form=form, error=exc.message, status=409)
+    messages.success(
+        request,
+        f"We're emailing {booking.name} a link to pick a new time. The meeting stays "
+        "booked until they do.",
+    )
     return redirect("booking:calendar-booking", booking.pk)

@@ -1,4 +1,5 @@
-"""The host's calendar at /calendar: tabs, times in the host's zone, tenant scoping, the timeline."""
+"""The host's bookings at /calendar/bookings: status tabs, times in the host's zone, tenant
+scoping, one booking and its timeline."""
 
 from __future__ import annotations
 
@@ -73,7 +74,7 @@ def agenda(link, owner, teammate, frozen, booked) -> Agenda:
 
 
 def tab(client, name: str) -> str:
-    response = client.get(f"/calendar?tab={name}")
+    response = client.get(f"/calendar/bookings?status={name}")
     assert response.status_code == 200
     return response.content.decode()
 
@@ -95,7 +96,7 @@ def test_each_tab_lists_the_users_bookings_in_that_state(owner_client, agenda):
 
 
 def test_upcoming_is_the_default_tab_and_shows_each_count(owner_client, agenda):
-    page = owner_client.get("/calendar").content.decode()
+    page = owner_client.get("/calendar/bookings").content.decode()
     assert attendees_on(page) == {"uma", "mo", "tara"}
     for label, count in [
         ("Upcoming", 3),
@@ -138,8 +139,15 @@ def test_the_calendar_needs_a_login_and_is_in_the_nav(client, owner_client, agen
     assert 'href="/calendar"' in owner_client.get("/settings/booking-links").content.decode()
 
 
+def test_old_calendar_tab_links_lead_to_the_bookings(owner_client, agenda):
+    response = owner_client.get("/calendar?tab=past")
+    assert response.status_code == 302
+    assert response["Location"] == "/calendar/bookings?tab=past"
+    assert attendees_on(owner_client.get(response["Location"]).content.decode()) == {"paul"}
+
+
 def test_an_unknown_tab_or_page_falls_back(owner_client, agenda):
-    page = owner_client.get("/calendar?tab=%3Cscript%3E&page=abc").content.decode()
+    page = owner_client.get("/calendar/bookings?status=%3Cscript%3E&page=abc").content.decode()
     assert attendees_on(page) == {"uma", "mo", "tara"}
 
 

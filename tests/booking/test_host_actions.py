@@ -133,8 +133,14 @@ def test_a_past_meeting_is_marked_and_moves_to_the_no_shows_tab(owner_client, pa
     assert response.status_code == 302
     assert "Marked as a no-show." in owner_client.get(url(past)).content.decode()
     assert status_of(past) == Booking.Status.NO_SHOW
-    assert "alice@example.com" in owner_client.get("/calendar?tab=no_show").content.decode()
-    assert "alice@example.com" not in owner_client.get("/calendar?tab=past").content.decode()
+    assert (
+        "alice@example.com"
+        in owner_client.get("/calendar/bookings?status=no_show").content.decode()
+    )
+    assert (
+        "alice@example.com"
+        not in owner_client.get("/calendar/bookings?status=past").content.decode()
+    )
 
 
 def test_undo_puts_it_back_among_past_meetings(owner_client, past):
@@ -142,7 +148,9 @@ def test_undo_puts_it_back_among_past_meetings(owner_client, past):
     response = owner_client.post(url(past, "/no-show"), {"undo": "1"})
     assert response.status_code == 302
     assert status_of(past) == Booking.Status.CONFIRMED
-    assert "alice@example.com" in owner_client.get("/calendar?tab=past").content.decode()
+    assert (
+        "alice@example.com" in owner_client.get("/calendar/bookings?status=past").content.decode()
+    )
 
 
 def test_a_future_meeting_cannot_be_marked(owner_client, upcoming):

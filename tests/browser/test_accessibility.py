@@ -110,7 +110,13 @@ def test_every_host_page(live_server, page, owner, workspace, link, frozen, book
     sign_in(page, base, owner)
 
     tabs = [
-        f"/calendar?tab={tab}" for tab in ("upcoming", "pending", "past", "cancelled", "no_show")
+        "/calendar",
+        "/calendar/event-types",
+        "/calendar/admin",
+        *(
+            f"/calendar/bookings?status={tab}"
+            for tab in ("upcoming", "pending", "past", "cancelled", "no_show", "all")
+        ),
     ]
     found = audit(
         page,
