@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db.models import QuerySet
+from django.forms.utils import ErrorDict
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,7 @@ from booking.link_locations_form import (
     clean_locations,
     location_rows,
 )
+from booking.link_parts import Part, form_parts
 from booking.models import MAX_CTAS, MAX_DURATION, MAX_GUESTS, BookingLink
 from booking.services import link_save
 from booking.variables import VALID_NAMES, is_known
@@ -201,6 +203,15 @@ class BookingLinkForm(forms.ModelForm):
             self.initial["durations_text"] = ", ".join(
                 str(d) for d in self.instance.duration_choices[1:]
             )
+
+    def parts(self) -> dict[str, Part]:
+        return form_parts(self)
+
+    def show_without_checking(self) -> None:
+        """Render the submitted values as typed, with no errors: the page only redraws (for a
+        new event type), nothing is saved."""
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
 
     def host_rows(self) -> list[HostRow]:
         return host_rows(self, self.members)

@@ -223,6 +223,16 @@ def link_availability(
     )
 
 
+#: How far ahead the link settings look for a time before warning that a link offers none.
+OFFER_HORIZON = timedelta(days=60)
+
+
+def link_offers_time(link: BookingLink, *, now: datetime) -> bool:
+    """Whether the link, as stored, offers at least one slot in the next 60 days."""
+    found = link_availability(link, start=now, end=now + OFFER_HORIZON, now=now)
+    return bool(found.offered_starts())
+
+
 def rotation_members(link: BookingLink, host_ids: list[int], *, now: datetime) -> list[Member]:
     """The round-robin inputs for ``host_ids``: counts in the link's current period, last booking,
     weight, priority, and whether each joined or was away during the period. Three queries."""

@@ -22,7 +22,12 @@ from booking.services.errors import (
     SlotUnavailable,
     WrongCode,
 )
-from booking.services.links import link_delete, link_save, link_set_active
+from booking.services.links import (
+    LinkOffersNoTime,
+    link_delete,
+    link_save,
+    link_set_active,
+)
 from booking.services.new_time import MAX_NOTE, booking_ask_new_time, new_time_refusal
 from booking.services.reschedule import booking_calendar_move, booking_reschedule
 from booking.services.status import booking_mark_no_show, booking_reconfirm, booking_undo_no_show
@@ -40,6 +45,7 @@ __all__ = [
     "BookingError",
     "CodeExpired",
     "LinkInactive",
+    "LinkOffersNoTime",
     "LocationRefused",
     "ResendRefused",
     "SlotTaken",

@@ -7,16 +7,46 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from booking import selectors
 from booking.models import BookingLink, LinkHost
 
 
-def link_save(*, link: BookingLink, hosts: list[LinkHost]) -> BookingLink:
+class LinkOffersNoTime(Exception):
+    """The link would offer attendees no time at all; nothing was stored."""
+
+
+def link_save(
+    *,
+    link: BookingLink,
+    hosts: list[LinkHost],
+    require_times: bool = False,
+    now: datetime | None = None,
+) -> BookingLink:
     """Store the link and make its host rows match ``hosts`` in one transaction: when the hosts
-    can't be saved, the link keeps its previous settings too."""
-    with transaction.atomic():
-        link.save()
-        _hosts_set(link, hosts)
+    can't be saved, the link keeps its previous settings too.
+
+    With ``require_times``, an active slotted link that would offer no time in the coming weeks
+    (its schedule, hosts and limits together) is not stored: raises :class:`LinkOffersNoTime`.
+    """
+    adding = link._state.adding
+    try:
+        with transaction.atomic():
+            link.save()
+            _hosts_set(link, hosts)
+            if require_times and _offers_nothing(link, now or timezone.now()):
+                raise LinkOffersNoTime
+    except LinkOffersNoTime:
+        if adding:  # the rolled-back insert left its id on the object
+            link.pk = None
+            link._state.adding = True
+        raise
     return link
+
+
+def _offers_nothing(link: BookingLink, now: datetime) -> bool:
+    if not link.is_active or link.kind == BookingLink.Kind.INSTANT:
+        return False  # a paused link offers nothing on purpose; an instant one books "now"
+    return not selectors.link_offers_time(link, now=now)
 
 
 def link_set_active(*, link: BookingLink, active: bool) -> BookingLink:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -32,14 +33,12 @@ def link_create(request: AuthedRequest) -> HttpResponse:
         # A new link starts with the owner's default hours (set during onboarding).
         instance=BookingLink(owner=request.user, weekly_hours=dict(request.user.working_hours)),
     )
-    if request.method == "POST" and form.is_valid():
-        link = services.link_save(link=form.save(commit=False), hosts=form.cleaned_data["hosts"])
-        messages.success(request, f"“{link.title}” is live at {link.public_url}")
+    saved, context = _submit(request, form)
+    if saved:
+        messages.success(request, f"“{saved.title}” is live at {saved.public_url}")
         return redirect("booking:link-list")
-    status = 400 if form.is_bound else 200
-    return render(
-        request, "booking/links/form.html", {"form": form, "creating": True}, status=status
-    )
+    context["creating"] = True
+    return render(request, "booking/links/form.html", context, status=context.pop("status"))
 
 
 @workspace_required
@@ -53,13 +52,35 @@ def link_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         # submit must not show them as the link's title and public URL.
         instance=copy.copy(link),
     )
-    if request.method == "POST" and form.is_valid():
-        link = services.link_save(link=form.save(commit=False), hosts=form.cleaned_data["hosts"])
-        messages.success(request, f"Saved “{link.title}”.")
+    saved, context = _submit(request, form)
+    if saved:
+        messages.success(request, f"Saved “{saved.title}”.")
         return redirect("booking:link-list")
-    status = 400 if form.is_bound else 200
-    context = {"form": form, "link": link, "location_warnings": selectors.location_warnings(link)}
-    return render(request, "booking/links/form.html", context, status=status)
+    context |= {"link": link, "location_warnings": selectors.location_warnings(link)}
+    return render(request, "booking/links/form.html", context, status=context.pop("status"))
+
+
+def _submit(
+    request: AuthedRequest, form: BookingLinkForm
+) -> tuple[BookingLink | None, dict[str, Any]]:
+    """Save a valid submit and return the link; else the page's context. "Update form" only
+    redraws for the chosen event type, and a link offering no time needs "Save anyway"."""
+    if not form.is_bound:
+        return None, {"form": form, "status": 200}
+    if request.POST.get("refresh"):
+        form.show_without_checking()
+        return None, {"form": form, "status": 200, "refreshed": True}
+    if form.is_valid():
+        try:
+            link = services.link_save(
+                link=form.save(commit=False),
+                hosts=form.cleaned_data["hosts"],
+                require_times=not request.POST.get("save_anyway"),
+            )
+        except services.LinkOffersNoTime:
+            return None, {"form": form, "status": 400, "offers_no_time": True}
+        return link, {}
+    return None, {"form": form, "status": 400}
 
 
 @workspace_required

@@ -188,8 +188,19 @@
     });
   }
 
+  // The link editor: swap in the settings that apply to the chosen event type at once.
+  function showKindParts(kind) {
+    each(document.querySelectorAll("[data-kinds]"), function (part) {
+      part.hidden = part.getAttribute("data-kinds").split(" ").indexOf(kind) < 0;
+    });
+  }
+  function enhanceKinds() {
+    each(document.querySelectorAll("[data-kind-refresh]"), function (p) { p.remove(); });
+  }
+
   document.addEventListener("change", function (event) {
     var target = event.target;
+    if (target.matches && target.matches("[data-kind-select] select")) showKindParts(target.value);
     if (target.matches && target.matches("select[data-autosubmit]")) target.form.submit();
     if (target.matches && target.matches("select[data-step-action]")) showStepFields(target);
   });
@@ -210,7 +221,7 @@
     if (field) field.focus();
   }
 
-  function init() { setupZones(); setupGrid(); detectZone(); preselectZone(); focusRefused(); enhanceSteps(); }
+  function init() { setupZones(); setupGrid(); detectZone(); preselectZone(); focusRefused(); enhanceSteps(); enhanceKinds(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();

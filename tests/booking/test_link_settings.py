@@ -753,7 +753,11 @@ def test_buffers_notice_and_horizon_are_saved(owner_client):
     owner_client.post(
         NEW_URL,
         form_data(
-            buffer_before="15", buffer_after="480", min_notice_hours="8760", max_days_ahead="730"
+            buffer_before="15",
+            buffer_after="480",
+            min_notice_hours="8760",
+            max_days_ahead="730",
+            save_anyway="1",  # a year's notice leaves no time in the coming weeks
         ),
     )
 
@@ -781,7 +785,11 @@ def test_the_link_form_offers_the_owners_schedules_instead_of_typed_hours(
     owner_client, owner, workspace
 ):
     theirs = schedule_create(
-        workspace=workspace, owner=owner, name="Evenings", timezone="UTC", weekly={}
+        workspace=workspace,
+        owner=owner,
+        name="Evenings",
+        timezone="UTC",
+        weekly={"0": [["18:00", "21:00"]]},
     )
     page = owner_client.get(NEW_URL).content.decode()
     assert f'<option value="{theirs.pk}">Evenings</option>' in page
@@ -932,7 +940,11 @@ def test_title_of_200_characters_is_accepted(owner_client):
 def test_edit_page_shows_the_current_settings(owner_client, link):
     link.durations = [30, 45, 60]
     link.schedule = schedule_create(
-        workspace=link.workspace, owner=link.owner, name="Split", timezone="UTC", weekly={}
+        workspace=link.workspace,
+        owner=link.owner,
+        name="Split",
+        timezone="UTC",
+        weekly={"0": [["09:00", "12:00"]]},
     )
     link.ctas = [{"label": "Pricing", "url": "https://acme.example/pricing"}]
     link.save()
@@ -986,7 +998,11 @@ def test_after_edit_the_list_confirms_the_new_title(owner_client, link):
 def test_saving_the_edit_form_unchanged_keeps_every_setting(owner_client, link, stage):
     link.durations = [30, 45, 60]
     link.schedule = schedule_create(
-        workspace=link.workspace, owner=link.owner, name="Split", timezone="UTC", weekly={}
+        workspace=link.workspace,
+        owner=link.owner,
+        name="Split",
+        timezone="UTC",
+        weekly={"0": [["09:00", "12:00"]]},
     )
     link.ctas = [{"label": "Pricing", "url": "https://acme.example/pricing"}]
     link.create_deal = True
