@@ -13,6 +13,7 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from booking import add_to_calendar
 from booking.ics import booking_hosts, booking_ics
@@ -79,15 +80,18 @@ def _join_link_pending(booking: Booking) -> bool:
 def calendar_event(booking: Booking, hosts: list[str]) -> add_to_calendar.CalendarEvent:
     """The meeting as the attendee's calendar should hold it: what, with whom, where, and the
     links to join, move or cancel it."""
-    lines = [f"Join: {booking.meeting_url}"] if booking.meeting_url else []
+    lines = [_("Join: %(url)s") % {"url": booking.meeting_url}] if booking.meeting_url else []
     if booking.dial_in:
         lines.append(booking.dial_in)
-    lines += [f"Reschedule: {booking.reschedule_url}", f"Cancel: {booking.cancel_url}"]
+    lines += [
+        _("Reschedule: %(url)s") % {"url": booking.reschedule_url},
+        _("Cancel: %(url)s") % {"url": booking.cancel_url},
+    ]
     # Last, so that a long description is what gets shortened, never the links.
     if booking.link.description:
         lines.append(booking.link.description)
     return add_to_calendar.CalendarEvent(
-        title=f"{booking.link.title} with {_names(hosts)}",
+        title=_("%(title)s with %(hosts)s") % {"title": booking.link.title, "hosts": _names(hosts)},
         start=booking.start,
         end=booking.end,
         zone=booking.timezone,
@@ -99,4 +103,4 @@ def calendar_event(booking: Booking, hosts: list[str]) -> add_to_calendar.Calend
 def _names(names: list[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return _("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}

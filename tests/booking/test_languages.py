@@ -9,6 +9,7 @@ from booking import notifications
 from booking.models import Booking
 from tests.booking.helpers import utc
 from tests.booking.test_link_settings import edit_url, form_data
+from tests.booking.test_public_page import book
 from workflows import outbox
 from workflows.models import OutboxMessage
 
@@ -212,3 +213,16 @@ def test_the_places_to_meet_are_named_in_the_attendees_language(client, link, fr
     body = page(client.get(f"{link.public_path}?slot=2026-11-25T10:00:00%2B01:00", **GERMAN))
 
     assert "Vor Ort" in body and "Telefonat (wir rufen Sie an)" in body
+
+
+def test_a_german_browser_gets_the_confirmation_in_german_and_a_language_menu(client, link, frozen):
+    client.defaults.update(GERMAN)
+    body = page(client.get(link.public_path))
+    assert body.count('<select id="language-menu" name="lang">') == 1
+
+    response = book(client, link)
+
+    body = page(client.get(response["Location"]))
+    assert "Ihr Termin ist gebucht" in body
+    assert "Zu Ihrem Kalender hinzufügen" in body
+    assert body.count('<select id="language-menu" name="lang">') == 1
