@@ -28,6 +28,7 @@
       if (!option) return;
       select.insertBefore(option, select.firstChild);  // the detected zone leads the list
       select.value = zone;
+      select.setAttribute("data-applied", zone);
     }
     params.set("tz", zone);
     // The same swap also brings the clock the browser's own locale reads, if the server guessed
@@ -53,12 +54,15 @@
   function setupZones() {
     var select = byId("tz-select"), search = byId("tz-search"), form = byId("tz-form");
     if (!select || !search) return;
-    var applied = select.value;
+    // The zone the picker shows now; the first-visit detection updates it too, so leaving the
+    // list without choosing does not load the same zone again (and drop the visitor's focus).
+    select.setAttribute("data-applied", select.value);
     search.parentNode.hidden = false;
     byId("tz-apply").hidden = true;  // a zone applies as soon as it is picked
     function apply(zone) {
-      if (!zone || zone === applied) return;
-      applied = select.value = zone;
+      if (!zone || zone === select.getAttribute("data-applied")) return;
+      select.setAttribute("data-applied", zone);
+      select.value = zone;
       if (search.value) { search.value = ""; filter(); }
       var params = new URLSearchParams(window.location.search);
       params.set("tz", zone);
