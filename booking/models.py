@@ -624,3 +624,10 @@ class BookingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M} UTC"
+
+
+# Routing forms live in their own module; importing them here registers them with the app.
+from booking.routing_models import Destination as Destination  # noqa: E402
+from booking.routing_models import RoutingForm as RoutingForm  # noqa: E402
+from booking.routing_models import RoutingResponse as RoutingResponse  # noqa: E402
+from booking.routing_models import RoutingRule as RoutingRule  # noqa: E402

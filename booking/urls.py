@@ -9,6 +9,8 @@ from booking.views import (
     manage,
     onboarding,
     public,
+    routing,
+    routing_public,
     schedules,
     teams,
     time_off,
@@ -62,6 +64,37 @@ urlpatterns = [
         "calendar/schedules/<int:pk>/default", schedules.schedule_default, name="schedule-default"
     ),
     path("calendar/schedules/<int:pk>/delete", schedules.schedule_delete, name="schedule-delete"),
+    path("form/<str:public_id>", routing_public.routing_form_page, name="routing-public"),
+    path("form/<str:public_id>/sent", routing_public.routing_message, name="routing-message"),
+    path("calendar/routing-forms", routing.form_list, name="routing-list"),
+    path("calendar/routing-forms/responses", routing.responses, name="routing-responses"),
+    path(
+        "calendar/routing-forms/responses.csv", routing.responses_csv, name="routing-responses-csv"
+    ),
+    path("calendar/routing-forms/<int:pk>", routing.form_edit, name="routing-edit"),
+    path("calendar/routing-forms/<int:pk>/delete", routing.form_delete, name="routing-delete"),
+    path(
+        "calendar/routing-forms/<int:pk>/questions/new",
+        routing.question_edit,
+        name="routing-question-new",
+    ),
+    path(
+        "calendar/routing-forms/<int:pk>/questions/<int:qid>",
+        routing.question_edit,
+        name="routing-question",
+    ),
+    path(
+        "calendar/routing-forms/<int:pk>/questions/<int:qid>/action",
+        routing.question_action,
+        name="routing-question-action",
+    ),
+    path("calendar/routing-forms/<int:pk>/rules/new", routing.rule_edit, name="routing-rule-new"),
+    path("calendar/routing-forms/<int:pk>/rules/<int:rid>", routing.rule_edit, name="routing-rule"),
+    path(
+        "calendar/routing-forms/<int:pk>/rules/<int:rid>/action",
+        routing.rule_action,
+        name="routing-rule-action",
+    ),
     path("calendar/bookings/<int:pk>", calendar.booking_detail, name="calendar-booking"),
     path("calendar/bookings/<int:pk>/cancel", calendar.booking_cancel, name="calendar-cancel"),
     path("calendar/bookings/<int:pk>/no-show", calendar.booking_no_show, name="calendar-no-show"),

@@ -334,6 +334,7 @@ STORAGES = {
 # Public endpoints that take a token or create a booking are limited per client address.
 RATELIMIT_BOOKINGS_PER_MINUTE = env_int("RATELIMIT_BOOKINGS_PER_MINUTE", 20, minimum=1)
 RATELIMIT_TOKENS_PER_MINUTE = env_int("RATELIMIT_TOKENS_PER_MINUTE", 30, minimum=1)
+RATELIMIT_ROUTING_FORMS_PER_MINUTE = env_int("RATELIMIT_ROUTING_FORMS_PER_MINUTE", 10, minimum=1)
 
 # SMS and voice calls through Twilio: without all three values the SMS action fails visibly.
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")

@@ -16,6 +16,7 @@ from availability import engine
 from booking import locations, selectors, timeline, verification
 from booking.crm_records import crm_records_write
 from booking.models import Booking, BookingEvent, BookingLink
+from booking.routing import Ticket
 from booking.services.common import (
     EXCLUSION_VIOLATION,
     enqueue_confirmation,
@@ -25,6 +26,7 @@ from booking.services.common import (
     sqlstate,
 )
 from booking.services.errors import LinkInactive, LocationRefused, SlotUnavailable
+from booking.services.routing import routing_booking_attach, routing_ticket_host
 from booking.services.slots import assign_hosts
 from integrations.calendars.live import live_check
 from workestra.lib import languages
@@ -52,8 +54,12 @@ def booking_create(
     attendee: Attendee,
     duration: int | None = None,
     now: datetime | None = None,
+    ticket: Ticket | None = None,
 ) -> Booking:
     """Book ``start`` on ``link`` for ``attendee``.
+
+    ``ticket`` (from a routing form, already checked to be signed for this link) records the
+    booking on its response, and on a round-robin link prefers its host when they are free.
 
     Re-checks the exact slot inside the transaction, inserts the booking and its host reservation,
     finds or creates the CRM contact (and deal; a failure there is retried through the outbox and
@@ -71,11 +77,14 @@ def booking_create(
     location = _location(link, attendee)
     end = start + timedelta(minutes=duration)
     unsure = _ask_calendars(link, start=start, end=end)
+    if ticket is not None and ticket.link_id != link.pk:
+        ticket = None
+    prefer = routing_ticket_host(ticket, email=attendee.email)
 
     def book() -> Booking:
         lock_link(link)
-        host_ids = assign_hosts(link, start=start, duration=duration, now=now)
-        return _insert(
+        host_ids = assign_hosts(link, start=start, duration=duration, now=now, prefer=prefer)
+        booking = _insert(
             link,
             host_ids=host_ids,
             start=start,
@@ -84,6 +93,8 @@ def booking_create(
             now=now,
             location=location,
         )
+        routing_booking_attach(ticket, booking)
+        return booking
 
     booking = race_safe(book)
     hosts = set(booking.reservations.values_list("host_id", flat=True))

@@ -19,7 +19,7 @@ from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.views.decorators.http import require_http_methods
 
 from availability import engine
-from booking import display, selectors, services
+from booking import display, routing, selectors, services
 from booking.forms import BookingRequestForm, clean_answers, clean_utm
 from booking.models import BookingLink
 from booking.views.after import after_booking_url
@@ -269,7 +269,11 @@ def _hidden_extras(query: QueryDict) -> dict[str, str]:
     """UTM values and pre-filled answers travel with the form as hidden fields (any that could
     not be stored are left behind; the posted form refuses them)."""
     flat = {k: value for k in query if not text_problem(value := query.get(k, ""))}
-    return {**clean_utm(flat), **clean_answers(flat)}
+    extras = {**clean_utm(flat), **clean_answers(flat)}
+    ticket = flat.get(routing.TICKET_PARAM, "")
+    if ticket and len(ticket) <= routing.MAX_TICKET_CHARS:
+        extras[routing.TICKET_PARAM] = ticket  # checked when the booking is made
+    return extras
 
 
 def render_picker_page(
@@ -376,9 +380,14 @@ def _book_post(request: HtmxRequest, link: BookingLink) -> HttpResponse:
         utm=data["utm"],
         location=data.get("location", ""),
     )
+    ticket = routing.ticket_read(request.POST.get(routing.TICKET_PARAM, ""), link_id=link.pk)
     try:
         booking = services.booking_create(
-            link=link, start=data["start"], attendee=attendee, duration=data["duration"]
+            link=link,
+            start=data["start"],
+            attendee=attendee,
+            duration=data["duration"],
+            ticket=ticket,
         )
     except services.BookingError as exc:
         keep_day(query, link, data["start"])
