@@ -14,7 +14,7 @@ from booking import routing
 from booking.filters import local_midnight
 from booking.models import BookingLink, Destination, RoutingForm, RoutingRule
 from booking.questions import Kind, Question, answer_text, form_field
-from booking.services.routing import Route
+from booking.services.routing_edit import Route
 from workestra.inputs import validate_date_range
 from workestra.lib.fields import model_choice_field
 

@@ -1,22 +1,19 @@
-"""Writes of routing forms: the form, its questions and rules, and each visitor's submission.
+"""A visitor's submission to a routing form: routed by the first rule that holds (else the
+fallback), stored, and answered with where to send them.
 
-A submission is routed by the first rule that holds (else the fallback), stored, and answered
-with where to send the visitor. For a round-robin link the workspace's CRM is asked, briefly,
-who owns the visitor's email; when that owner hosts the link, the signed ticket the visitor
-carries to the booking page prefers them (booking_create honours it only when they are free).
+For a round-robin link the workspace's CRM is asked, briefly, who owns the visitor's email; when
+that owner hosts the link, the signed ticket the visitor carries to the booking page prefers
+them (``booking_create`` honours it only when they are free). The edits of a form are in
+:mod:`booking.services.routing_edit`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
-from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -30,13 +27,10 @@ from booking.models import (
     RoutingResponse,
     RoutingRule,
 )
-from booking.questions import Kind, Question, parse_questions
+from booking.questions import Question, parse_questions
 from integrations import owner_lookup
-from workestra.models import User, Workspace
 
 OWNER_LOOKUP_SECONDS = 2.0
-MAX_MESSAGE = 2000
-_http_url = URLValidator(schemes=["http", "https"])
 
 
 class RoutingError(Exception):
@@ -51,225 +45,12 @@ def default_message() -> str:
     return gettext("Thanks! We have your answers and will be in touch.")
 
 
-def routing_form_create(*, workspace: Workspace, owner: User, name: str) -> RoutingForm:
-    """A new form with no questions, routing everyone to a thank-you message until rules exist."""
-    with transaction.atomic():
-        form = RoutingForm.objects.create(workspace=workspace, owner=owner, name=name.strip())
-        RoutingRule.objects.create(
-            form=form,
-            is_fallback=True,
-            destination=Destination.MESSAGE,
-            message=default_message(),
-        )
-    return form
-
-
-def routing_form_update(
-    *, form: RoutingForm, name: str, description: str, is_active: bool
-) -> RoutingForm:
-    form.name, form.description, form.is_active = name.strip(), description.strip(), is_active
-    form.save(update_fields=["name", "description", "is_active", "updated_at"])
-    return form
-
-
-def routing_form_delete(*, form: RoutingForm) -> None:
-    form.delete()
-
-
 def form_questions(form: RoutingForm) -> list[Question]:
     """The stored questions; rows a newer version could not read are left out, never a 500."""
     try:
         return parse_questions(form.questions)
     except ValidationError:
         return []
-
-
-def _store_questions(form: RoutingForm, questions: list[Question]) -> None:
-    if any(q.kind == Kind.FILE for q in questions):
-        raise RoutingError(gettext("Routing forms can't ask for file uploads."))
-    stored = [q.to_dict() for q in questions]
-    try:
-        parse_questions(stored)
-    except ValidationError as exc:
-        raise RoutingError(" ".join(exc.messages)) from exc
-    form.questions = stored
-    form.next_question_id = max(form.next_question_id, *(q.id + 1 for q in questions), 1)
-    form.save(update_fields=["questions", "next_question_id", "updated_at"])
-
-
-def routing_question_save(*, form: RoutingForm, question: Question) -> RoutingForm:
-    """Replace the question with ``question.id``, or add it at the end."""
-    with transaction.atomic():
-        form = RoutingForm.objects.select_for_update().get(pk=form.pk)
-        questions = form_questions(form)
-        ids = [q.id for q in questions]
-        if question.id in ids:
-            questions[ids.index(question.id)] = question
-        elif question.id < form.next_question_id:
-            raise RoutingError(gettext("That question was removed; add it again."))
-        else:
-            questions.append(question)
-        _store_questions(form, questions)
-    return form
-
-
-def routing_question_remove(*, form: RoutingForm, question_id: int) -> RoutingForm:
-    """Remove a question no rule uses (a rule on a missing question could never hold)."""
-    with transaction.atomic():
-        form = RoutingForm.objects.select_for_update().get(pk=form.pk)
-        for rule in form.rules.all():
-            if any(c.get("question") == question_id for c in rule.conditions):
-                raise RoutingError(
-                    gettext("“%(rule)s” uses this question: change that rule first.")
-                    % {"rule": rule.label or gettext("A rule")}
-                )
-        _store_questions(form, [q for q in form_questions(form) if q.id != question_id])
-    return form
-
-
-def routing_question_move(*, form: RoutingForm, question_id: int, up: bool) -> RoutingForm:
-    with transaction.atomic():
-        form = RoutingForm.objects.select_for_update().get(pk=form.pk)
-        questions = form_questions(form)
-        ids = [q.id for q in questions]
-        if question_id in ids:
-            index = ids.index(question_id)
-            other = index - 1 if up else index + 1
-            if 0 <= other < len(questions):
-                questions[index], questions[other] = questions[other], questions[index]
-                _store_questions(form, questions)
-    return form
-
-
-@dataclass(frozen=True)
-class Route:
-    """Where one rule sends a visitor."""
-
-    destination: str
-    link: BookingLink | None = None
-    message: str = ""
-    url: str = ""
-
-
-def check_route(form: RoutingForm, route: Route) -> Route:
-    """``route`` if its destination can be used by this form, else ``RoutingError``."""
-    if route.destination == Destination.LINK:
-        link = route.link
-        if link is None or link.workspace_id != form.workspace_id or link.deleted_at is not None:
-            raise RoutingError(gettext("Choose one of this workspace's booking links."))
-        return Route(Destination.LINK, link=link)
-    if route.destination == Destination.URL:
-        url = route.url.strip()
-        try:
-            _http_url(url)
-        except ValidationError:
-            raise RoutingError(
-                gettext("Enter a full web address starting with https:// or http://.")
-            ) from None
-        return Route(Destination.URL, url=url)
-    if route.destination == Destination.MESSAGE:
-        message = route.message.strip()
-        if not message or len(message) > MAX_MESSAGE:
-            raise RoutingError(
-                gettext("Write the message to show (at most %(max)s characters).")
-                % {"max": MAX_MESSAGE}
-            )
-        return Route(Destination.MESSAGE, message=message)
-    raise RoutingError(gettext("Choose where to send the visitor."))
-
-
-def check_conditions(form: RoutingForm, conditions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The conditions in their stored shape, or ``RoutingError`` for one that can never work."""
-    ids = {q.id for q in form_questions(form)}
-    if not conditions:
-        raise RoutingError(gettext("Add at least one condition."))
-    if len(conditions) > routing.MAX_CONDITIONS:
-        raise RoutingError(
-            gettext("A rule has at most %(max)s conditions.") % {"max": routing.MAX_CONDITIONS}
-        )
-    for condition in conditions:
-        if condition.get("question") not in ids:
-            raise RoutingError(gettext("Each condition needs one of the form's questions."))
-        if condition.get("op") not in routing.OPERATORS:
-            raise RoutingError(gettext("Each condition needs an operator."))
-        _check_value(condition)
-    return conditions
-
-
-def _check_value(condition: dict[str, Any]) -> None:
-    op = condition["op"]
-    if op in (routing.EQUALS, routing.CONTAINS) and not str(condition.get("value", "")).strip():
-        raise RoutingError(gettext("Enter the value the answer is compared with."))
-    if op == routing.ONE_OF and not condition.get("values"):
-        raise RoutingError(gettext("List the values, one per line."))
-    if op == routing.BETWEEN:
-        low, high = condition.get("min"), condition.get("max")
-        bounds = [routing.number(v) for v in (low, high) if v not in (None, "")]
-        if not bounds or None in bounds or len(bounds) != len([v for v in (low, high) if v]):
-            raise RoutingError(gettext("Enter a number for the lowest, the highest or both."))
-        if len(bounds) == 2 and bounds[0] > bounds[1]:  # type: ignore[operator]
-            raise RoutingError(gettext("The lowest number must not be above the highest."))
-
-
-def routing_rule_save(
-    *,
-    form: RoutingForm,
-    rule: RoutingRule | None,
-    label: str,
-    conditions: list[dict[str, Any]],
-    route: Route,
-) -> RoutingRule:
-    """Add a rule at the end (``rule`` None) or change one; the fallback takes no conditions."""
-    checked = check_route(form, route)
-    fallback = rule is not None and rule.is_fallback
-    conditions = [] if fallback else check_conditions(form, conditions)
-    with transaction.atomic():
-        if rule is None:
-            last = form.rules.filter(is_fallback=False).aggregate(m=Max("position"))["m"]
-            if form.rules.filter(is_fallback=False).count() >= routing.MAX_RULES:
-                raise RoutingError(
-                    gettext("A form has at most %(max)s rules.") % {"max": routing.MAX_RULES}
-                )
-            rule = RoutingRule(form=form, position=0 if last is None else last + 1)
-        rule.label = label.strip()[:200]
-        rule.conditions = conditions
-        rule.destination = checked.destination
-        rule.link = checked.link
-        rule.message = checked.message
-        rule.url = checked.url
-        rule.save()
-        RoutingForm.objects.filter(pk=form.pk).update(updated_at=timezone.now())
-    return rule
-
-
-def routing_rule_delete(*, rule: RoutingRule) -> None:
-    if rule.is_fallback:
-        raise RoutingError(gettext("The fallback route can be changed but not removed."))
-    rule.delete()
-
-
-def routing_rule_move(*, rule: RoutingRule, up: bool) -> None:
-    """Swap the rule with its neighbour: rules are tried in order."""
-    if rule.is_fallback:
-        return
-    with transaction.atomic():
-        rules = list(
-            RoutingRule.objects.select_for_update()
-            .filter(form_id=rule.form_id, is_fallback=False)
-            .order_by("position", "pk")
-        )
-        index = next(i for i, r in enumerate(rules) if r.pk == rule.pk)
-        other = index - 1 if up else index + 1
-        if not 0 <= other < len(rules):
-            return
-        rules[index], rules[other] = rules[other], rules[index]
-        for position, row in enumerate(rules):
-            if row.position != position:
-                RoutingRule.objects.filter(pk=row.pk).update(position=position)
-    RoutingForm.objects.filter(pk=rule.form_id).update(updated_at=timezone.now())
-
-
-# --- A visitor's submission ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from booking import routing, routing_csv, selectors
 from booking.models import RoutingForm, RoutingResponse, RoutingRule
 from booking.questions import Kind, QuestionDefinitionForm
 from booking.routing_forms import NewForm, ResponseFilterForm, RuleForm, SettingsForm
-from booking.services import routing as services
+from booking.services import routing_edit as services
+from booking.services.routing import RoutingError, form_questions
 from workestra.tenancy import AuthedRequest, workspace_required
 
 TAB = "routing-forms"
@@ -53,7 +54,7 @@ def _editor(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    questions = services.form_questions(form)
+    questions = form_questions(form)
     labels = {q.id: q.label for q in questions}
     rules = list(form.rules.select_related("link"))
     context = {
@@ -106,7 +107,7 @@ def question_edit(request: AuthedRequest, pk: int, qid: int | None = None) -> Ht
     form = selectors.routing_form_get_for_user(
         request.membership, pk, write=request.method == "POST"
     )
-    existing = next((q for q in services.form_questions(form) if q.id == qid), None)
+    existing = next((q for q in form_questions(form) if q.id == qid), None)
     if qid is not None and existing is None:
         raise Http404("No such question.")
     initial = QuestionDefinitionForm.initial_for(existing) if existing else None
@@ -124,7 +125,7 @@ def question_edit(request: AuthedRequest, pk: int, qid: int | None = None) -> Ht
         question = definition.question(qid or form.next_question_id)
         try:
             services.routing_question_save(form=form, question=question)
-        except services.RoutingError as exc:
+        except RoutingError as exc:
             error = exc.message
         else:
             messages.success(request, f"Saved the question “{question.label}”.")
@@ -153,7 +154,7 @@ def question_action(request: AuthedRequest, pk: int, qid: int) -> HttpResponse:
             services.routing_question_move(form=form, question_id=qid, up=action == "up")
         else:
             return _editor(request, form, error="Choose what to do with the question.", status=400)
-    except services.RoutingError as exc:
+    except RoutingError as exc:
         return _editor(request, form, error=exc.message, status=400)
     return redirect(reverse("booking:routing-edit", args=[form.pk]) + "#questions")
 
@@ -171,7 +172,7 @@ def rule_edit(request: AuthedRequest, pk: int, rid: int | None = None) -> HttpRe
         request.membership, pk, write=request.method == "POST"
     )
     rule = _rule_or_404(form, rid)
-    questions = services.form_questions(form)
+    questions = form_questions(form)
     editor = RuleForm(request.POST or None, form=form, rule=rule, questions=questions)
     error = ""
     if request.method == "POST" and editor.is_valid():
@@ -183,7 +184,7 @@ def rule_edit(request: AuthedRequest, pk: int, rid: int | None = None) -> HttpRe
                 conditions=editor.conditions(),
                 route=editor.route(),
             )
-        except services.RoutingError as exc:
+        except RoutingError as exc:
             error = exc.message
         else:
             messages.success(
@@ -217,7 +218,7 @@ def rule_action(request: AuthedRequest, pk: int, rid: int) -> HttpResponse:
             services.routing_rule_move(rule=rule, up=action == "up")
         else:
             return _editor(request, form, error="Choose what to do with the rule.", status=400)
-    except services.RoutingError as exc:
+    except RoutingError as exc:
         return _editor(request, form, error=exc.message, status=400)
     return redirect(reverse("booking:routing-edit", args=[form.pk]) + "#rules")
 
