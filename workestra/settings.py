@@ -433,5 +433,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # httpx logs every request's URL at INFO: some carry tokens (HubSpot's revoke) or a
+        # visitor's email (Salesforce's queries).
+        "httpx": {"level": "WARNING"},
+    },
 }

@@ -132,3 +132,16 @@ def json_body(label: str, response: httpx.Response) -> Any:
         return response.json()
     except ValueError as exc:
         raise CrmError(f"{label} answered with something other than JSON.") from exc
+
+
+def revoke_quietly(
+    label: str, method: str, url: str, *, data: dict[str, str] | None = None
+) -> None:
+    """Ask the CRM to end a token; a failure is only logged (the connection goes anyway)."""
+    try:
+        response = httpx.request(method, url, data=data, timeout=oauth_http.TIMEOUT)
+    except httpx.HTTPError as exc:
+        logger.warning("Revoking a %s token failed: %r", label, exc)
+        return
+    if response.status_code >= 300:
+        logger.warning("%s refused to revoke a token (%s)", label, response.status_code)

@@ -48,6 +48,10 @@ class CrmClient(Protocol):
         """Raises ``ProviderError`` when the CRM refuses or cannot be reached."""
         ...
 
+    def revoke(self, connection: CrmConnection) -> None:
+        """End the app's access at the CRM; never raises."""
+        ...
+
     def find_owner(self, connection: CrmConnection, email: str, budget: Budget) -> Owner:
         """Raises ``CrmError`` for every failure."""
         ...

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.db import transaction
 
+from integrations.crm_accounts import registry
 from integrations.crm_accounts.provider import CrmGrant
 from integrations.models import CrmConnection
+from workestra.lib import crypto
 from workestra.models import User, Workspace
 
 
@@ -34,6 +38,13 @@ def connection_save(
 
 
 def connection_delete(*, workspace: Workspace, provider: str) -> bool:
-    """Forget the workspace's connection to ``provider`` and its tokens; whether one existed."""
-    deleted, _ = CrmConnection.objects.filter(workspace=workspace, provider=provider).delete()
-    return deleted > 0
+    """End the workspace's connection to ``provider`` at the CRM (best effort) and forget it
+    and its tokens; whether one existed."""
+    connection = CrmConnection.objects.filter(workspace=workspace, provider=provider).first()
+    if connection is None:
+        return False
+    # Tokens nobody can read any more can't be revoked, only forgotten.
+    with contextlib.suppress(crypto.MissingKey, crypto.Undecryptable):
+        registry.get(provider).revoke(connection)
+    connection.delete()
+    return True

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import httpx
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.conf import settings
 from integrations.calendars.provider import ProviderError
 from integrations.conferencing import oauth_http
 from integrations.conferencing.oauth_http import OAuthApp
-from integrations.crm_accounts.http import Budget, call, json_body, status_error
+from integrations.crm_accounts.http import Budget, call, json_body, revoke_quietly, status_error
 from integrations.crm_accounts.provider import FOUND, NO_OWNER, NOT_FOUND, CrmGrant, Owner
 
 if TYPE_CHECKING:
@@ -70,6 +71,10 @@ class HubSpot:
             expires_at=oauth_http.expires_at(tokens),
         )
 
+    def revoke(self, connection: CrmConnection) -> None:
+        """End the app's access in HubSpot (best effort: the admin is disconnecting anyway)."""
+        _revoke(connection)
+
     def find_owner(self, connection: CrmConnection, email: str, budget: Budget) -> Owner:
         owner_id = _contact_owner_id(connection, email, budget)
         if owner_id is None:
@@ -111,20 +116,25 @@ def _contact_owner_id(connection: CrmConnection, email: str, budget: Budget) -> 
 
 
 def _portal(access_token: str) -> str:
-    """The connected portal, as the page shows it (its domain, else its id)."""
+    """The connected portal, as the page shows it (``Portal 62515``)."""
     try:
         response = httpx.get(
-            _api(f"/oauth/v1/access-tokens/{access_token}"),
-            headers={"Accept": "application/json"},
+            _api("/account-info/v3/details"),
+            headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
             timeout=oauth_http.TIMEOUT,
         )
     except httpx.HTTPError as exc:
         raise ProviderError(f"{LABEL} could not be reached: {exc!r}") from exc
-    if response.status_code != 200:
+    portal = response.json().get("portalId") if response.status_code == 200 else None
+    if not portal:
         raise ProviderError(
             f"{LABEL} did not tell us which portal was connected ({response.status_code}).",
             retry=response.status_code == 429 or response.status_code >= 500,
         )
-    info = response.json()
-    domain = str(info.get("hub_domain") or "")
-    return domain or f"Portal {info.get('hub_id', '')}".strip()
+    return f"Portal {portal}"
+
+
+def _revoke(connection: CrmConnection) -> None:
+    token = connection.refresh_token
+    if token:
+        revoke_quietly(LABEL, "DELETE", _api(f"/oauth/v1/refresh-tokens/{quote(token, safe='')}"))

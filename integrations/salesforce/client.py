@@ -30,7 +30,7 @@ from django.conf import settings
 from integrations.calendars.provider import ProviderError
 from integrations.conferencing import oauth_http
 from integrations.conferencing.oauth_http import OAuthApp
-from integrations.crm_accounts.http import Budget, call, json_body, status_error
+from integrations.crm_accounts.http import Budget, call, json_body, revoke_quietly, status_error
 from integrations.crm_accounts.provider import FOUND, NO_OWNER, NOT_FOUND, CrmGrant, Owner
 
 if TYPE_CHECKING:
@@ -113,6 +113,13 @@ class Salesforce:
             expires_at=None,
             instance_url=instance_url,
         )
+
+    def revoke(self, connection: CrmConnection) -> None:
+        """End the app's access in Salesforce (best effort: the admin is disconnecting anyway)."""
+        token = connection.refresh_token
+        if token:
+            url = f"{settings.SALESFORCE_AUTH_BASE}/services/oauth2/revoke"
+            revoke_quietly(LABEL, "POST", url, data={"token": token})
 
     def find_owner(self, connection: CrmConnection, email: str, budget: Budget) -> Owner:
         contact = _first(connection, budget, soql(CONTACT_QUERY, email=email))

@@ -77,6 +77,10 @@ class FakeCrm:
             self._refresh.clear()
             self._access.clear()
 
+    def is_valid_refresh_token(self, token: str) -> bool:
+        with self._lock:
+            return token in self._refresh
+
     def token_requests(self, grant_type: str) -> list[Recorded]:
         return [
             r
@@ -124,6 +128,14 @@ class FakeCrm:
         return {}
 
     # OAuth ---------------------------------------------------------------------------------
+
+    def revoke_token(self, token: str) -> bool:
+        """End a refresh token and its access tokens (call with the lock held)."""
+        if self._refresh.pop(token, None) is None:
+            return False
+        for access in [a for a, r in self._access.items() if r == token]:
+            del self._access[access]
+        return True
 
     def _token(self, recorded: Recorded) -> Answer:
         form = recorded.body if isinstance(recorded.body, dict) else {}

@@ -1,6 +1,5 @@
-"""A fake HubSpot over real HTTP: OAuth at ``/oauth/v1/token``, the connected portal at
-``/oauth/v1/access-tokens/{token}``, and the CRM v3 calls the owner lookup makes (contacts
-search by email, an owner by id). ``contacts`` (email -> owner id, "" for none) and ``owners``
+"""A fake HubSpot over real HTTP: OAuth at ``/oauth/v1/token``, and the CRM v3 calls the owner lookup makes (contacts
+search by email, an owner by id), ``/account-info/v3/details`` and the refresh-token revoke. ``contacts`` (email -> owner id, "" for none) and ``owners``
 (id -> email, archived) are the portal's state. See ``fake_crm`` for the switches."""
 
 from __future__ import annotations
@@ -8,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from tests.integrations import fake_http
 from tests.integrations.fake_crm import FakeCrm
@@ -15,9 +15,10 @@ from tests.integrations.fake_http import Answer, Recorded
 
 CLIENT_ID = "hubspot-test-client"
 CLIENT_SECRET = "test-hubspot-client-secret"
-PORTAL = "acme.hubspot.example"
+PORTAL_ID = "62515"
+PORTAL = f"Portal {PORTAL_ID}"  # how the settings page names the connected portal
 OWNER_PATH = re.compile(r"^/crm/v3/owners/([^/]+)$")
-TOKEN_INFO_PATH = re.compile(r"^/oauth/v1/access-tokens/([^/]+)$")
+REVOKE_PATH = re.compile(r"^/oauth/v1/refresh-tokens/([^/]+)$")
 
 
 @dataclass
@@ -48,18 +49,19 @@ class FakeHubSpot(FakeCrm):
         return status, {"status": "error", "message": message, "category": category}, {}
 
     def public(self, recorded: Recorded) -> bool:
-        return bool(TOKEN_INFO_PATH.match(recorded.path))
+        return bool(REVOKE_PATH.match(recorded.path))
 
     def token_extras(self) -> dict[str, Any]:
         return {"expires_in": 1800}
 
     def route(self, recorded: Recorded, account: str) -> Answer:
-        info = TOKEN_INFO_PATH.match(recorded.path)
-        if info is not None and recorded.method == "GET":
-            refresh = self._access.get(info.group(1))
-            if refresh is None:
-                return self.error(404, "Token not found")
-            return 200, {"hub_domain": self._refresh[refresh], "hub_id": 4242, "user": "a@x"}, {}
+        revoke = REVOKE_PATH.match(recorded.path)
+        if revoke is not None and recorded.method == "DELETE":
+            if not self.revoke_token(unquote(revoke.group(1))):
+                return self.error(404, "Refresh token not found")
+            return 204, None, {}
+        if recorded.path == "/account-info/v3/details" and recorded.method == "GET":
+            return 200, {"portalId": int(account), "uiDomain": "app.hubspot.com"}, {}
         if recorded.path == "/crm/v3/objects/contacts/search" and recorded.method == "POST":
             return self._search(recorded.body)
         owner = OWNER_PATH.match(recorded.path)

@@ -1,5 +1,5 @@
 """A fake Salesforce org over real HTTP: OAuth at ``/services/oauth2/token`` (its answer names
-this server as the ``instance_url``), ``/services/oauth2/userinfo``, and the REST ``query``
+this server as the ``instance_url``), ``/services/oauth2/userinfo``, ``/services/oauth2/revoke``, and the REST ``query``
 resource for exactly the SOQL the owner lookup sends. String literals are parsed as Salesforce
 does, so a badly escaped email is a ``MALFORMED_QUERY`` (400), never a different query.
 ``contacts``, ``leads`` and ``users`` are the org's records. See ``fake_crm`` for the switches."""
@@ -90,7 +90,15 @@ class FakeSalesforce(FakeCrm):
             "signature": "fake",
         }
 
+    def public(self, recorded: Recorded) -> bool:
+        return recorded.path == "/services/oauth2/revoke"
+
     def route(self, recorded: Recorded, account: str) -> Answer:
+        if recorded.path == "/services/oauth2/revoke" and recorded.method == "POST":
+            body = recorded.body if isinstance(recorded.body, dict) else {}
+            if not self.revoke_token(str(body.get("token", ""))):
+                return 400, {"error": "unsupported_token_type"}, {}
+            return 200, None, {}
         if recorded.path == "/services/oauth2/userinfo" and recorded.method == "GET":
             return 200, {"preferred_username": account, "email": account}, {}
         if QUERY_PATH.match(recorded.path) and recorded.method == "GET":

@@ -49,7 +49,7 @@ def fake_salesforce(settings) -> Iterator[salesforce.FakeSalesforce]:
 
 def connect_hubspot(fake: hubspot.FakeHubSpot, workspace: Workspace) -> CrmConnection:
     """The workspace's HubSpot, connected with tokens the fake issued (stored encrypted)."""
-    refresh, access = fake.grant(hubspot.PORTAL)
+    refresh, access = fake.grant(hubspot.PORTAL_ID)
     connection = CrmConnection(
         workspace=workspace,
         provider="hubspot",

@@ -16,7 +16,7 @@ from tests.factories import MembershipFactory
 from tests.integrations import fake_hubspot as hubspot_server
 from tests.integrations import fake_salesforce as salesforce_server
 from tests.integrations import fixtures_crm
-from tests.integrations.fixtures_crm import connect_hubspot
+from tests.integrations.fixtures_crm import connect_hubspot, connect_salesforce
 
 fake_hubspot = fixtures_crm.fake_hubspot
 fake_salesforce = fixtures_crm.fake_salesforce
@@ -45,7 +45,7 @@ def test_an_owner_connects_hubspot_and_the_tokens_are_encrypted(
     assert query["code_challenge_method"] == "S256"
     assert "crm.objects.owners.read" in query["scope"]
     code = fake_hubspot.issue_code(
-        query["code_challenge"], query["redirect_uri"], hubspot_server.PORTAL
+        query["code_challenge"], query["redirect_uri"], hubspot_server.PORTAL_ID
     )
 
     done = owner_client.get(
@@ -91,7 +91,7 @@ def test_a_callback_with_a_state_this_session_did_not_start_connects_nothing(
 ):
     query = _start(owner_client, "hubspot")
     code = fake_hubspot.issue_code(
-        query["code_challenge"], query["redirect_uri"], hubspot_server.PORTAL
+        query["code_challenge"], query["redirect_uri"], hubspot_server.PORTAL_ID
     )
     other_session = login(owner)  # the same person in another browser
 
@@ -162,18 +162,38 @@ def test_members_see_the_connection_but_cannot_change_it(
     assert CrmConnection.objects.filter(workspace=workspace).count() == 1
 
 
-def test_disconnecting_forgets_the_tokens_and_stops_the_lookup(
+def test_disconnecting_revokes_and_forgets_the_tokens_and_stops_the_lookup(
     owner_client, workspace, fake_hubspot
 ):
-    connect_hubspot(fake_hubspot, workspace)
+    refresh = connect_hubspot(fake_hubspot, workspace).refresh_token
     fake_hubspot.add_contact("visitor@client.example", "sam@acme.test")
 
     done = owner_client.post("/integrations/hubspot/disconnect")
 
     assert done.status_code == 302
     assert not CrmConnection.objects.exists()
+    assert not fake_hubspot.is_valid_refresh_token(refresh)
     assert lookup_owner(workspace.pk, "visitor@client.example").outcome == "not_connected"
     assert "Connect HubSpot" in owner_client.get(PAGE).content.decode()
+
+
+def test_disconnecting_salesforce_revokes_its_token(owner_client, workspace, fake_salesforce):
+    refresh = connect_salesforce(fake_salesforce, workspace).refresh_token
+
+    owner_client.post("/integrations/salesforce/disconnect")
+
+    assert not CrmConnection.objects.exists()
+    assert not fake_salesforce.is_valid_refresh_token(refresh)
+
+
+def test_disconnecting_still_forgets_a_connection_the_crm_cannot_be_asked_about(
+    owner_client, workspace, fake_hubspot, settings
+):
+    connect_hubspot(fake_hubspot, workspace)
+    settings.HUBSPOT_API_BASE = "http://127.0.0.1:9"  # nothing listens there: HubSpot is down
+
+    assert owner_client.post("/integrations/hubspot/disconnect").status_code == 302
+    assert not CrmConnection.objects.exists()
 
 
 def test_another_workspaces_admin_cannot_touch_this_connection(workspace, fake_hubspot):
@@ -196,7 +216,7 @@ def test_a_broken_connection_is_shown_and_reconnecting_repairs_it(
 
     query = _start(owner_client, "hubspot")
     code = fake_hubspot.issue_code(
-        query["code_challenge"], query["redirect_uri"], hubspot_server.PORTAL
+        query["code_challenge"], query["redirect_uri"], hubspot_server.PORTAL_ID
     )
     owner_client.get("/integrations/hubspot/callback", {"code": code, "state": query["state"]})
 
