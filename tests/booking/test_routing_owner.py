@@ -4,6 +4,7 @@ busy owner or a forged ticket leave it to the rotation. The booking is linked to
 from __future__ import annotations
 
 import json
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -13,11 +14,14 @@ from django.test import Client
 from availability.models import TimeOff
 from booking import routing
 from booking.models import LinkHost, RoutingResponse
+from booking.services import routing as routing_services
 from integrations import owner_lookup
 from integrations.owner_lookup import OwnerLookup
 from tests.booking.helpers import utc
 from tests.booking.routing_helpers import RoutingFormFactory, add_rule
 from tests.factories import LinkFactory
+from tests.integrations import fixtures_crm
+from tests.integrations.fixtures_crm import connect_hubspot
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
@@ -182,3 +186,39 @@ def test_a_one_on_one_link_asks_no_crm(form, link, crm):
 
     assert crm[1] == []
     assert RoutingResponse.objects.get().owner_outcome == ""
+
+
+# Against the fake HubSpot, through the real lookup -------------------------------------------
+
+fake_hubspot = fixtures_crm.fake_hubspot
+
+
+def test_the_hubspot_owner_hosts_the_routed_booking(
+    form, rotation, teammate, fake_hubspot, workspace
+):
+    connect_hubspot(fake_hubspot, workspace)
+    fake_hubspot.add_contact("ada@example.com", "Mate@Acme.test")
+
+    book(submit(form))
+
+    stored = RoutingResponse.objects.get()
+    assert (stored.owner_outcome, stored.owner_provider) == ("found", "hubspot")
+    assert stored.booking.host == teammate
+
+
+def test_a_slow_hubspot_is_recorded_as_a_timeout(
+    form, rotation, owner, fake_hubspot, workspace, monkeypatch
+):
+    monkeypatch.setattr(routing_services, "OWNER_LOOKUP_SECONDS", 0.5)
+    connect_hubspot(fake_hubspot, workspace)
+    fake_hubspot.add_contact("ada@example.com", "mate@acme.test")
+    fake_hubspot.delay = 3.0
+
+    started = time.monotonic()
+    location = submit(form)
+    assert time.monotonic() - started < 1.5
+
+    book(location)
+    stored = RoutingResponse.objects.get()
+    assert (stored.owner_outcome, stored.owner_provider) == ("timeout", "hubspot")
+    assert stored.booking.host == owner
