@@ -6,7 +6,7 @@ host; nothing is stored then.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -64,13 +64,18 @@ def _store_questions(form: RoutingForm, questions: list[Question]) -> None:
     form.save(update_fields=["questions", "next_question_id", "updated_at"])
 
 
-def routing_question_save(*, form: RoutingForm, question: Question) -> RoutingForm:
-    """Replace the question with ``question.id``, or add it at the end."""
+def routing_question_save(
+    *, form: RoutingForm, question: Question, new: bool = False
+) -> RoutingForm:
+    """Replace the question with ``question.id``, or with ``new`` add it at the end under the
+    form's next id (given under the row lock, so two hosts adding at once get two ids)."""
     with transaction.atomic():
         form = RoutingForm.objects.select_for_update().get(pk=form.pk)
         questions = form_questions(form)
         ids = [q.id for q in questions]
-        if question.id in ids:
+        if new:
+            questions.append(replace(question, id=form.next_question_id))
+        elif question.id in ids:
             questions[ids.index(question.id)] = question
         elif question.id < form.next_question_id:
             raise RoutingError(gettext("That question was removed; add it again."))

@@ -124,7 +124,7 @@ def question_edit(request: AuthedRequest, pk: int, qid: int | None = None) -> Ht
     if request.method == "POST" and definition.is_valid():
         question = definition.question(qid or form.next_question_id)
         try:
-            services.routing_question_save(form=form, question=question)
+            services.routing_question_save(form=form, question=question, new=qid is None)
         except RoutingError as exc:
             error = exc.message
         else:
