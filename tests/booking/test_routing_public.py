@@ -176,3 +176,19 @@ def test_an_unknown_or_paused_form(form):
 
 def test_a_forged_message_token_is_a_404(form):
     assert Client().get(f"{form.public_path}/sent?m=forged").status_code == 404
+
+
+def test_answers_prefill_the_links_own_questions_with_the_same_ids(form, link):
+    link.questions = [
+        {"id": 2, "kind": "dropdown", "label": "What about?", "options": ["Sales", "Support"]},
+        {"id": 4, "kind": "checkboxes", "label": "Interests", "options": ["API", "Security"]},
+    ]
+    link.save()
+    location = post(form, a4=["API", "Security"])["Location"]
+    picker = Client().get(f"{location}&date=2026-11-24").content.decode()
+    slot = re.search(r'<a class="slot" href="([^"#]+)', picker)[1].replace("&amp;", "&")
+
+    page = Client().get(slot).content.decode()
+
+    assert re.search(r'<option value="Sales" selected>', page)
+    assert len(re.findall(r'name="a4" value="(API|Security)"[^>]*checked', page)) == 2
