@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from availability import engine
-from booking import selectors, services
+from booking import routing, selectors, services
 from booking.api_verify import verify_url
 from booking.forms import BookingRequestForm
 from booking.models import Booking, BookingLink
@@ -66,6 +66,13 @@ class BookingIn(Schema):
     guests: list[str] | None = Field(None, description="Only if the link allows guests.")
     answers: dict[str, Any] | None = None
     utm: dict[str, Any] | None = None
+    rr: str | None = Field(
+        None,
+        max_length=300,
+        description="The routing ticket a routing form put in the booking page's address "
+        "(?rr=…): the booking is recorded on that response and may prefer the visitor's CRM "
+        "owner as host. A ticket that is not genuine or is for another link is ignored.",
+    )
     location: str | None = Field(
         None,
         max_length=20,
@@ -228,7 +235,11 @@ def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
     )
     try:
         booking = services.booking_create(
-            link=link, start=cleaned["start"], attendee=attendee, duration=cleaned["duration"]
+            link=link,
+            start=cleaned["start"],
+            attendee=attendee,
+            duration=cleaned["duration"],
+            ticket=routing.ticket_read(payload.rr or "", link_id=link.pk),
         )
     except services.SlotTaken as exc:
         return Status(409, {"detail": exc.message})

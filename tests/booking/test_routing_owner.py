@@ -222,3 +222,24 @@ def test_a_slow_hubspot_is_recorded_as_a_timeout(
     stored = RoutingResponse.objects.get()
     assert (stored.owner_outcome, stored.owner_provider) == ("timeout", "hubspot")
     assert stored.booking.host == owner
+
+
+def test_the_public_api_takes_the_ticket_too(form, rotation, teammate, crm):
+    location = submit(form)
+    ticket = parse_qs(urlsplit(location).query)["rr"][0]
+
+    response = Client().post(
+        "/api/v1/public/links/sales/bookings",
+        {
+            "start": SLOT.isoformat(),
+            "timezone": "Europe/Berlin",
+            "name": "Ada Lovelace",
+            "email": "ada@example.com",
+            "rr": ticket,
+        },
+        content_type="application/json",
+    )
+
+    assert response.status_code == 201
+    stored = RoutingResponse.objects.get()
+    assert stored.booking.pk == response.json()["id"] and stored.booking.host == teammate
