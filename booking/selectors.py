@@ -392,3 +392,8 @@ def routing_responses(
     if end is not None:
         found = found.filter(created_at__lt=end)
     return found
+
+
+def routing_response_of(booking: Booking) -> RoutingResponse | None:
+    """The routing form submission a booking was made from, if any."""
+    return RoutingResponse.objects.filter(booking=booking).select_related("form").first()

@@ -81,6 +81,7 @@ def _detail(
         "when_attendee": local_range(booking.start, booking.end, booking.timezone),
         "entries": timeline.booking_timeline(booking, zone=zone),
         "answers": answers.booking_answer_rows(booking, downloads=True),
+        "routed": selectors.routing_response_of(booking),
         "may_change": selectors.booking_may_change(request.membership, booking),
         "can_cancel": booking.refusal(Booking.Change.CANCEL, now, by=host) is None,
         "can_mark_no_show": booking.refusal(Booking.Change.NO_SHOW, now, by=host) is None,

@@ -243,3 +243,13 @@ def test_the_public_api_takes_the_ticket_too(form, rotation, teammate, crm):
     assert response.status_code == 201
     stored = RoutingResponse.objects.get()
     assert stored.booking.pk == response.json()["id"] and stored.booking.host == teammate
+
+
+def test_the_hosts_booking_page_names_the_routing_form(form, rotation, teammate, crm, owner_client):
+    book(submit(form))
+    booking = RoutingResponse.objects.get().booking
+
+    page = owner_client.get(f"/calendar/bookings/{booking.pk}").content.decode()
+
+    assert "Routing form" in page and "Talk to us" in page
+    assert "CRM owner lookup: Owner found" in page
