@@ -138,6 +138,23 @@ def test_a_state_started_for_hubspot_cannot_finish_salesforce(
     assert not CrmConnection.objects.exists()
 
 
+def test_an_admin_demoted_during_the_sign_in_connects_nothing(
+    owner_client, owner, workspace, fake_hubspot
+):
+    query = _start(owner_client, "hubspot")
+    code = fake_hubspot.issue_code(
+        query["code_challenge"], query["redirect_uri"], hubspot_server.PORTAL_ID
+    )
+    owner.memberships.update(role="member")
+
+    refused = owner_client.get(
+        "/integrations/hubspot/callback", {"code": code, "state": query["state"]}
+    )
+
+    assert refused.status_code == 403
+    assert not CrmConnection.objects.exists()
+
+
 def test_declining_at_the_crm_connects_nothing(owner_client, fake_hubspot):
     query = _start(owner_client, "hubspot")
 

@@ -9,8 +9,9 @@ import time
 import pytest
 from cryptography.fernet import Fernet
 
+from integrations.crm_accounts import registry
 from integrations.models import CrmConnection
-from integrations.owner_lookup import OwnerLookup, lookup_owner
+from integrations.owner_lookup import OwnerLookup, connected_providers, lookup_owner
 from tests.factories import WorkspaceFactory
 from tests.integrations import fixtures_crm
 from tests.integrations.fixtures_crm import connect_hubspot, connect_salesforce
@@ -267,3 +268,22 @@ def test_unreadable_tokens_are_an_error_not_an_exception(hubspot, workspace, set
 def test_no_usable_email_asks_nobody(hubspot, workspace, email):
     assert lookup_owner(workspace.pk, email).outcome == "not_found"
     assert hubspot.api_requests() == []
+
+
+def test_connected_providers_are_the_ones_a_lookup_would_ask(hubspot, salesforce, workspace):
+    assert connected_providers(workspace.pk) == ["hubspot", "salesforce"]
+    CrmConnection.objects.filter(provider="hubspot").update(status=CrmConnection.Status.BROKEN)
+
+    assert connected_providers(workspace.pk) == ["salesforce"]
+    assert connected_providers(WorkspaceFactory().pk) == []
+
+
+def test_an_unexpected_failure_is_an_error_not_an_exception(hubspot, workspace, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(registry.get("hubspot"), "find_owner", explode)
+
+    result = lookup_owner(workspace.pk, "visitor@client.example")
+
+    assert (result.outcome, result.owner_email) == ("error", None)
