@@ -100,6 +100,17 @@ def test_a_refused_refresh_marks_the_connection_broken(hubspot, workspace):
     assert lookup_owner(workspace.pk, "visitor@client.example").outcome == "not_connected"
 
 
+def test_a_token_refused_even_after_a_refresh_marks_the_connection_broken(hubspot, workspace):
+    hubspot.add_contact("visitor@client.example", "sam@acme.test")
+    hubspot.fail_next(401, count=2)
+
+    result = lookup_owner(workspace.pk, "visitor@client.example")
+
+    assert (result.outcome, result.detail) == ("error", "HubSpot answered 401.")
+    assert len(hubspot.token_requests("refresh_token")) == 1
+    assert CrmConnection.objects.get(workspace=workspace).is_broken
+
+
 @pytest.mark.parametrize("status", [429, 500])
 def test_a_hubspot_failure_is_an_error_that_names_the_answer(hubspot, workspace, status):
     hubspot.add_contact("visitor@client.example", "sam@acme.test")
