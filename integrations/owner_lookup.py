@@ -48,6 +48,12 @@ def lookup_owner(workspace_id: int, email: str, *, budget_seconds: float = 2.0) 
         return OwnerLookup(ERROR, detail="The owner lookup failed.")
 
 
+def connected_providers(workspace_id: int) -> list[str]:
+    """The CRMs a lookup for this workspace would ask now (``"hubspot"``, ``"salesforce"``), in
+    order; for pages that say whether owner routing can work."""
+    return [connection.provider for connection in _connections(workspace_id)]
+
+
 def _lookup(workspace_id: int, email: str, budget_seconds: float) -> OwnerLookup:
     budget = Budget(budget_seconds)
     address = _address(email)

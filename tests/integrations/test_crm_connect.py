@@ -5,8 +5,11 @@ and the page showing each state."""
 from __future__ import annotations
 
 import html
+import io
 from urllib.parse import parse_qs, urlsplit
 
+from cryptography.fernet import Fernet
+from django.core.management import call_command
 from django.db import connection as db
 
 from integrations.models import CrmConnection
@@ -135,6 +138,23 @@ def test_a_state_started_for_hubspot_cannot_finish_salesforce(
     assert not CrmConnection.objects.exists()
 
 
+def test_an_admin_demoted_during_the_sign_in_connects_nothing(
+    owner_client, owner, workspace, fake_hubspot
+):
+    query = _start(owner_client, "hubspot")
+    code = fake_hubspot.issue_code(
+        query["code_challenge"], query["redirect_uri"], hubspot_server.PORTAL_ID
+    )
+    owner.memberships.update(role="member")
+
+    refused = owner_client.get(
+        "/integrations/hubspot/callback", {"code": code, "state": query["state"]}
+    )
+
+    assert refused.status_code == 403
+    assert not CrmConnection.objects.exists()
+
+
 def test_declining_at_the_crm_connects_nothing(owner_client, fake_hubspot):
     query = _start(owner_client, "hubspot")
 
@@ -232,3 +252,18 @@ def test_a_crm_the_server_does_not_offer_says_which_settings_to_set(owner_client
     refused = owner_client.post("/integrations/salesforce/connect")
     assert refused.status_code == 400
     assert "Salesforce is not set up on this server." in refused.content.decode()
+
+
+def test_rotating_the_key_re_encrypts_the_crm_tokens(workspace, fake_salesforce, settings):
+    connection = connect_salesforce(fake_salesforce, workspace)
+    refresh, access = connection.refresh_token, connection.access_token
+    new = Fernet.generate_key().decode()
+    settings.ENCRYPTION_KEYS = [new, *settings.ENCRYPTION_KEYS]
+    out = io.StringIO()
+
+    call_command("rotate_encryption_key", stdout=out)
+
+    assert "Re-encrypted the tokens of 1 CRM connection(s)." in out.getvalue()
+    settings.ENCRYPTION_KEYS = [new]  # the old key is gone
+    connection.refresh_from_db()
+    assert (connection.refresh_token, connection.access_token) == (refresh, access)

@@ -9,8 +9,9 @@ import time
 import pytest
 from cryptography.fernet import Fernet
 
+from integrations.crm_accounts import registry
 from integrations.models import CrmConnection
-from integrations.owner_lookup import OwnerLookup, lookup_owner
+from integrations.owner_lookup import OwnerLookup, connected_providers, lookup_owner
 from tests.factories import WorkspaceFactory
 from tests.integrations import fixtures_crm
 from tests.integrations.fixtures_crm import connect_hubspot, connect_salesforce
@@ -97,6 +98,17 @@ def test_a_refused_refresh_marks_the_connection_broken(hubspot, workspace):
     assert connection.is_broken and connection.broken_reason
     # A broken connection is not asked again until an admin reconnects it.
     assert lookup_owner(workspace.pk, "visitor@client.example").outcome == "not_connected"
+
+
+def test_a_token_refused_even_after_a_refresh_marks_the_connection_broken(hubspot, workspace):
+    hubspot.add_contact("visitor@client.example", "sam@acme.test")
+    hubspot.fail_next(401, count=2)
+
+    result = lookup_owner(workspace.pk, "visitor@client.example")
+
+    assert (result.outcome, result.detail) == ("error", "HubSpot answered 401.")
+    assert len(hubspot.token_requests("refresh_token")) == 1
+    assert CrmConnection.objects.get(workspace=workspace).is_broken
 
 
 @pytest.mark.parametrize("status", [429, 500])
@@ -267,3 +279,22 @@ def test_unreadable_tokens_are_an_error_not_an_exception(hubspot, workspace, set
 def test_no_usable_email_asks_nobody(hubspot, workspace, email):
     assert lookup_owner(workspace.pk, email).outcome == "not_found"
     assert hubspot.api_requests() == []
+
+
+def test_connected_providers_are_the_ones_a_lookup_would_ask(hubspot, salesforce, workspace):
+    assert connected_providers(workspace.pk) == ["hubspot", "salesforce"]
+    CrmConnection.objects.filter(provider="hubspot").update(status=CrmConnection.Status.BROKEN)
+
+    assert connected_providers(workspace.pk) == ["salesforce"]
+    assert connected_providers(WorkspaceFactory().pk) == []
+
+
+def test_an_unexpected_failure_is_an_error_not_an_exception(hubspot, workspace, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(registry.get("hubspot"), "find_owner", explode)
+
+    result = lookup_owner(workspace.pk, "visitor@client.example")
+
+    assert (result.outcome, result.owner_email) == ("error", None)
