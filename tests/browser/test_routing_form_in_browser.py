@@ -56,6 +56,20 @@ def test_the_host_pages_fit_a_phone_and_pass_axe(live_server, page):
     link = LinkFactory(workspace=workspace, owner=olga, title="Sales call", slug="sales-call")
     form = RoutingFormFactory(workspace=workspace, owner=olga)
     rule = add_rule(form, [{"question": 2, "op": "equals", "value": "Sales"}], link=link)
+    RoutingResponse.objects.create(
+        workspace=workspace,
+        form=form,
+        name="Maximilian Longname-Attendee",
+        email="maximilian.with-a-long-address@example-company.test",
+        answers={"1": "120", "2": "Sales", "3": "A long answer " * 8},
+        route_label="Sales",
+        destination="link",
+        link=link,
+        target=link.public_path,
+        owner_outcome="timeout",
+        owner_provider="hubspot",
+        owner_detail="HubSpot did not answer within 2 s.",
+    )
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, live_server, olga)
 
