@@ -31,6 +31,7 @@ from booking.questions import Question, parse_questions
 from integrations import owner_lookup
 
 OWNER_LOOKUP_SECONDS = 2.0
+MAX_DESTINATION_URL = 3500  # characters of path and query
 
 
 class RoutingError(Exception):
@@ -71,7 +72,7 @@ def _usable(rule: RoutingRule) -> bool:
 
 
 def routing_route(
-    form: RoutingForm, rules: list[RoutingRule], answers: dict[str, routing.Answer]
+    rules: list[RoutingRule], answers: dict[str, routing.Answer]
 ) -> RoutingRule | None:
     """The rule that takes these answers: the first that holds and leads somewhere live, else
     the fallback (``None`` when even the fallback leads to a paused or deleted link)."""
@@ -95,7 +96,7 @@ def routing_submit(
     lists). The CRM is asked before the row is written: it can take up to two seconds."""
     now = now or timezone.now()
     rules = list(form.rules.select_related("link"))
-    rule = routing_route(form, rules, answers)
+    rule = routing_route(rules, answers)
     stored = {k: ", ".join(v) if isinstance(v, list) else v for k, v in answers.items()}
     response = RoutingResponse(
         workspace_id=form.workspace_id,
@@ -167,10 +168,20 @@ def _ask_owner(response: RoutingResponse, link: BookingLink) -> None:
 def destination_url(response: RoutingResponse, link: BookingLink, answers: dict[str, str]) -> str:
     """The booking page with the visitor's name, email and answers pre-filled (question id N
     becomes the link's ``aN``) and the signed ticket that ties the booking to this response."""
-    params: dict[str, str] = {"name": response.name, "email": response.email}
-    params.update({f"a{key}": value for key, value in answers.items() if value})
     ticket = routing.Ticket(response.pk, link.pk, response.preferred_host_id)
-    params[routing.TICKET_PARAM] = routing.ticket_make(ticket)
+    params = {
+        "name": response.name,
+        "email": response.email,
+        routing.TICKET_PARAM: routing.ticket_make(ticket),
+    }
+    used = len(link.public_path) + len(urlencode(params)) + 1
+    for key, value in answers.items():
+        # Servers refuse very long request lines (gunicorn at 4094 bytes): an answer that would
+        # not fit stays on the response only.
+        part = len(urlencode({f"a{key}": value})) + 1
+        if value and used + part <= MAX_DESTINATION_URL:
+            params[f"a{key}"] = value
+            used += part
     return f"{link.public_path}?{urlencode(params)}"
 
 

@@ -192,3 +192,15 @@ def test_answers_prefill_the_links_own_questions_with_the_same_ids(form, link):
 
     assert re.search(r'<option value="Sales" selected>', page)
     assert len(re.findall(r'name="a4" value="(API|Security)"[^>]*checked', page)) == 2
+
+
+def test_an_answer_too_long_for_an_address_stays_on_the_response_only(form, link):
+    form.questions = [*form.questions, {"id": 5, "kind": "long_text", "label": "Tell us more"}]
+    form.save()
+
+    location = post(form, a3="short", a5="ü" * 2000)["Location"]
+
+    assert len(location) <= 3500
+    query = parse_qs(urlsplit(location).query)
+    assert query["a3"] == ["short"] and "a5" not in query and "rr" in query
+    assert RoutingResponse.objects.get().answers["5"] == "ü" * 2000
