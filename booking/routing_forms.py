@@ -137,8 +137,8 @@ class RuleForm(forms.Form):
     ) -> None:
         self.rule = rule
         self.is_fallback = rule is not None and rule.is_fallback
-        if rule is not None and "initial" not in kwargs:
-            kwargs["initial"] = _initial(rule)
+        if "initial" not in kwargs:
+            kwargs["initial"] = _initial(rule) if rule else {"destination": Destination.LINK}
         super().__init__(*args, **kwargs)
         link_field = self.fields["link"]
         assert isinstance(link_field, forms.ModelChoiceField)
