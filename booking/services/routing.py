@@ -131,7 +131,9 @@ def routing_submit(
     assert link is not None
     response.link = link
     response.target = link.public_path
-    if link.kind == BookingLink.Kind.ROUND_ROBIN:
+    if link.kind == BookingLink.Kind.ROUND_ROBIN and owner_lookup.connected_providers(
+        form.workspace_id
+    ):
         _ask_owner(response, link)
     response.save()
     return Routed(response, redirect=destination_url(response, link, stored))

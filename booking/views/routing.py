@@ -17,14 +17,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from booking import routing, routing_csv, selectors
-from booking.models import RoutingForm, RoutingResponse, RoutingRule
+from booking.models import BookingLink, RoutingForm, RoutingResponse, RoutingRule
 from booking.questions import Kind, QuestionDefinitionForm
 from booking.routing_forms import NewForm, ResponseFilterForm, RuleForm, SettingsForm
 from booking.services import routing_edit as services
 from booking.services.routing import RoutingError, form_questions
+from integrations import owner_lookup
 from workestra.tenancy import AuthedRequest, workspace_required
 
 TAB = "routing-forms"
+CRM_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce"}
 PAGE_SIZE = 100
 
 
@@ -68,6 +70,10 @@ def _editor(
             if not r.is_fallback
         ],
         "fallback": next((r for r in rules if r.is_fallback), None),
+        "round_robin": any(
+            r.link is not None and r.link.kind == BookingLink.Kind.ROUND_ROBIN for r in rules
+        ),
+        "crms": [CRM_NAMES.get(p, p) for p in owner_lookup.connected_providers(form.workspace_id)],
         "error": error,
     }
     return render(request, "booking/routing/edit.html", context, status=status)

@@ -56,6 +56,7 @@ def crm(monkeypatch):
         return answer["value"]
 
     monkeypatch.setattr(owner_lookup, "lookup_owner", lookup)
+    monkeypatch.setattr(owner_lookup, "connected_providers", lambda workspace_id: ["hubspot"])
     return answer, calls
 
 
@@ -253,3 +254,20 @@ def test_the_hosts_booking_page_names_the_routing_form(form, rotation, teammate,
 
     assert "Routing form" in page and "Talk to us" in page
     assert "CRM owner lookup: Owner found" in page
+
+
+def test_without_a_crm_nothing_is_asked_and_the_rotation_decides(form, rotation, owner):
+    book(submit(form))
+
+    stored = RoutingResponse.objects.get()
+    assert (stored.owner_outcome, stored.preferred_host) == ("", None)
+    assert stored.booking.host == owner
+
+
+def test_the_editor_says_whether_owner_routing_can_work(form, owner_client, monkeypatch):
+    page = owner_client.get(f"/calendar/routing-forms/{form.pk}").content.decode()
+    assert "Connect HubSpot or Salesforce" in page
+
+    monkeypatch.setattr(owner_lookup, "connected_providers", lambda workspace_id: ["salesforce"])
+    page = owner_client.get(f"/calendar/routing-forms/{form.pk}").content.decode()
+    assert "is looked up in Salesforce" in page
