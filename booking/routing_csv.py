@@ -13,13 +13,24 @@ from booking.models import Destination, RoutingForm, RoutingResponse
 from booking.services.routing import form_questions
 
 
+def labels_by_id(form: RoutingForm) -> dict[str, str]:
+    """Each question's column label by id: the form's questions, then the removed ones (marked,
+    so old answers keep a column of their own)."""
+    labels = {str(q.id): q.label for q in form_questions(form)}
+    for removed in form.removed_questions:
+        if isinstance(removed, dict) and str(removed.get("id")) not in labels:
+            labels[str(removed.get("id"))] = f"{removed.get('label', '')} (removed)"
+    return labels
+
+
 def columns(forms: Iterable[RoutingForm]) -> list[str]:
-    """The question labels of ``forms``, in order, each once."""
+    """The question labels of ``forms``, in order, each once (forms asking the same question
+    share its column)."""
     labels: list[str] = []
     for form in forms:
-        for q in form_questions(form):
-            if q.label not in labels:
-                labels.append(q.label)
+        for label in labels_by_id(form).values():
+            if label not in labels:
+                labels.append(label)
     return labels
 
 
@@ -67,7 +78,9 @@ def rows(responses: Iterable[RoutingResponse], labels: list[str], *, zone: str) 
     by_form: dict[int, dict[str, str]] = {}
     for response in responses:
         if response.form_id not in by_form:
-            by_form[response.form_id] = {q.label: str(q.id) for q in form_questions(response.form)}
+            by_form[response.form_id] = {
+                label: key for key, label in labels_by_id(response.form).items()
+            }
         ids = by_form[response.form_id]
         answers = [
             str(response.answers.get(ids[label], "")) if label in ids else "" for label in labels

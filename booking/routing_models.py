@@ -34,6 +34,9 @@ class RoutingForm(models.Model):
     description = models.TextField(blank=True, max_length=2000)
     # [{"id": 1, "kind": "dropdown", "label": …, …}] as booking.questions reads them.
     questions = models.JSONField(default=list, blank=True)
+    # Questions taken off the form, as they were: old responses keep their answers, and the
+    # export keeps a column for them.
+    removed_questions = models.JSONField(default=list, blank=True)
     # The id the next question gets: ids are never reused, so an old answer never means a newer
     # question.
     next_question_id = models.PositiveIntegerField(default=1)

@@ -95,7 +95,12 @@ def routing_question_remove(*, form: RoutingForm, question_id: int) -> RoutingFo
                     gettext("“%(rule)s” uses this question: change that rule first.")
                     % {"rule": rule.label or gettext("A rule")}
                 )
-        _store_questions(form, [q for q in form_questions(form) if q.id != question_id])
+        questions = form_questions(form)
+        gone = [q.to_dict() for q in questions if q.id == question_id]
+        if gone:
+            form.removed_questions = [*form.removed_questions, *gone]
+            form.save(update_fields=["removed_questions"])
+        _store_questions(form, [q for q in questions if q.id != question_id])
     return form
 
 

@@ -298,3 +298,16 @@ def test_a_response_shows_its_booking(owner_client, responses):
     page = owner_client.get("/calendar/routing-forms/responses").content.decode()
 
     assert f'href="/calendar/bookings/{responses["new"].booking.pk}"' in page
+
+
+def test_a_removed_questions_answers_stay_in_the_export(owner_client, form, responses):
+    owner_client.post(f"{editor(form)}/questions/3/action", {"action": "remove"})
+
+    response = owner_client.get(f"/calendar/routing-forms/responses.csv?form={form.pk}")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+    assert "Anything else?" not in rows[0]
+    column = rows[0].index("Anything else? (removed)")
+    assert rows[1][column] == '\'=HYPERLINK("evil")'
+    page = owner_client.get(editor(form)).content.decode()
+    assert "Anything else?" not in page
