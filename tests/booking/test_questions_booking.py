@@ -3,7 +3,9 @@ answers kept with the booking under the labels they were asked with."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pytest
 from django.core import mail
@@ -289,3 +291,39 @@ def test_the_api_sends_file_questions_to_the_page(client, asking, frozen):
     assert message.startswith("This link asks for a file; book on its page: ")
     assert message.endswith("/book/intro")
     assert not Booking.objects.exists()
+
+
+def test_after_a_refusal_the_other_times_keep_the_answers_given(client, asking, frozen):
+    response = form_book(client, a1="Acme", a3=["Pricing", "Support"], a5="0")
+
+    assert response.status_code == 400
+    slot_link = re.search(r'<a class="slot[^"]*" href="([^"]+)"', response.content.decode())
+    assert slot_link
+    page = client.get(html.unescape(slot_link.group(1)))
+    form = booking_form(page)
+    assert 'name="a1" value="Acme"' in form
+    assert 'value="Support" id="id_a3_1" checked' in form
+
+
+def test_the_bookings_csv_lists_the_answers_under_their_labels(client, asking, frozen):
+    import csv
+    import io
+
+    form_book(client, a1="=Acme", a3=["Pricing", "Support"], a9="free")
+
+    response = login(asking.owner).get("/calendar/bookings/export.csv", {"status": "all"})
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][-1] == "Answers"
+    assert rows[1][-1] == "Company: =Acme\nTopics: Pricing, Support\na9: free"
+
+
+def test_an_attendee_reads_the_answer_checks_in_the_links_language(client, asking, frozen):
+    asking.language = "de"
+    asking.save()
+
+    response = form_book(client, a1="Acme", a2="500+", a3=["Nope"])
+
+    body = response.content.decode()
+    assert "Wählen Sie eine der angebotenen Optionen." in body
+    assert "Bitte wählen…" in body
