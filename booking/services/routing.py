@@ -35,7 +35,7 @@ MAX_DESTINATION_URL = 3500  # characters of path and query
 
 
 class RoutingError(Exception):
-    """A change to a routing form that cannot be stored; ``message`` says why."""
+    """A change to a routing form that cannot be stored; ``message`` says why (to the host)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -108,15 +108,13 @@ def routing_submit(
     )
     if rule is None:
         response.destination = Destination.MESSAGE
-        response.route_label = gettext("Fallback (its link is unavailable)")
+        response.route_label = "Fallback (its link is unavailable)"
         response.target = default_message()
         response.save()
         return Routed(response, message=response.target)
     response.rule_position = None if rule.is_fallback else rule.position
     response.route_label = rule.label or (
-        gettext("Fallback")
-        if rule.is_fallback
-        else gettext("Rule %(n)s") % {"n": _rank(rule, rules)}
+        "Fallback" if rule.is_fallback else f"Rule {_rank(rule, rules)}"
     )
     response.destination = rule.destination
     if rule.destination == Destination.MESSAGE:
@@ -162,7 +160,7 @@ def _ask_owner(response: RoutingResponse, link: BookingLink) -> None:
         .first()
     )
     if host is None:
-        note = gettext("The owner is not a host of this link; the rotation decides.")
+        note = "The owner is not a host of this link; the rotation decides."
         response.owner_detail = f"{response.owner_detail} {note}".strip()[:300]
     response.preferred_host_id = host
 

@@ -1,7 +1,7 @@
 """Edits of a routing form: the form itself, its questions and its rules (with the fallback).
 
 Every function checks what it is given and raises :class:`RoutingError` with a message for the
-host; nothing is stored then.
+host (in English, like every host page); nothing is stored then.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from booking import routing
 from booking.models import BookingLink, Destination, RoutingForm, RoutingRule
@@ -53,7 +52,7 @@ def routing_form_delete(*, form: RoutingForm) -> None:
 
 def _store_questions(form: RoutingForm, questions: list[Question]) -> None:
     if any(q.kind == Kind.FILE for q in questions):
-        raise RoutingError(gettext("Routing forms can't ask for file uploads."))
+        raise RoutingError("Routing forms can't ask for file uploads.")
     stored = [q.to_dict() for q in questions]
     try:
         parse_questions(stored)
@@ -78,7 +77,7 @@ def routing_question_save(
         elif question.id in ids:
             questions[ids.index(question.id)] = question
         elif question.id < form.next_question_id:
-            raise RoutingError(gettext("That question was removed; add it again."))
+            raise RoutingError("That question was removed; add it again.")
         else:
             questions.append(question)
         _store_questions(form, questions)
@@ -92,8 +91,7 @@ def routing_question_remove(*, form: RoutingForm, question_id: int) -> RoutingFo
         for rule in form.rules.all():
             if any(c.get("question") == question_id for c in rule.conditions):
                 raise RoutingError(
-                    gettext("“%(rule)s” uses this question: change that rule first.")
-                    % {"rule": rule.label or gettext("A rule")}
+                    f"“{rule.label or 'A rule'}” uses this question: change that rule first."
                 )
         questions = form_questions(form)
         gone = [q.to_dict() for q in questions if q.id == question_id]
@@ -133,7 +131,7 @@ def check_route(form: RoutingForm, route: Route) -> Route:
     if route.destination == Destination.LINK:
         link = route.link
         if link is None or link.workspace_id != form.workspace_id or link.deleted_at is not None:
-            raise RoutingError(gettext("Choose one of this workspace's booking links."))
+            raise RoutingError("Choose one of this workspace's booking links.")
         return Route(Destination.LINK, link=link)
     if route.destination == Destination.URL:
         url = route.url.strip()
@@ -141,34 +139,29 @@ def check_route(form: RoutingForm, route: Route) -> Route:
             _http_url(url)
         except ValidationError:
             raise RoutingError(
-                gettext("Enter a full web address starting with https:// or http://.")
+                "Enter a full web address starting with https:// or http://."
             ) from None
         return Route(Destination.URL, url=url)
     if route.destination == Destination.MESSAGE:
         message = route.message.strip()
         if not message or len(message) > MAX_MESSAGE:
-            raise RoutingError(
-                gettext("Write the message to show (at most %(max)s characters).")
-                % {"max": MAX_MESSAGE}
-            )
+            raise RoutingError(f"Write the message to show (at most {MAX_MESSAGE} characters).")
         return Route(Destination.MESSAGE, message=message)
-    raise RoutingError(gettext("Choose where to send the visitor."))
+    raise RoutingError("Choose where to send the visitor.")
 
 
 def check_conditions(form: RoutingForm, conditions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The conditions in their stored shape, or ``RoutingError`` for one that can never work."""
     ids = {q.id for q in form_questions(form)}
     if not conditions:
-        raise RoutingError(gettext("Add at least one condition."))
+        raise RoutingError("Add at least one condition.")
     if len(conditions) > routing.MAX_CONDITIONS:
-        raise RoutingError(
-            gettext("A rule has at most %(max)s conditions.") % {"max": routing.MAX_CONDITIONS}
-        )
+        raise RoutingError(f"A rule has at most {routing.MAX_CONDITIONS} conditions.")
     for condition in conditions:
         if condition.get("question") not in ids:
-            raise RoutingError(gettext("Each condition needs one of the form's questions."))
+            raise RoutingError("Each condition needs one of the form's questions.")
         if condition.get("op") not in routing.OPERATORS:
-            raise RoutingError(gettext("Each condition needs an operator."))
+            raise RoutingError("Each condition needs an operator.")
         _check_value(condition)
     return conditions
 
@@ -176,16 +169,16 @@ def check_conditions(form: RoutingForm, conditions: list[dict[str, Any]]) -> lis
 def _check_value(condition: dict[str, Any]) -> None:
     op = condition["op"]
     if op in (routing.EQUALS, routing.CONTAINS) and not str(condition.get("value", "")).strip():
-        raise RoutingError(gettext("Enter the value the answer is compared with."))
+        raise RoutingError("Enter the value the answer is compared with.")
     if op == routing.ONE_OF and not condition.get("values"):
-        raise RoutingError(gettext("List the values, one per line."))
+        raise RoutingError("List the values, one per line.")
     if op == routing.BETWEEN:
         given = [v for v in (condition.get("min"), condition.get("max")) if v not in (None, "")]
         bounds = [b for b in map(routing.number, given) if b is not None]
         if not given or len(bounds) != len(given):
-            raise RoutingError(gettext("Enter a number for the lowest, the highest or both."))
+            raise RoutingError("Enter a number for the lowest, the highest or both.")
         if len(bounds) == 2 and bounds[0] > bounds[1]:
-            raise RoutingError(gettext("The lowest number must not be above the highest."))
+            raise RoutingError("The lowest number must not be above the highest.")
 
 
 def routing_rule_save(
@@ -204,9 +197,7 @@ def routing_rule_save(
         if rule is None:
             last = form.rules.filter(is_fallback=False).aggregate(m=Max("position"))["m"]
             if form.rules.filter(is_fallback=False).count() >= routing.MAX_RULES:
-                raise RoutingError(
-                    gettext("A form has at most %(max)s rules.") % {"max": routing.MAX_RULES}
-                )
+                raise RoutingError(f"A form has at most {routing.MAX_RULES} rules.")
             rule = RoutingRule(form=form, position=0 if last is None else last + 1)
         rule.label = label.strip()[:200]
         rule.conditions = conditions
@@ -221,7 +212,7 @@ def routing_rule_save(
 
 def routing_rule_delete(*, rule: RoutingRule) -> None:
     if rule.is_fallback:
-        raise RoutingError(gettext("The fallback route can be changed but not removed."))
+        raise RoutingError("The fallback route can be changed but not removed.")
     rule.delete()
 
 
