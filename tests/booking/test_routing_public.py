@@ -204,3 +204,9 @@ def test_an_answer_too_long_for_an_address_stays_on_the_response_only(form, link
     query = parse_qs(urlsplit(location).query)
     assert query["a3"] == ["short"] and "a5" not in query and "rr" in query
     assert RoutingResponse.objects.get().answers["5"] == "ü" * 2000
+
+
+def test_the_form_speaks_the_visitors_language(form):
+    page = Client().get(form.public_path, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+
+    assert "Ihr Name" in page and "Weiter" in page
