@@ -56,7 +56,9 @@ def routing_form_page(request: HtmxRequest, public_id: str) -> HttpResponse:
         ratelimit.client_ip(request),
         limit=settings.RATELIMIT_ROUTING_FORMS_PER_MINUTE,
     ):
-        answers = AnswerForm(request.POST, questions=questions)
+        # Unbound, so the page keeps what was typed without judging it.
+        kept = {k: v[:PREFILL_MAX] for k, v in request.POST.items() if "\x00" not in v}
+        answers = AnswerForm(questions=questions, initial=kept)
         error = gettext("Too many attempts. Please wait a minute and try again.")
         return _render(request, form, answers, error=error, status=429)
     answers = AnswerForm(request.POST, questions=questions)

@@ -159,9 +159,11 @@ def test_hostile_text_is_kept_as_text(form):
 
 @override_settings(RATELIMIT_ROUTING_FORMS_PER_MINUTE=2)
 def test_submissions_are_rate_limited_per_address(form):
-    statuses = [post(form).status_code for _ in range(3)]
+    responses = [post(form) for _ in range(3)]
 
-    assert statuses == [303, 303, 429]
+    assert [r.status_code for r in responses] == [303, 303, 429]
+    page = responses[2].content.decode()
+    assert "Too many attempts" in page and 'value="Ada Lovelace"' in page
     assert RoutingResponse.objects.count() == 2
 
 
