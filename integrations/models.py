@@ -206,3 +206,93 @@ class TwilioAccount(models.Model):
     @auth_token.setter
     def auth_token(self, value: str) -> None:
         self.auth_token_encrypted = crypto.encrypt(value)
+
+
+class CrmProvider(models.TextChoices):
+    HUBSPOT = "hubspot", "HubSpot"
+    SALESFORCE = "salesforce", "Salesforce"
+
+
+class CrmConnection(models.Model):
+    """A workspace's CRM (one per provider), asked who owns a visitor's email address.
+
+    Connected by an owner or admin through OAuth; both tokens are stored only encrypted
+    (``refresh_token`` and ``access_token`` decrypt on read and encrypt on write). Salesforce
+    answers at the org's own ``instance_url``.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Connected"
+        BROKEN = "broken", "Needs reconnecting"
+
+    workspace = models.ForeignKey(
+        "workestra.Workspace", on_delete=models.CASCADE, related_name="crm_connections"
+    )
+    provider = models.CharField(max_length=16, choices=CrmProvider.choices)
+    account = models.CharField(max_length=254)  # the portal or user name shown on the page
+    instance_url = models.URLField(max_length=500, blank=True)
+    refresh_token_encrypted = models.TextField(blank=True)
+    access_token_encrypted = models.TextField(blank=True)
+    access_expires_at = models.DateTimeField(null=True, blank=True)
+    connected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    broken_reason = models.CharField(max_length=500, blank=True)
+    broken_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["provider", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "provider"], name="crm_connection_one_per_provider"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} · {self.account}"
+
+    @property
+    def is_broken(self) -> bool:
+        return self.status == self.Status.BROKEN
+
+    @property
+    def refresh_token(self) -> str:
+        return crypto.decrypt(self.refresh_token_encrypted)
+
+    @refresh_token.setter
+    def refresh_token(self, value: str) -> None:
+        self.refresh_token_encrypted = crypto.encrypt(value) if value else ""
+
+    @property
+    def access_token(self) -> str:
+        return crypto.decrypt(self.access_token_encrypted)
+
+    @access_token.setter
+    def access_token(self, value: str) -> None:
+        self.access_token_encrypted = crypto.encrypt(value) if value else ""
+
+    def store_tokens(
+        self, access_token: str, expires_at: datetime | None, refresh: str = ""
+    ) -> None:
+        """Keep a refreshed access token (and a rotated refresh token, when one came)."""
+        self.access_token = access_token
+        self.access_expires_at = expires_at
+        fields = {
+            "access_token_encrypted": self.access_token_encrypted,
+            "access_expires_at": expires_at,
+        }
+        if refresh:
+            self.refresh_token = refresh
+            fields["refresh_token_encrypted"] = self.refresh_token_encrypted
+        type(self).objects.filter(pk=self.pk).update(**fields)
+
+    def mark_broken(self, reason: str) -> None:
+        """The CRM stopped accepting the connection: an admin must connect it again."""
+        self.status = self.Status.BROKEN
+        self.broken_reason = reason[:500]
+        self.broken_at = dj_timezone.now()
+        type(self).objects.filter(pk=self.pk).update(
+            status=self.status, broken_reason=self.broken_reason, broken_at=self.broken_at
+        )

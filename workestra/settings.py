@@ -399,6 +399,24 @@ GOTO_AUTH_BASE = (
 GOTO_API_BASE = (
     env_url("GOTO_API_BASE", schemes=("https", "http")) or "https://api.getgo.com"
 ).rstrip("/")
+# CRMs asked who owns a visitor's email (integrations/hubspot, salesforce): a workspace's owners and
+# admins connect one account each by OAuth; unset client ids hide them. The URLs are for testing.
+HUBSPOT_CLIENT_ID = env_str("HUBSPOT_CLIENT_ID")
+HUBSPOT_CLIENT_SECRET = env_str("HUBSPOT_CLIENT_SECRET")
+HUBSPOT_AUTH_BASE = (
+    env_url("HUBSPOT_AUTH_BASE", schemes=("https", "http")) or "https://app.hubspot.com"
+).rstrip("/")
+HUBSPOT_API_BASE = (
+    env_url("HUBSPOT_API_BASE", schemes=("https", "http")) or "https://api.hubapi.com"
+).rstrip("/")
+SALESFORCE_CLIENT_ID = env_str("SALESFORCE_CLIENT_ID")
+SALESFORCE_CLIENT_SECRET = env_str("SALESFORCE_CLIENT_SECRET")
+SALESFORCE_AUTH_BASE = (
+    env_url("SALESFORCE_AUTH_BASE", schemes=("https", "http")) or "https://login.salesforce.com"
+).rstrip("/")
+SALESFORCE_API_VERSION = env_str("SALESFORCE_API_VERSION") or "v61.0"
+# How long a routing form waits for the CRM owner lookup before the rotation decides.
+CRM_OWNER_LOOKUP_SECONDS = float(env_int("CRM_OWNER_LOOKUP_MS", 2000, minimum=0)) / 1000
 # How far ahead calendars are read into the busy-time cache, and how often they are re-read when
 # no push notification arrives (CalDAV and Exchange are only ever polled).
 CALENDAR_SYNC_DAYS = env_int("CALENDAR_SYNC_DAYS", 180, minimum=7)
@@ -416,5 +434,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # httpx logs every request's URL at INFO: some carry tokens (HubSpot's revoke) or a
+        # visitor's email (Salesforce's queries).
+        "httpx": {"level": "WARNING"},
+    },
 }

@@ -37,4 +37,5 @@ urlpatterns = [
     path("", include("workflows.urls_webhooks")),
     path("", include("workflows.urls_sms")),
     path("", include("integrations.calendars.urls")),
+    path("", include("integrations.crm_accounts.urls")),
 ]

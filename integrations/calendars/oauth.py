@@ -76,6 +76,19 @@ def oauth_begin(
     """Start a sign-in at the provider; the URL to send the browser to. ``extra`` is kept with
     the pending entry and given back by :func:`oauth_finish_entry`."""
     client = oauth_provider(provider_key)
+    state, verifier = pending_start(request, provider_key, purpose=purpose, extra=extra)
+    return client.authorization_url(
+        state=state,
+        code_challenge=code_challenge(verifier),
+        redirect_uri=redirect_uri(provider_key, purpose),
+    )
+
+
+def pending_start(
+    request: HttpRequest, provider_key: str, *, purpose: str, extra: dict[str, Any] | None = None
+) -> tuple[str, str]:
+    """Keep a pending sign-in in the session; its ``state`` and PKCE code verifier. Other
+    integrations' OAuth flows (the CRMs) use it with a ``purpose`` of their own."""
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64)
     _forget_oldest(request, keep=MAX_PENDING - 1)
@@ -88,11 +101,7 @@ def oauth_begin(
         "extra": extra or {},
         "issued": timezone.now().timestamp(),
     }
-    return client.authorization_url(
-        state=state,
-        code_challenge=code_challenge(verifier),
-        redirect_uri=redirect_uri(provider_key, purpose),
-    )
+    return state, verifier
 
 
 def oauth_finish(request: HttpRequest, provider_key: str, state: str, code: str) -> Grant:
@@ -108,6 +117,20 @@ def oauth_finish_entry(
     request: HttpRequest, provider_key: str, state: str, code: str, *, purpose: str = "connect"
 ) -> tuple[dict[str, Any], Grant]:
     """:func:`oauth_finish` for a sign-in of ``purpose``; also the ``extra`` given at the start."""
+    entry = pending_finish(request, provider_key, state, code, purpose=purpose)
+    grant = oauth_provider(provider_key).exchange_code(
+        code=code,
+        code_verifier=str(entry["verifier"]),
+        redirect_uri=redirect_uri(provider_key, purpose),
+    )
+    return dict(entry.get("extra") or {}), grant
+
+
+def pending_finish(
+    request: HttpRequest, provider_key: str, state: str, code: str, *, purpose: str
+) -> dict[str, Any]:
+    """Take the pending sign-in of ``state`` (once); raises :class:`OAuthRefused` for an
+    unknown, used, expired or foreign state, or one started for another provider or purpose."""
     entry = _pending_take(request, state)
     if entry is None or not code or len(code) > 4096:
         raise OAuthRefused()
@@ -120,12 +143,7 @@ def oauth_finish_entry(
         raise OAuthRefused(
             "The sign-in took longer than 10 minutes, so nothing was connected. Please start again."
         )
-    grant = oauth_provider(provider_key).exchange_code(
-        code=code,
-        code_verifier=str(entry["verifier"]),
-        redirect_uri=redirect_uri(provider_key, purpose),
-    )
-    return dict(entry.get("extra") or {}), grant
+    return entry
 
 
 def _pending(request: HttpRequest) -> dict[str, dict[str, Any]]:

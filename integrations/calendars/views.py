@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from integrations.calendars import forms, oauth, selectors, services
 from integrations.calendars import provider as providers
 from integrations.calendars.provider import PasswordProvider, ProviderError
+from integrations.crm_accounts import section as crm_section
 from integrations.models import CalendarConnection, Provider
 from integrations.twilio import section as twilio_section
 from integrations.twilio.forms import TwilioAccountForm
@@ -102,6 +103,7 @@ def _page(
         "missing_key_message": crypto.MISSING_KEY_MESSAGE,
         "preferences_error": preferences_error,
         "twilio": twilio_section.context(request, twilio_form),
+        "crm": crm_section.context(request),
     }
     return render(request, "integrations/settings.html", context, status=status)
 

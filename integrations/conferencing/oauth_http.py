@@ -71,10 +71,11 @@ class OAuthApp:
             }
         )
 
-    def refresh(self, refresh_token: str) -> dict[str, Any]:
-        return self._token({"grant_type": "refresh_token", "refresh_token": refresh_token})
+    def refresh(self, refresh_token: str, *, timeout: float = TIMEOUT) -> dict[str, Any]:
+        form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        return self._token(form, timeout=timeout)
 
-    def _token(self, form: dict[str, str]) -> dict[str, Any]:
+    def _token(self, form: dict[str, str], *, timeout: float = TIMEOUT) -> dict[str, Any]:
         headers = {"Accept": "application/json"}
         if self.basic_auth:
             pair = f"{self.client_id()}:{self.client_secret()}".encode()
@@ -82,7 +83,7 @@ class OAuthApp:
         else:
             form = {**form, "client_id": self.client_id(), "client_secret": self.client_secret()}
         try:
-            response = httpx.post(self.token_url(), data=form, headers=headers, timeout=TIMEOUT)
+            response = httpx.post(self.token_url(), data=form, headers=headers, timeout=timeout)
         except httpx.HTTPError as exc:
             raise ProviderError(f"{self.label} could not be reached: {exc!r}") from exc
         body = _json(response)

@@ -14,7 +14,7 @@ from cryptography.fernet import InvalidToken
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 
-from integrations.models import CalendarConnection, TwilioAccount
+from integrations.models import CalendarConnection, CrmConnection, TwilioAccount
 from workestra.lib import crypto
 from workestra.models import SsoConnection
 
@@ -31,6 +31,12 @@ SECRETS: list[tuple[type[models.Model], tuple[str, ...], str, str]] = [
         ("auth_token_encrypted",),
         "Twilio account",
         "the Twilio auth tokens of {n} workspace(s)",
+    ),
+    (
+        CrmConnection,
+        ("refresh_token_encrypted", "access_token_encrypted"),
+        "CRM connection",
+        "the tokens of {n} CRM connection(s)",
     ),
     (
         SsoConnection,
