@@ -419,7 +419,7 @@ def _file_field(q: Question, common: dict[str, Any]) -> forms.Field:
         types=q.file_types,
         max_length=MAX_FILE_NAME * 2,
         allow_empty_file=False,
-        widget=forms.ClearableFileInput(attrs={"accept": accept}),
+        widget=forms.FileInput(attrs={"accept": accept}),
         **common,
     )
 
