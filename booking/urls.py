@@ -63,6 +63,7 @@ urlpatterns = [
     ),
     path("calendar/schedules/<int:pk>/delete", schedules.schedule_delete, name="schedule-delete"),
     path("calendar/bookings/<int:pk>", calendar.booking_detail, name="calendar-booking"),
+    path("calendar/bookings/files/<str:token>", calendar.answer_file, name="calendar-answer-file"),
     path("calendar/bookings/<int:pk>/cancel", calendar.booking_cancel, name="calendar-cancel"),
     path("calendar/bookings/<int:pk>/no-show", calendar.booking_no_show, name="calendar-no-show"),
     path(

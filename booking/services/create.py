@@ -4,15 +4,18 @@ outbox."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from availability import engine
+from booking import answers as answer_files
 from booking import locations, selectors, timeline, verification
 from booking.crm_records import crm_records_write
 from booking.models import Booking, BookingEvent, BookingLink
@@ -39,6 +42,11 @@ class Attendee:
     phone: str = ""
     guests: tuple[str, ...] = ()
     answers: dict[str, str] = field(default_factory=dict)
+    # What was asked for ``answers`` (booking/answers.py ``labels_snapshot``) and the files
+    # uploaded as answers, stored before the booking's transaction and removed if it fails.
+    answer_labels: list[dict[str, str]] = field(default_factory=list)
+    uploads: dict[str, UploadedFile] = field(default_factory=dict)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # set once stored
     utm: dict[str, str] = field(default_factory=dict)
     location: str = ""  # the kind picked among the link's locations (booking/locations.py)
     # The language their emails come in; blank: the one their page was shown in.
@@ -58,8 +66,26 @@ def booking_create(
     Re-checks the exact slot inside the transaction, inserts the booking and its host reservation,
     finds or creates the CRM contact (and deal; a failure there is retried through the outbox and
     never fails the booking), and writes the outbox rows for every email.
-    Raises :class:`BookingError` subclasses with a message for the attendee; nothing is written then.
+    Raises :class:`BookingError` subclasses with a message for the attendee; nothing is written then
+    (uploaded answer files included).
     """
+    stored = answer_files.store_uploads(attendee.uploads)
+    try:
+        attendee = replace(attendee, uploads={}, files=stored)
+        return _create(link=link, start=start, attendee=attendee, duration=duration, now=now)
+    except BaseException:
+        answer_files.delete_stored(stored)
+        raise
+
+
+def _create(
+    *,
+    link: BookingLink,
+    start: datetime,
+    attendee: Attendee,
+    duration: int | None,
+    now: datetime | None,
+) -> Booking:
     now = now or timezone.now()
     duration = duration or link.duration
     if not link.is_active or link.deleted_at is not None:
@@ -186,6 +212,8 @@ def _insert(
         phone=attendee.phone,
         guests=list(attendee.guests),
         answers=attendee.answers,
+        answer_labels=attendee.answer_labels,
+        answer_files=attendee.files,
         utm=attendee.utm,
         created_at=now,
         status=(

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from availability import engine
 from booking import display, selectors, services
+from booking.answer_fields import prefill, question_keys
 from booking.forms import BookingRequestForm, clean_answers, clean_utm
 from booking.models import BookingLink
 from booking.views.after import after_booking_url
@@ -262,13 +263,18 @@ def _form_initial(link: BookingLink, query: QueryDict, picker: Picker) -> dict[s
         duration=picker.duration,
         start=picker.slot.isoformat() if picker.slot else "",
     )
+    initial.update(prefill(link, query))
     return initial
 
 
-def _hidden_extras(query: QueryDict) -> dict[str, str]:
+def _hidden_extras(link: BookingLink, query: QueryDict) -> dict[str, str]:
     """UTM values and pre-filled answers travel with the form as hidden fields (any that could
-    not be stored are left behind; the posted form refuses them)."""
-    flat = {k: value for k in query if not text_problem(value := query.get(k, ""))}
+    not be stored are left behind; the posted form refuses them). Answers to the link's own
+    questions are not among them: those fields show, pre-filled."""
+    asked = question_keys(link)
+    flat = {
+        k: value for k in query if k not in asked and not text_problem(value := query.get(k, ""))
+    }
     return {**clean_utm(flat), **clean_answers(flat)}
 
 
@@ -292,7 +298,7 @@ def render_picker_page(
         "picker": picker,
         "form": form,
         "error": error,
-        "extras": _hidden_extras(picker.query),
+        "extras": _hidden_extras(link, picker.query),
         # Only a first visit asks the browser for its zone: an answer to a POST already shows
         # the zone the attendee used, and swapping it would throw their message and entries away.
         "detect_timezone": request.method == "GET" and not request.GET.get("tz"),
@@ -343,7 +349,7 @@ def _book_post(request: HtmxRequest, link: BookingLink) -> HttpResponse:
     for key in PREFILL_KEYS:
         if request.POST.get(key):
             query[key] = request.POST[key][:200]
-    for key, value in _hidden_extras(request.POST).items():
+    for key, value in _hidden_extras(link, request.POST).items():
         query.setdefault(key, value)
     if not ratelimit.hit(
         "book", ratelimit.client_ip(request), limit=settings.RATELIMIT_BOOKINGS_PER_MINUTE
@@ -357,7 +363,7 @@ def _book_post(request: HtmxRequest, link: BookingLink) -> HttpResponse:
             error="Too many attempts. Please wait a minute and try again.",
         )
     flat = {k: request.POST.get(k, "") for k in request.POST}
-    form = BookingRequestForm(request.POST, link=link, answers=flat, utm=flat)
+    form = BookingRequestForm(request.POST, request.FILES, link=link, answers=flat, utm=flat)
     if not form.is_valid():
         # Errors on the hidden fields (time, length, zone) are shown above the picker.
         hidden = [str(m) for k in ("start", "duration", "timezone") for m in form.errors.get(k, [])]
@@ -373,6 +379,8 @@ def _book_post(request: HtmxRequest, link: BookingLink) -> HttpResponse:
         phone=data.get("phone", ""),
         guests=tuple(data.get("guests", [])),
         answers=data["answers"],
+        answer_labels=data["answer_labels"],
+        uploads=data["uploads"],
         utm=data["utm"],
         location=data.get("location", ""),
     )
