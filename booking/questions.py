@@ -89,6 +89,10 @@ class Question:
         return f"a{self.id}"
 
     @property
+    def kind_label(self) -> str:
+        return str(Kind(self.kind).label)
+
+    @property
     def file_limit(self) -> int:
         return self.max_bytes or DEFAULT_MAX_BYTES
 
