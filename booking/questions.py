@@ -467,7 +467,8 @@ def answer_text(question: Question, cleaned_value: Any) -> str:
         return value.isoformat()
     if isinstance(value, UploadedFile):
         return file_display_name(value.name or "")
-    return str(value)
+    # Browsers send line breaks as CRLF; keep one kind.
+    return str(value).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _decimal_text(value: Decimal) -> str:

@@ -155,6 +155,12 @@ def test_text_answers_are_trimmed_and_held_to_their_lengths():
     assert "at most 5000" in refusal(Question(id=2, kind="long_text", label="X"), "x" * 5001)
 
 
+def test_line_breaks_are_kept_as_newlines():
+    question = Question(id=1, kind="long_text", label="Agenda")
+
+    assert answered(question, "one\r\ntwo\rthree") == "one\ntwo\nthree"
+
+
 def test_html_is_kept_as_inert_text():
     question = Question(id=1, kind="long_text", label="Notes")
 
