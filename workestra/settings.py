@@ -337,8 +337,16 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"FILE_STORAGE_OPTIONS is not JSON: {exc}") from None
 if not isinstance(FILE_STORAGE_OPTIONS, dict):
     raise ImproperlyConfigured("FILE_STORAGE_OPTIONS must be a JSON object.")
-# Uploads above this size go to a temporary file rather than memory while a request is read.
+# Uploads above this size go to a temporary file rather than memory while a request is read;
+# none is kept beyond the largest size a file question allows (booking/uploads.py), and a
+# request carries at most as many files as a link has questions.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "booking.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_NUMBER_FILES = 30
 STORAGES = {
     "default": {"BACKEND": FILE_STORAGE_BACKEND, "OPTIONS": FILE_STORAGE_OPTIONS},
     "staticfiles": {

@@ -205,3 +205,26 @@ def test_the_host_email_points_to_the_bookings_page_for_the_file(client, asking,
     booking = Booking.objects.get()
     assert "Brief: brief.pdf (a file: download it from the booking's page)" in to_host.body
     assert f"/calendar/bookings/{booking.pk}" in to_host.body
+
+
+def test_bytes_past_the_largest_allowed_size_are_never_kept(client, asking, media, frozen):
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    from booking.questions import MAX_FILE_BYTES
+    from booking.uploads import CappedUploadHandler
+
+    sizes = []
+    complete = TemporaryFileUploadHandler.file_complete
+
+    def recording(self, file_size):
+        sizes.append(file_size)
+        return complete(self, file_size)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TemporaryFileUploadHandler, "file_complete", recording)
+        response = book(client, PDF + b"0" * (MAX_FILE_BYTES + 5 * 1024 * 1024))
+
+    assert response.status_code == 400
+    assert "larger than 1 MB" in response.content.decode()
+    assert MAX_FILE_BYTES < sizes[0] <= MAX_FILE_BYTES + CappedUploadHandler.chunk_size
+    assert stored_files(media) == []
