@@ -349,6 +349,10 @@ def _book_post(request: HtmxRequest, link: BookingLink) -> HttpResponse:
     for key in PREFILL_KEYS:
         if request.POST.get(key):
             query[key] = request.POST[key][:200]
+    for key in question_keys(link):
+        # Short answers ride along in the picker's links: choosing another time keeps them.
+        if values := [v for v in request.POST.getlist(key) if len(v) <= 200]:
+            query.setlist(key, values)
     for key, value in _hidden_extras(link, request.POST).items():
         query.setdefault(key, value)
     if not ratelimit.hit(

@@ -3,7 +3,9 @@ answers kept with the booking under the labels they were asked with."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pytest
 from django.core import mail
@@ -289,3 +291,15 @@ def test_the_api_sends_file_questions_to_the_page(client, asking, frozen):
     assert message.startswith("This link asks for a file; book on its page: ")
     assert message.endswith("/book/intro")
     assert not Booking.objects.exists()
+
+
+def test_after_a_refusal_the_other_times_keep_the_answers_given(client, asking, frozen):
+    response = form_book(client, a1="Acme", a3=["Pricing", "Support"], a5="0")
+
+    assert response.status_code == 400
+    slot_link = re.search(r'<a class="slot[^"]*" href="([^"]+)"', response.content.decode())
+    assert slot_link
+    page = client.get(html.unescape(slot_link.group(1)))
+    form = booking_form(page)
+    assert 'name="a1" value="Acme"' in form
+    assert 'value="Support" id="id_a3_1" checked' in form
