@@ -303,3 +303,16 @@ def test_after_a_refusal_the_other_times_keep_the_answers_given(client, asking, 
     form = booking_form(page)
     assert 'name="a1" value="Acme"' in form
     assert 'value="Support" id="id_a3_1" checked' in form
+
+
+def test_the_bookings_csv_lists_the_answers_under_their_labels(client, asking, frozen):
+    import csv
+    import io
+
+    form_book(client, a1="=Acme", a3=["Pricing", "Support"], a9="free")
+
+    response = login(asking.owner).get("/calendar/bookings/export.csv", {"status": "all"})
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][-1] == "Answers"
+    assert rows[1][-1] == "Company: =Acme\nTopics: Pricing, Support\na9: free"
