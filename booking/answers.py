@@ -20,7 +20,6 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
-from django.utils.translation import gettext
 
 from booking.questions import Question, file_display_name, parse_questions
 
@@ -168,9 +167,9 @@ def read_download_token(token: str) -> tuple[int, str]:
         value = signer.unsign(token, max_age=DOWNLOAD_MAX_AGE)
     except signing.SignatureExpired:
         raise DownloadRefused(
-            gettext("This download link has expired. Open the booking again for a fresh one.")
+            "This download link has expired. Open the booking again for a fresh one."
         ) from None
     except signing.BadSignature:
-        raise DownloadRefused(gettext("This download link is not valid.")) from None
+        raise DownloadRefused("This download link is not valid.") from None
     booking_id, _, key = value.partition(":")
     return int(booking_id), key

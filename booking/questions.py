@@ -23,7 +23,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from booking.file_types import FILE_TYPES, sniff
@@ -31,17 +30,17 @@ from workestra.inputs import validate_date_range
 
 
 class Kind(models.TextChoices):
-    SHORT_TEXT = "short_text", _("Short text")
-    LONG_TEXT = "long_text", _("Long text")
-    DROPDOWN = "dropdown", _("Dropdown")
-    RADIO = "radio", _("Radio buttons")
-    CHECKBOXES = "checkboxes", _("Checkboxes")
-    NUMBER = "number", _("Number")
-    PHONE = "phone", _("Phone number")
-    EMAIL = "email", _("Email address")
-    URL = "url", _("Web address")
-    DATE = "date", _("Date")
-    FILE = "file", _("File upload")
+    SHORT_TEXT = "short_text", "Short text"
+    LONG_TEXT = "long_text", "Long text"
+    DROPDOWN = "dropdown", "Dropdown"
+    RADIO = "radio", "Radio buttons"
+    CHECKBOXES = "checkboxes", "Checkboxes"
+    NUMBER = "number", "Number"
+    PHONE = "phone", "Phone number"
+    EMAIL = "email", "Email address"
+    URL = "url", "Web address"
+    DATE = "date", "Date"
+    FILE = "file", "File upload"
 
 
 CHOICE_KINDS = frozenset({Kind.DROPDOWN, Kind.RADIO, Kind.CHECKBOXES})
@@ -122,24 +121,22 @@ class Question:
     def from_dict(cls, data: Any) -> Question:
         """A question from its stored or submitted dict; ``ValidationError`` when it is not one."""
         if not isinstance(data, dict):
-            raise ValidationError(_("Each question must be an object."), code="invalid")
+            raise ValidationError("Each question must be an object.", code="invalid")
         try:
             return cls(
-                id=_integer(data.get("id"), gettext("The question's id")) or 0,
-                kind=_string(data.get("kind"), gettext("The question's kind")),
-                label=_string(data.get("label"), gettext("The question's label")),
-                help_text=_string(data.get("help_text", ""), gettext("The help text")),
+                id=_integer(data.get("id"), "The question's id") or 0,
+                kind=_string(data.get("kind"), "The question's kind"),
+                label=_string(data.get("label"), "The question's label"),
+                help_text=_string(data.get("help_text", ""), "The help text"),
                 required=_boolean(data.get("required", False)),
-                options=tuple(_strings(data.get("options") or [], gettext("Options"))),
-                min_value=_integer(data.get("min"), gettext("The minimum")),
-                max_value=_integer(data.get("max"), gettext("The maximum")),
-                max_bytes=_integer(data.get("max_bytes"), gettext("The size limit")),
-                allowed_types=tuple(
-                    _strings(data.get("allowed_types") or [], gettext("File types"))
-                ),
+                options=tuple(_strings(data.get("options") or [], "Options")),
+                min_value=_integer(data.get("min"), "The minimum"),
+                max_value=_integer(data.get("max"), "The maximum"),
+                max_bytes=_integer(data.get("max_bytes"), "The size limit"),
+                allowed_types=tuple(_strings(data.get("allowed_types") or [], "File types")),
             )
         except TypeError:
-            raise ValidationError(_("This question is not valid."), code="invalid") from None
+            raise ValidationError("This question is not valid.", code="invalid") from None
 
 
 def parse_questions(raw: Any) -> list[Question]:
@@ -148,68 +145,57 @@ def parse_questions(raw: Any) -> list[Question]:
     if raw in (None, ""):
         return []
     if not isinstance(raw, list):
-        raise ValidationError(_("Questions must be a list."), code="invalid")
+        raise ValidationError("Questions must be a list.", code="invalid")
     if len(raw) > MAX_QUESTIONS:
         raise ValidationError(too_many_message(), code="too_many")
     questions = [Question.from_dict(item) for item in raw]
     ids = [q.id for q in questions]
     if len(set(ids)) != len(ids):
-        raise ValidationError(_("Two questions have the same id."), code="duplicate")
+        raise ValidationError("Two questions have the same id.", code="duplicate")
     return questions
 
 
 def too_many_message() -> str:
-    return ngettext(
-        "A form asks at most %(max)d question.",
-        "A form asks at most %(max)d questions.",
-        MAX_QUESTIONS,
-    ) % {"max": MAX_QUESTIONS}
+    return f"A form asks at most {MAX_QUESTIONS} questions."
 
 
 def _check(q: Question) -> None:
     if not isinstance(q.id, int) or isinstance(q.id, bool) or not 0 < q.id < 1_000_000:
-        raise ValidationError(_("A question's id is a whole number from 1."), code="invalid_id")
+        raise ValidationError("A question's id is a whole number from 1.", code="invalid_id")
     if q.kind not in Kind.values:
-        raise ValidationError(_("Choose a kind of question from the list."), code="invalid_kind")
+        raise ValidationError("Choose a kind of question from the list.", code="invalid_kind")
     _check_label(q.label)
     if len(q.help_text) > MAX_HELP or "\x00" in q.help_text:
-        raise ValidationError(
-            _("Keep the help text to %(max)d characters.") % {"max": MAX_HELP}, code="help"
-        )
+        raise ValidationError(f"Keep the help text to {MAX_HELP} characters.", code="help")
     if q.kind in CHOICE_KINDS:
         check_options(q.options)
     elif q.options:
-        raise ValidationError(_("Only choice questions have options."), code="options")
+        raise ValidationError("Only choice questions have options.", code="options")
     _check_range(q)
     _check_file(q)
 
 
 def _check_label(label: str) -> None:
     if not label.strip():
-        raise ValidationError(_("Give the question a label."), code="label")
+        raise ValidationError("Give the question a label.", code="label")
     if len(label) > MAX_LABEL or "\x00" in label:
-        raise ValidationError(
-            _("Keep the label to %(max)d characters.") % {"max": MAX_LABEL}, code="label"
-        )
+        raise ValidationError(f"Keep the label to {MAX_LABEL} characters.", code="label")
 
 
 def check_options(options: tuple[str, ...]) -> None:
     """Raises ``ValidationError`` unless the options of a choice question are usable."""
     if not options:
-        raise ValidationError(_("Give at least one option, one per line."), code="options")
+        raise ValidationError("Give at least one option, one per line.", code="options")
     if len(options) > MAX_OPTIONS:
-        raise ValidationError(
-            _("Give at most %(max)d options.") % {"max": MAX_OPTIONS}, code="options"
-        )
+        raise ValidationError(f"Give at most {MAX_OPTIONS} options.", code="options")
     for option in options:
         if not option.strip() or len(option) > MAX_OPTION or "\x00" in option:
             raise ValidationError(
-                _("Each option is 1 to %(max)d characters: “%(option)s” is not.")
-                % {"max": MAX_OPTION, "option": option[:40]},
+                f"Each option is 1 to {MAX_OPTION} characters: “{option[:40]}” is not.",
                 code="options",
             )
     if len({o.casefold() for o in options}) != len(options):
-        raise ValidationError(_("Each option must be different."), code="options")
+        raise ValidationError("Each option must be different.", code="options")
 
 
 def _check_range(q: Question) -> None:
@@ -221,47 +207,45 @@ def _check_range(q: Question) -> None:
         for value in (low, high):
             if value is not None and not 0 <= value <= ceiling:
                 raise ValidationError(
-                    _("Length limits are from 0 to %(max)d characters.") % {"max": ceiling},
+                    f"Length limits are from 0 to {ceiling} characters.",
                     code="range",
                 )
     elif q.kind == Kind.NUMBER:
         for value in (low, high):
             if value is not None and abs(value) > NUMBER_LIMIT:
-                raise ValidationError(_("That limit is too large."), code="range")
+                raise ValidationError("That limit is too large.", code="range")
     else:
         raise ValidationError(
-            _("Only text and number questions have a minimum or maximum."), code="range"
+            "Only text and number questions have a minimum or maximum.", code="range"
         )
     if low is not None and high is not None and low > high:
-        raise ValidationError(_("The minimum must not be above the maximum."), code="range")
+        raise ValidationError("The minimum must not be above the maximum.", code="range")
 
 
 def _check_file(q: Question) -> None:
     if q.kind != Kind.FILE:
         if q.max_bytes is not None or q.allowed_types:
-            raise ValidationError(_("Only file questions have file limits."), code="file")
+            raise ValidationError("Only file questions have file limits.", code="file")
         return
     if q.max_bytes is not None and not 0 < q.max_bytes <= MAX_FILE_BYTES:
         raise ValidationError(
-            _("The size limit is at most %(max)d MB.") % {"max": MAX_FILE_BYTES // MEGABYTE},
+            f"The size limit is at most {MAX_FILE_BYTES // MEGABYTE} MB.",
             code="file",
         )
     unknown = [t for t in q.allowed_types if t not in FILE_TYPES]
     if unknown:
-        raise ValidationError(
-            _("Unknown file type: %(type)s.") % {"type": unknown[0][:40]}, code="file"
-        )
+        raise ValidationError(f"Unknown file type: {unknown[0][:40]}.", code="file")
 
 
 def _string(value: Any, what: str) -> str:
     if not isinstance(value, str):
-        raise ValidationError(_("%(what)s must be text.") % {"what": what}, code="invalid")
+        raise ValidationError(f"{what} must be text.", code="invalid")
     return value
 
 
 def _strings(value: Any, what: str) -> list[str]:
     if not isinstance(value, list | tuple):
-        raise ValidationError(_("%(what)s must be a list.") % {"what": what}, code="invalid")
+        raise ValidationError(f"{what} must be a list.", code="invalid")
     return [_string(v, what) for v in value]
 
 
@@ -269,15 +253,13 @@ def _integer(value: Any, what: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(
-            _("%(what)s must be a whole number.") % {"what": what}, code="invalid"
-        )
+        raise ValidationError(f"{what} must be a whole number.", code="invalid")
     return value
 
 
 def _boolean(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ValidationError(_("“Required” must be true or false."), code="invalid")
+        raise ValidationError("“Required” must be true or false.", code="invalid")
     return value
 
 
@@ -493,49 +475,49 @@ class QuestionDefinitionForm(forms.Form):
     """Add or edit one question. ``question(id)`` gives the checked :class:`Question`;
     ``initial_for(question)`` fills the form to edit one."""
 
-    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
-    label = forms.CharField(label=_("Question"), max_length=MAX_LABEL)
+    kind = forms.ChoiceField(label="Kind", choices=Kind.choices)
+    label = forms.CharField(label="Question", max_length=MAX_LABEL)
     help_text = forms.CharField(
-        label=_("Help text"),
+        label="Help text",
         max_length=MAX_HELP,
         required=False,
-        help_text=_("Shown under the question."),
+        help_text="Shown under the question.",
     )
-    required = forms.BooleanField(label=_("Required"), required=False)
+    required = forms.BooleanField(label="Required", required=False)
     options = forms.CharField(
-        label=_("Options"),
+        label="Options",
         required=False,
         max_length=MAX_OPTIONS * (MAX_OPTION + 2),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("For dropdown, radio buttons and checkboxes: one option per line."),
+        help_text="For dropdown, radio buttons and checkboxes: one option per line.",
     )
     min_value = forms.IntegerField(
-        label=_("Minimum"),
+        label="Minimum",
         required=False,
         min_value=-NUMBER_LIMIT,
         max_value=NUMBER_LIMIT,
-        help_text=_("For a number: the smallest accepted. For text: the fewest characters."),
+        help_text="For a number: the smallest accepted. For text: the fewest characters.",
     )
     max_value = forms.IntegerField(
-        label=_("Maximum"),
+        label="Maximum",
         required=False,
         min_value=-NUMBER_LIMIT,
         max_value=NUMBER_LIMIT,
-        help_text=_("For a number: the largest accepted. For text: the most characters."),
+        help_text="For a number: the largest accepted. For text: the most characters.",
     )
     max_megabytes = forms.IntegerField(
-        label=_("Largest file (MB)"),
+        label="Largest file (MB)",
         required=False,
         min_value=1,
         max_value=MAX_FILE_BYTES // MEGABYTE,
-        help_text=_("For a file upload; 10 MB when empty."),
+        help_text="For a file upload; 10 MB when empty.",
     )
     allowed_types = forms.MultipleChoiceField(
-        label=_("Accepted file types"),
+        label="Accepted file types",
         required=False,
         choices=list(FILE_TYPES.items()),
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("For a file upload; all of them when none is ticked."),
+        help_text="For a file upload; all of them when none is ticked.",
     )
 
     @staticmethod

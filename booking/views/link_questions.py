@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from booking import selectors, services
@@ -34,7 +33,7 @@ def question_add(request: AuthedRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, gettext("Added “%(label)s”.") % {"label": question.label})
+            messages.success(request, f"Added “{question.label}”.")
             return redirect(_section(link))
     return _page(request, link, form, question=None, full=full)
 
@@ -49,7 +48,7 @@ def question_edit(request: AuthedRequest, pk: int, question_id: int) -> HttpResp
     )
     if request.method == "POST" and form.is_valid():
         question = services.link_question_update(link=link, question_id=question_id, form=form)
-        messages.success(request, gettext("Saved “%(label)s”.") % {"label": question.label})
+        messages.success(request, f"Saved “{question.label}”.")
         return redirect(_section(link))
     return _page(request, link, form, question=question)
 
@@ -61,7 +60,7 @@ def question_remove(request: AuthedRequest, pk: int, question_id: int) -> HttpRe
     question = services.link_question_remove(link=link, question_id=question_id)
     messages.success(
         request,
-        gettext("Removed “%(label)s”. Answers already given keep it.") % {"label": question.label},
+        f"Removed “{question.label}”. Answers already given keep it.",
     )
     return redirect(_section(link))
 
@@ -72,7 +71,7 @@ def question_move(request: AuthedRequest, pk: int, question_id: int) -> HttpResp
     link = selectors.link_get_for_user(request.membership, pk, write=True)
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
-        messages.error(request, gettext("Choose to move the question up or down."))
+        messages.error(request, "Choose to move the question up or down.")
         return redirect(_section(link))
     services.link_question_move(link=link, question_id=question_id, up=direction == "up")
     return redirect(_section(link))

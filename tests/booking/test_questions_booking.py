@@ -316,3 +316,14 @@ def test_the_bookings_csv_lists_the_answers_under_their_labels(client, asking, f
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][-1] == "Answers"
     assert rows[1][-1] == "Company: =Acme\nTopics: Pricing, Support\na9: free"
+
+
+def test_an_attendee_reads_the_answer_checks_in_the_links_language(client, asking, frozen):
+    asking.language = "de"
+    asking.save()
+
+    response = form_book(client, a1="Acme", a2="500+", a3=["Nope"])
+
+    body = response.content.decode()
+    assert "Wählen Sie eine der angebotenen Optionen." in body
+    assert "Bitte wählen…" in body
