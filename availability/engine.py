@@ -477,6 +477,27 @@ def _month_key(d: date) -> Hashable:
     return (d.year, d.month)
 
 
+# --- Whether the hours hold a meeting -----------------------------------------------------------
+
+
+def covers(schedule: Schedule, start: int, end: int) -> bool:
+    """Whether ``[start, end)`` lies inside one stretch of the schedule's open hours; windows
+    that touch, across midnight too, are one stretch."""
+    zone = ZoneInfo(schedule.timezone)
+    day, last = local_date(start, zone) - timedelta(days=1), local_date(end, zone)
+    stretch: tuple[int, int] | None = None
+    while day <= last:
+        midnight = _day_start(day)
+        for a, b in merge_windows(schedule.windows_on(day)):
+            lo = local_to_epoch(midnight + timedelta(minutes=a), zone)
+            hi = local_to_epoch(midnight + timedelta(minutes=b), zone)
+            stretch = (stretch[0], hi) if stretch and lo <= stretch[1] else (lo, hi)
+            if stretch[0] <= start and end <= stretch[1]:
+                return True
+        day += timedelta(days=1)
+    return False
+
+
 # --- Conversions at the edges -----------------------------------------------------------------
 
 

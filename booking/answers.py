@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 
+from booking.models import Booking
 from booking.questions import Question, file_display_name, parse_questions
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def delete_stored(files: dict[str, Any]) -> None:
             log.exception("could not delete an answer file")
 
 
-def on_booking_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+def on_booking_deleted(sender: Any, instance: Booking, **kwargs: Any) -> None:
     """A deleted booking's files go once the deletion is committed (not before: a rolled back
     delete keeps its booking, which still needs them), unless another booking still names them
     (a rescheduled booking and its new time share theirs)."""
@@ -91,8 +92,6 @@ def on_booking_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def _unreferenced(files: dict[str, Any]) -> dict[str, Any]:
-    from booking.models import Booking
-
     left = {}
     for key, info in files.items():
         name = info.get("key") if isinstance(info, dict) else None
@@ -111,7 +110,7 @@ class AnswerRow:
     download_url: str = ""  # a file answer, for the host: signed, expires
 
 
-def booking_answer_rows(booking: Any, *, downloads: bool = False) -> list[AnswerRow]:
+def booking_answer_rows(booking: Booking, *, downloads: bool = False) -> list[AnswerRow]:
     """A booking's answers with their labels; with ``downloads``, file answers carry a fresh
     signed link (only for pages a host of the booking's workspace sees)."""
     rows = answer_rows(booking.answers or {}, booking.answer_labels or [])

@@ -111,10 +111,6 @@ class BookingLink(models.Model):
         blank=True,
         related_name="links",
     )
-    # Before schedules, each link kept its own hours here; migration 0014 moved them into
-    # schedules and nothing reads these any more.
-    weekly_hours = models.JSONField(default=dict, blank=True)
-    date_overrides = models.JSONField(default=dict, blank=True)
     # A cap is "at most N bookings in the period"; empty means no cap (0 would close the link).
     daily_cap = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1)]

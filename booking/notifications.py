@@ -227,11 +227,16 @@ def send_new_time_request(message: OutboxMessage) -> None:
         raise outbox.Drop(f"the booking is {booking.get_status_display().lower()}")
     if booking.start <= timezone.now():
         raise outbox.Drop("the meeting has already started")
+    with translation.override(attendee_language(booking)):
+        _send_new_time_request(booking, note=message.payload.get("message", ""))
+
+
+def _send_new_time_request(booking: Booking, *, note: str) -> None:
     context = {
         "booking": booking,
         "link": booking.link,
         "host": booking.host,
-        "note": message.payload.get("message", ""),
+        "note": note,
         "when": local_range(booking.start, booking.end, booking.timezone),
     }
     subject = render_to_string("booking/email/new_time_request_subject.txt", context)

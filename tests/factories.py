@@ -77,24 +77,26 @@ class LinkFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"intro-{n}")
     duration = 30
     timezone = "Europe/Berlin"
-    weekly_hours = factory.LazyFunction(lambda: dict(WEEKDAYS_9_TO_5))
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
+        weekly = kwargs.pop("weekly_hours", WEEKDAYS_9_TO_5)
+        overrides = kwargs.pop("date_overrides", {})
         link = super()._create(model_class, *args, **kwargs)
         if link.schedule_id is None:
-            link_hours_into_schedule(link)
+            link_hours_into_schedule(link, weekly, overrides)
         return link
 
 
-def link_hours_into_schedule(link: BookingLink) -> None:
-    """Give ``link`` the hours its ``weekly_hours``, ``date_overrides`` and ``timezone`` say, the
-    way the migration to schedules did: its owner's default when they are the same, else a
-    schedule named after the link. Factories keep taking those fields so tests read simply."""
+def link_hours_into_schedule(link: BookingLink, weekly: dict, overrides: dict) -> None:
+    """Give ``link`` the ``weekly`` hours and date ``overrides`` in its ``timezone``, the way the
+    migration to schedules did: its owner's default when they are the same, else a schedule
+    named after the link. The factory takes ``weekly_hours`` and ``date_overrides`` (columns
+    links had before schedules) so tests read simply."""
     default = schedule_default_ensure(workspace=link.workspace, user=link.owner)
     same = (
-        _days(link.weekly_hours) == _days(default.weekly)
-        and not link.date_overrides
+        _days(weekly) == _days(default.weekly)
+        and not overrides
         and link.timezone == default.timezone
     )
     if same and not link.is_team:
@@ -107,8 +109,8 @@ def link_hours_into_schedule(link: BookingLink) -> None:
             owner=link.owner,
             name=link.title[:100],
             timezone=link.timezone,
-            weekly=_days(link.weekly_hours),
-            overrides=dict(link.date_overrides),
+            weekly=_days(weekly),
+            overrides=dict(overrides),
         )
     )
     link.save(update_fields=["schedule"])

@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "workestra.tenancy.workspace_context",
+                "workestra.navigation.nav_section",
             ],
         },
     },

@@ -32,8 +32,8 @@ def link_create(request: AuthedRequest) -> HttpResponse:
         request.POST or None,
         workspace=request.workspace,
         initial=initial,
-        # A new link starts with the owner's default hours (set during onboarding).
-        instance=BookingLink(owner=request.user, weekly_hours=dict(request.user.working_hours)),
+        # A new link has no schedule of its own: it offers the owner's default hours.
+        instance=BookingLink(owner=request.user),
     )
     saved, context = _submit(request, form)
     if saved:

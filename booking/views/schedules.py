@@ -8,12 +8,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from availability import selectors, services
 from availability.models import Schedule
 from availability.schedules import ScheduleError
-from booking import schedule_form
+from booking import schedule_conflicts, schedule_form
 from workestra.tenancy import AuthedRequest, workspace_required
 
 SAVE = "save"
@@ -83,8 +84,19 @@ def schedule_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             found.errors.append(str(exc))
         else:
             messages.success(request, f"Saved “{schedule.name}”.")
+            _warn_of_bookings_outside(request, schedule)
             return redirect("booking:schedule-edit", pk=schedule.pk)
     return _editor(request, schedule, meta, found, status=400)
+
+
+def _warn_of_bookings_outside(request: AuthedRequest, schedule: Schedule) -> None:
+    count = len(schedule_conflicts.bookings_outside(schedule, now=timezone.now()))
+    if count == 1:
+        messages.warning(request, "1 upcoming booking falls outside these hours; it stays booked.")
+    elif count:
+        messages.warning(
+            request, f"{count} upcoming bookings fall outside these hours; they stay booked."
+        )
 
 
 def _editor(

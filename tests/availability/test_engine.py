@@ -21,6 +21,7 @@ from availability.engine import (
     Window,
     build_grid,
     compute,
+    covers,
     from_epoch,
     local_midnight_epoch,
     local_to_epoch,
@@ -1112,3 +1113,31 @@ def test_epoch_conversions_round_trip_as_utc():
     assert from_epoch(1795421700) == moment
     assert from_epoch(1795421700).tzinfo is UTC
     assert to_epoch(moment.astimezone(ZoneInfo(KATHMANDU))) == 1795421700
+
+
+# --- Whether the hours hold a meeting -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "held"),
+    [
+        (utc(2026, 11, 23, 8), utc(2026, 11, 23, 9), True),  # Mon 09:00-10:00 Berlin
+        (utc(2026, 11, 23, 15, 30), utc(2026, 11, 23, 16, 30), False),  # runs past 17:00
+        (utc(2026, 11, 23, 10, 30), utc(2026, 11, 23, 11, 30), True),  # across touching windows
+        (utc(2026, 11, 24, 22, 30), utc(2026, 11, 24, 23, 30), True),  # across midnight
+        (utc(2026, 11, 25, 22, 30), utc(2026, 11, 25, 23, 30), False),  # Thursday is closed
+        (utc(2026, 11, 27, 8), utc(2026, 11, 27, 9), False),  # Friday's override: a day off
+    ],
+)
+def test_covers_says_whether_a_meeting_lies_inside_one_stretch_of_hours(start, end, held):
+    schedule = Schedule(
+        timezone=BERLIN,
+        weekly={
+            0: [(hhmm("09:00"), hhmm("12:00")), (hhmm("12:00"), hhmm("17:00"))],
+            1: [(hhmm("22:00"), hhmm("24:00"))],
+            2: [(hhmm("00:00"), hhmm("01:00")), (hhmm("23:00"), hhmm("24:00"))],
+            4: [(hhmm("09:00"), hhmm("17:00"))],
+        },
+        overrides={date(2026, 11, 27): []},
+    )
+    assert covers(schedule, to_epoch(start), to_epoch(end)) is held

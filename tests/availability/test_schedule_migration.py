@@ -4,7 +4,8 @@ The data is written at the schema before schedules existed, through the historic
 demo seed as ``seed_demo`` wrote it then, and varied links (overrides, DST zones, team links
 whose hosts keep other working hours, a link with no hours). The migrations then run forward, and every link's slots, computed
 by today's code from schedules, must equal what the old code computed from the link's own
-columns (which the migration leaves in place): the same starts and, per start, the same free hosts.
+hours as they were seeded (later migrations drop those columns): the same starts and, per start,
+the same free hosts.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ BEFORE = [("booking", "0012_locations"), ("availability", "0004_external_busy_us
 # Far enough to cross both spring DST changes (Europe 28 March, the US 14 March 2027).
 END = NOW + timedelta(days=150)
 NINE_TO_FIVE = {str(d): [["09:00", "17:00"]] for d in range(5)}
+# Each seeded link's own weekly hours and date overrides, by slug.
+Hours = dict[str, tuple[dict, dict]]
 
 
 def _executor() -> MigrationExecutor:
@@ -39,14 +42,15 @@ def migrate(targets) -> None:
     executor.migrate(targets or executor.loader.graph.leaf_nodes())
 
 
-def old_slots(link: BookingLink) -> dict[int, set[int]]:
+def old_slots(link: BookingLink, hours: Hours) -> dict[int, set[int]]:
     """What the code before schedules offered: the link's own hours for every host."""
+    weekly_hours, date_overrides = hours[link.slug]
     hosts = selectors.link_hosts(link)
     busy, _ = selectors.host_busy(
         [h.id for h in hosts], start=NOW - timedelta(days=2), end=END + timedelta(days=2)
     )
     found = engine.compute(
-        engine_schedule(link.timezone, link.weekly_hours, link.date_overrides),
+        engine_schedule(link.timezone, weekly_hours, date_overrides),
         link.rules(),
         [engine.HostBusy(host=h.id, busy=busy.get(h.id, []), required=h.required) for h in hosts],
         now=engine.to_epoch(NOW),
@@ -64,8 +68,9 @@ def _by_start(found: engine.Availability) -> dict[int, set[int]]:
     return {s: {int(h) for h in found.free_hosts(s)} for s in found.offered_starts()}  # type: ignore[call-overload]
 
 
-def seed_old_links() -> None:
-    """Links as the settings page stored them before schedules, through the historical models."""
+def seed_old_links() -> Hours:
+    """Links as the settings page stored them before schedules, through the historical models;
+    returns the hours each link kept."""
     graph = _executor().loader.graph
     others = [node for node in graph.leaf_nodes() if node[0] not in dict(BEFORE)]
     apps = _executor().loader.project_state([*BEFORE, *others]).apps
@@ -92,6 +97,7 @@ def seed_old_links() -> None:
         timezone="Europe/Berlin",
         weekly_hours=dict(NINE_TO_FIVE),
     )
+    hours: Hours = {"intro": (dict(NINE_TO_FIVE), {})}
 
     workspace = Workspace.objects.create(name="Acme", slug="acme")
     ann = User.objects.create(
@@ -122,6 +128,7 @@ def seed_old_links() -> None:
         )
         for user in hosts:
             Host.objects.create(link=made, user=user)
+        hours[made.slug] = (made.weekly_hours, made.date_overrides)
         return made
 
     link(ann)  # exactly ann's working hours: her default schedule
@@ -148,13 +155,14 @@ def seed_old_links() -> None:
     link(cy, "round_robin", [bob, cy], timezone="Asia/Kolkata")
     link(ann, "group", capacity=5, timezone="Australia/Sydney")
     link(ann, weekly_hours={"6": [["09:00", "10:00"]]}, deleted_at=NOW)  # deleted: left alone
+    return hours
 
 
 @pytest.mark.django_db(transaction=True)
 def test_migrating_link_hours_into_schedules_keeps_every_offered_slot():
     migrate(BEFORE)
     try:
-        seed_old_links()
+        hours = seed_old_links()
     finally:
         migrate(None)
     bob = BookingLink.objects.get(slug="old-2").owner
@@ -168,9 +176,9 @@ def test_migrating_link_hours_into_schedules_keeps_every_offered_slot():
     links = list(BookingLink.objects.live().order_by("pk"))
     assert len(links) == 10
     for link in links:
-        assert new_slots(link) == old_slots(link), link.title
+        assert new_slots(link) == old_slots(link, hours), link.title
     # The slots are not trivially equal: most links offer times, one offers none.
-    assert sum(1 for link in links if old_slots(link)) == 9
+    assert sum(1 for link in links if old_slots(link, hours)) == 9
 
     by_slug = {link.slug: link for link in links}
     # Hours equal to the owner's default keep no schedule of their own; others are named after

@@ -193,6 +193,28 @@ def test_the_not_reconfirmed_email_speaks_the_booking_language(link, frozen, boo
     assert "op woensdag 25 november 2026 om 10:00 (Europe/Berlin)" in email.body
 
 
+def test_a_host_asking_for_a_new_time_emails_a_german_attendee_in_german(
+    owner_client, link, frozen, booked
+):
+    booking = booked(link, START, language="de")
+    outbox.drain()
+    mail.outbox.clear()
+
+    owner_client.post(
+        f"/calendar/bookings/{booking.pk}/ask-to-reschedule", {"note": "Mir kam etwas dazwischen."}
+    )
+    outbox.drain()
+
+    [email] = mail.outbox
+    when = "Mittwoch, 25. November 2026, 10:00–10:30 (Europe/Berlin)"
+    assert email.subject == f"Bitte wählen Sie eine neue Uhrzeit: Intro call am {when}"
+    assert email.body.startswith("Hallo Alice Attendee,\n\nOlga Owner bittet Sie, eine neue")
+    assert "Nachricht: Mir kam etwas dazwischen." in email.body
+    assert f"Gebucht für: {when}" in email.body
+    assert f"Wählen Sie hier eine neue Uhrzeit: {booking.reschedule_url}" in email.body
+    assert "bleibt der Termin zur obigen Zeit gebucht" in email.body
+
+
 def test_the_public_api_answers_in_the_browsers_language(client, db):
     response = client.get(
         "/api/v1/public/links/no-such-link/slots?start=2026-11-23&end=2026-11-24"

@@ -11,7 +11,7 @@ from availability import engine
 from availability.models import Schedule
 from availability.services import schedule_create
 from booking import selectors
-from booking.models import BookingLink, LinkHost
+from booking.models import Booking, BookingLink, LinkHost
 from tests.booking.helpers import utc
 from tests.booking.test_link_settings import form_data
 from tests.conftest import NOW, login
@@ -324,3 +324,44 @@ def test_onboarding_writes_the_default_schedule(workspace):
     assert default.timezone == "America/Chicago"
     assert default.weekly == {"1": [["08:00", "10:00"]]}
     assert BookingLink.objects.get(owner=user).schedule is None
+
+
+# --- Saving hours that leave bookings outside ---------------------------------------------------
+
+
+def test_saving_hours_that_leave_bookings_outside_warns_and_keeps_them(
+    owner_client, workspace, owner, link, frozen, booked
+):
+    default = Schedule.objects.get(owner=owner, is_default=True)
+    assert link.schedule is None  # the link follows the owner's default
+    tuesday = booked(link, utc(2026, 11, 24, 9, 0), guest="tia")  # 10:00 Berlin
+    wednesday = booked(link, utc(2026, 11, 25, 9, 0), guest="wes")
+    booked(link, utc(2026, 11, 30, 9, 30), guest="mo")  # Monday 10:30: still inside
+    cancelled = booked(link, utc(2026, 11, 27, 9, 0), guest="cy")
+    cancelled.status = Booking.Status.CANCELLED
+    cancelled.save()
+    thursdays = LinkFactory(
+        workspace=workspace, owner=owner, weekly_hours={"3": [["09:00", "17:00"]]}
+    )
+    booked(thursdays, utc(2026, 11, 26, 9, 0), guest="thea")  # its own schedule: not affected
+
+    response = owner_client.post(edit_url(default), editor_post(), follow=True)  # Mondays only
+
+    page = response.content.decode()
+    assert "Saved “Office”." in page
+    assert "2 upcoming bookings fall outside these hours; they stay booked." in page
+    for booking in (tuesday, wednesday):
+        booking.refresh_from_db()
+        assert booking.status == Booking.Status.CONFIRMED
+
+    with_tuesday = editor_post(start_1_0="09:00", end_1_0="17:00")
+    page = owner_client.post(edit_url(default), with_tuesday, follow=True).content.decode()
+    assert "1 upcoming booking falls outside these hours; it stays booked." in page
+
+    every_day = {
+        **with_tuesday,
+        **{f"start_{d}_0": "09:00" for d in range(2, 5)},
+        **{f"end_{d}_0": "17:00" for d in range(2, 5)},
+    }
+    page = owner_client.post(edit_url(default), every_day, follow=True).content.decode()
+    assert "Saved “Office”." in page and "outside these hours" not in page

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0017_link_questions_and_answer_labels'),
+        ('booking', '0018_link_questions_and_answer_labels'),
         ('workestra', '0007_sso_connection'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

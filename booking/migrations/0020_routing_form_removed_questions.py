@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0018_routing_forms'),
+        ('booking', '0019_routing_forms'),
     ]
 
     operations = [

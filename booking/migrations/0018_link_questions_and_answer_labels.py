@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0016_merge_schedules_new_time_asked'),
+        ('booking', '0017_drop_link_own_hours'),
     ]
 
     operations = [
