@@ -8,6 +8,7 @@ from booking.views import (
     links,
     manage,
     onboarding,
+    one_off,
     public,
     schedules,
     teams,
@@ -62,6 +63,9 @@ urlpatterns = [
         "calendar/schedules/<int:pk>/default", schedules.schedule_default, name="schedule-default"
     ),
     path("calendar/schedules/<int:pk>/delete", schedules.schedule_delete, name="schedule-delete"),
+    path("calendar/one-off", one_off.one_off_list, name="one-off-list"),
+    path("calendar/one-off/<int:pk>/cancel", one_off.one_off_cancel_view, name="one-off-cancel"),
+    path("one-off/<str:token>", one_off.one_off_public, name="one-off-public"),
     path("calendar/bookings/<int:pk>", calendar.booking_detail, name="calendar-booking"),
     path("calendar/bookings/<int:pk>/cancel", calendar.booking_cancel, name="calendar-cancel"),
     path("calendar/bookings/<int:pk>/no-show", calendar.booking_no_show, name="calendar-no-show"),
