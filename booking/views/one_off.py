@@ -160,12 +160,8 @@ def _picker_days(
 @require_http_methods(["GET", "POST"])
 def one_off_list(request: AuthedRequest) -> HttpResponse:
     zone = ZoneInfo(request.user.timezone or "UTC")
-    creating = request.method == "POST" and "refresh" not in request.POST
-    if creating:
-        form = OfferForm(request.POST, zone=zone)
-    else:  # first visit, or new free times for another length: no errors shown yet
-        keep = {k: request.POST.get(k) for k in OfferForm.base_fields if k in request.POST}
-        form = OfferForm(zone=zone, initial={"duration": 30, **keep})
+    creating = request.method == "POST"
+    form = OfferForm(request.POST if creating else None, zone=zone)
     if creating and form.is_valid():
         try:
             meeting = one_off_create(
@@ -185,6 +181,7 @@ def one_off_list(request: AuthedRequest) -> HttpResponse:
         "meetings": one_offs_for(request.membership)[:100],
         "days": _picker_days(request, duration=duration, zone=zone, picked=picked),
         "duration": duration,
+        "durations": [(d, f"{d} minutes") for d in DURATIONS],
         "zone": str(zone),
         "max_times": MAX_TIMES,
         "now": timezone.now(),

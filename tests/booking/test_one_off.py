@@ -356,3 +356,12 @@ def test_another_workspace_cannot_see_or_withdraw_an_offer(
     assert meeting.title not in outsider_client.get("/calendar/one-off").content.decode()
     meeting.refresh_from_db()
     assert meeting.status == OneOffMeeting.Status.OPEN
+
+
+def test_the_picker_lists_free_times_for_the_chosen_length(frozen, owner_client, link):
+    last_half_hour = utc(2026, 11, 24, 15, 30).isoformat()  # 16:30 in Berlin, hours end at 17:00
+    assert f'value="{last_half_hour}"' in owner_client.get("/calendar/one-off").content.decode()
+    hour = owner_client.get("/calendar/one-off", {"duration": "60"}).content.decode()
+    assert f'value="{last_half_hour}"' not in hour
+    assert f'value="{utc(2026, 11, 24, 15, 0).isoformat()}"' in hour
+    assert '<option value="60" selected>' in hour
