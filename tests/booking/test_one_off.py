@@ -45,9 +45,9 @@ def page(client, meeting, **query):
     return client.get(reverse("booking:one-off-public", args=[meeting.token]), query)
 
 
-def pick(client, meeting, start, **fields):
+def pick(client, meeting, when, **fields):
     data = {
-        "start": start.isoformat(),
+        "start": when.isoformat(),
         "name": "Ivy Invitee",
         "email": "ivy@example.com",
         "timezone": "Europe/Berlin",
@@ -365,3 +365,46 @@ def test_the_picker_lists_free_times_for_the_chosen_length(frozen, owner_client,
     assert f'value="{last_half_hour}"' not in hour
     assert f'value="{utc(2026, 11, 24, 15, 0).isoformat()}"' in hour
     assert '<option value="60" selected>' in hour
+
+
+def test_a_malformed_time_is_a_message(meeting, client):
+    response = pick(client, meeting, TUE_14, start="next tuesday")
+    assert response.status_code == 400
+    assert "Pick one of the times." in response.content.decode()
+    assert not Booking.objects.exists()
+
+
+def test_the_invitee_page_is_rate_limited(meeting, client, settings):
+    settings.RATELIMIT_TOKENS_PER_MINUTE = 2
+    assert page(client, meeting).status_code == 200
+    assert page(client, meeting).status_code == 200
+    assert page(client, meeting).status_code == 429
+
+
+def test_an_expiry_after_the_first_time_is_a_message_on_the_page(frozen, owner_client, link):
+    response = owner_client.post(
+        "/calendar/one-off",
+        {
+            "title": "Kick-off",
+            "duration": "30",
+            "expires_at": "2026-11-24T10:30",  # Berlin wall clock, after the 10:00 offered
+            "times": [TUE_10.isoformat()],
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "The offer must expire no later than the first offered time." in body
+    assert not OneOffMeeting.objects.exists()
+
+
+def test_an_expiry_in_the_hosts_zone_is_kept(frozen, owner_client, link):
+    owner_client.post(
+        "/calendar/one-off",
+        {
+            "title": "Kick-off",
+            "duration": "30",
+            "expires_at": "2026-11-23T18:00",
+            "times": [TUE_10.isoformat()],
+        },
+    )
+    assert OneOffMeeting.objects.get().expires_at == utc(2026, 11, 23, 17, 0)  # 18:00 Berlin
