@@ -278,6 +278,9 @@ def _invitee_page(
         "zone": zone_name,
         "timezones": display.zone_choices(now, first=zone_name, clock="24h"),
         "error": error,
+        "places": [loc.public_label for loc in locations.link_locations(meeting.link.locations)],
+        "expires": display.time_label(meeting.expires_at.astimezone(zone), "24h"),
+        "expires_day": display.day_name(meeting.expires_at.astimezone(zone).date()),
     }
     return render(request, "booking/one_off/invitee.html", context, status=status)
 

@@ -152,6 +152,8 @@ def test_the_page_shows_only_the_offered_times_in_the_invitees_zone(meeting, cli
     assert "Contract review" in body and "Olga Owner" in body
     assert body.count('name="start"') == 3
     assert 'value="ivy@example.com"' in body
+    # Held until the first offered time comes, on the invitee's clock.
+    assert "held for you until Tuesday 24 November, 04:00" in body
 
 
 def test_a_time_that_became_busy_is_hidden(meeting, client, owner, workspace):
@@ -318,6 +320,7 @@ def test_the_host_creates_an_offer_from_the_page(frozen, owner_client, link):
     assert made.link.locations == [{"kind": "link", "detail": "https://meet.example.com/kick"}]
     listed = owner_client.get("/calendar/one-off").content.decode()
     assert made.public_url in listed
+    assert "· Video call" in page(owner_client, made).content.decode()
 
 
 def test_a_busy_time_on_the_page_is_a_message_and_nothing_is_stored(
