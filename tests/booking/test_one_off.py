@@ -411,3 +411,13 @@ def test_an_expiry_in_the_hosts_zone_is_kept(frozen, owner_client, link):
         },
     )
     assert OneOffMeeting.objects.get().expires_at == utc(2026, 11, 23, 17, 0)  # 18:00 Berlin
+
+
+def test_the_booking_made_is_managed_like_any_other(meeting, client, owner_client):
+    pick(client, meeting, TUE_14)
+    booking = Booking.objects.get()
+    detail = owner_client.get(reverse("booking:calendar-booking", args=[booking.pk]))
+    assert detail.status_code == 200 and "Contract review" in detail.content.decode()
+    assert client.get(reverse("booking:cancel", args=[booking.reschedule_token])).status_code == 200
+    listed = owner_client.get("/calendar/one-off").content.decode()
+    assert f'href="/calendar/bookings/{booking.pk}">Booked<' in listed
