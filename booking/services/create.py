@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from availability import engine
-from booking import locations, selectors, timeline, verification
+from booking import locations, selectors, single_use, timeline, verification
 from booking.crm_records import crm_records_write
 from booking.models import Booking, BookingEvent, BookingLink
 from booking.services.common import (
@@ -24,7 +24,12 @@ from booking.services.common import (
     reserve,
     sqlstate,
 )
-from booking.services.errors import LinkInactive, LocationRefused, SlotUnavailable
+from booking.services.errors import (
+    LinkInactive,
+    LocationRefused,
+    SingleUseRefused,
+    SlotUnavailable,
+)
 from booking.services.slots import assign_hosts
 from integrations.calendars.live import live_check
 from workestra.lib import languages
@@ -52,6 +57,7 @@ def booking_create(
     attendee: Attendee,
     duration: int | None = None,
     now: datetime | None = None,
+    single_use_token: str = "",
 ) -> Booking:
     """Book ``start`` on ``link`` for ``attendee``.
 
@@ -59,6 +65,7 @@ def booking_create(
     finds or creates the CRM contact (and deal; a failure there is retried through the outbox and
     never fails the booking), and writes the outbox rows for every email.
     Raises :class:`BookingError` subclasses with a message for the attendee; nothing is written then.
+    With ``single_use_token``, the token is re-checked and used up in the same transaction.
     """
     now = now or timezone.now()
     duration = duration or link.duration
@@ -67,7 +74,9 @@ def booking_create(
     if duration not in link.duration_choices:
         raise SlotUnavailable(gettext("Pick one of the offered meeting lengths."))
     if link.kind == BookingLink.Kind.INSTANT:
-        return _book_instant(link, attendee=attendee, duration=duration, now=now)
+        return _book_instant(
+            link, attendee=attendee, duration=duration, now=now, token=single_use_token
+        )
     location = _location(link, attendee)
     end = start + timedelta(minutes=duration)
     unsure = _ask_calendars(link, start=start, end=end)
@@ -83,6 +92,7 @@ def booking_create(
             attendee=attendee,
             now=now,
             location=location,
+            token=single_use_token,
         )
 
     booking = race_safe(book)
@@ -127,7 +137,7 @@ def instant_start(now: datetime) -> datetime:
 
 
 def _book_instant(
-    link: BookingLink, *, attendee: Attendee, duration: int, now: datetime
+    link: BookingLink, *, attendee: Attendee, duration: int, now: datetime, token: str = ""
 ) -> Booking:
     """No slot check: the meeting starts now with a fresh room, and the host hears at once.
 
@@ -145,6 +155,7 @@ def _book_instant(
             now=now,
             host_id=link.owner_id,
             meeting_url=settings.INSTANT_MEETING_BASE_URL + f"workestra-{secrets.token_hex(8)}",
+            token=token,
         )
         try:
             with transaction.atomic():
@@ -166,7 +177,9 @@ def _insert(
     host_id: int | None = None,
     meeting_url: str = "",
     location: locations.Location | None = None,
+    token: str = "",
 ) -> Booking:
+    claim = _claim(token, link=link, email=attendee.email, now=now) if token else None
     host = host_id or host_ids[0]
     host_name = User.objects.filter(pk=host).values_list("name", flat=True).first() or "The host"
     placed = locations.place(location, attendee_phone=attendee.phone, host_name=host_name)
@@ -196,10 +209,19 @@ def _insert(
     )
     booking.ical_uid = f"{booking.reschedule_token}@workestra"
     booking.save()
+    if claim is not None:
+        single_use.record(claim, booking, now=now)
     reserve(booking, link, host_ids)
     crm_records_write(booking)
     _announce(booking, now=now)
     return booking
+
+
+def _claim(token: str, *, link: BookingLink, email: str, now: datetime) -> single_use.Claim:
+    try:
+        return single_use.claim(token, link=link, email=email, now=now)
+    except single_use.Refused as exc:
+        raise SingleUseRefused(exc.message, field=exc.field) from exc
 
 
 def _announce(booking: Booking, *, now: datetime) -> None:

@@ -19,7 +19,7 @@ from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.views.decorators.http import require_http_methods
 
 from availability import engine
-from booking import display, selectors, services
+from booking import display, selectors, services, single_use, tokens
 from booking.forms import BookingRequestForm, clean_answers, clean_utm
 from booking.models import BookingLink
 from booking.views.after import after_booking_url
@@ -31,6 +31,7 @@ from workestra.timezones import is_valid_timezone
 
 CONFIRM_MAX_AGE = 7 * 24 * 3600
 PREFILL_KEYS = ("name", "email", "phone", "guests")
+SINGLE_USE = "single_use"  # the single-use token's query parameter and form field
 
 
 @dataclass
@@ -257,6 +258,9 @@ def build_picker(
 
 def _form_initial(link: BookingLink, query: QueryDict, picker: Picker) -> dict[str, Any]:
     initial: dict[str, Any] = {key: query.get(key, "")[:200] for key in PREFILL_KEYS}
+    if token := query.get(SINGLE_USE, ""):
+        for key, value in single_use.prefill(link, token).items():
+            initial[key] = initial[key] or value
     initial.update(
         timezone=picker.attendee_zone,
         duration=picker.duration,
@@ -270,6 +274,11 @@ def _hidden_extras(query: QueryDict) -> dict[str, str]:
     not be stored are left behind; the posted form refuses them)."""
     flat = {k: value for k in query if not text_problem(value := query.get(k, ""))}
     return {**clean_utm(flat), **clean_answers(flat)}
+
+
+def _single_use_extra(query: QueryDict) -> dict[str, str]:
+    token = query.get(SINGLE_USE, "")
+    return {SINGLE_USE: token} if tokens.is_well_formed(token) else {}
 
 
 def render_picker_page(
@@ -292,7 +301,7 @@ def render_picker_page(
         "picker": picker,
         "form": form,
         "error": error,
-        "extras": _hidden_extras(picker.query),
+        "extras": {**_hidden_extras(picker.query), **_single_use_extra(picker.query)},
         # Only a first visit asks the browser for its zone: an answer to a POST already shows
         # the zone the attendee used, and swapping it would throw their message and entries away.
         "detect_timezone": request.method == "GET" and not request.GET.get("tz"),
@@ -345,6 +354,9 @@ def _book_post(request: HtmxRequest, link: BookingLink) -> HttpResponse:
             query[key] = request.POST[key][:200]
     for key, value in _hidden_extras(request.POST).items():
         query.setdefault(key, value)
+    single_use_token = _single_use_extra(request.POST).get(SINGLE_USE, "")
+    if single_use_token:
+        query[SINGLE_USE] = single_use_token
     if not ratelimit.hit(
         "book", ratelimit.client_ip(request), limit=settings.RATELIMIT_BOOKINGS_PER_MINUTE
     ):
@@ -378,7 +390,11 @@ def _book_post(request: HtmxRequest, link: BookingLink) -> HttpResponse:
     )
     try:
         booking = services.booking_create(
-            link=link, start=data["start"], attendee=attendee, duration=data["duration"]
+            link=link,
+            start=data["start"],
+            attendee=attendee,
+            duration=data["duration"],
+            single_use_token=single_use_token,
         )
     except services.BookingError as exc:
         keep_day(query, link, data["start"])
