@@ -20,3 +20,4 @@ class BookingConfig(AppConfig):
         hooks.provide_hostless_lister(selectors.bookings_needing_new_host)
         crm_hooks.provide_booking_lister(crm_pages.crm_bookings)
         crm_hooks.provide_link_lister(crm_pages.member_links)
+        crm_hooks.provide_contact_actions("booking", crm_pages.contact_actions)
