@@ -94,7 +94,7 @@ def single_use_list(
     return [_out(s, now) for s in rows.select_related("contact")[:MAX_LIST]]
 
 
-@router.post("/single-use-links", response=responses({201: SingleUseOut}, 401, 404))
+@router.post("/single-use-links", response=responses({201: SingleUseOut}, 401, 403, 404))
 def single_use_create(request: HttpRequest, payload: SingleUseIn) -> Any:
     """A fresh single-use link for one contact on one of the workspace's booking links."""
     membership = _membership(request)
