@@ -172,6 +172,16 @@ def settle(booking: Booking, *, now: datetime) -> None:
     )
 
 
+def notice(link: BookingLink, token: str, now: datetime) -> str:
+    """What the booking page says up front when it was opened with a token that cannot book."""
+    found = find(token)
+    if found is None:
+        return gettext("This single-use link does not exist.")
+    if found.link_id != link.pk:
+        return wrong_page_message()
+    return refusal(found, now) or ""
+
+
 def prefill(link: BookingLink, token: str) -> dict[str, str]:
     """Name and email from the contact, for the booking form opened through the token."""
     single = find(token)

@@ -293,6 +293,8 @@ def render_picker_page(
 ) -> HttpResponse:
     """The booking page (or just its picker for HTMX), shared by booking and rescheduling."""
     form = form or BookingRequestForm(link=link, initial=_form_initial(link, picker.query, picker))
+    if not error and (token := _single_use_extra(picker.query).get(SINGLE_USE)):
+        error = single_use.notice(link, token, timezone.now())
     picker.clock = display.clock_for(
         picker.query.get("clock"), request.headers.get("Accept-Language", "")
     )

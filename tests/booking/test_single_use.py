@@ -94,6 +94,7 @@ def test_the_page_sends_the_visitor_to_the_template_links_booking_page(client, s
 
 def test_the_booking_page_is_prefilled_from_the_contact_and_carries_the_token(client, single):
     body = page_text(client.get(f"{single.link.public_path}?single_use={single.token}"))
+    assert 'role="alert"' not in body
     # The token is kept in the tab's sessionStorage (and in the address and the form without JS).
     assert f'data-single-use="{single.token}"' in body
     assert "js/single_use.js" in body
@@ -140,6 +141,9 @@ def test_a_consumed_link_is_refused_on_the_page_and_at_booking(client, single):
     book(client, single)
     page = client.get(single.path)
     assert page.status_code == 410 and USED in page_text(page)
+    # A booking page bookmarked with the token says so before anything is typed.
+    bookmarked = client.get(single.link.public_path, {"single_use": single.token})
+    assert USED in page_text(bookmarked)
     again = book(client, single, start=BERLIN_11)
     assert again.status_code == 400 and USED in page_text(again)
     assert Booking.objects.count() == 1
