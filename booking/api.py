@@ -73,6 +73,12 @@ class BookingIn(Schema):
         "several): in_person, phone_host, phone_attendee, link, google_meet, teams, zoom, webex, "
         "gotomeeting, jitsi.",
     )
+    single_use: str | None = Field(
+        None,
+        max_length=32,
+        description="The token of a single-use link (/single-use/<token>) for this link: "
+        "checked and used up with the booking.",
+    )
 
     model_config = {
         "json_schema_extra": {
@@ -228,7 +234,11 @@ def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
     )
     try:
         booking = services.booking_create(
-            link=link, start=cleaned["start"], attendee=attendee, duration=cleaned["duration"]
+            link=link,
+            start=cleaned["start"],
+            attendee=attendee,
+            duration=cleaned["duration"],
+            single_use_token=payload.single_use or "",
         )
     except services.SlotTaken as exc:
         return Status(409, {"detail": exc.message})

@@ -309,3 +309,25 @@ def test_the_service_checks_the_token_too(single, frozen):
     )
     single.refresh_from_db()
     assert single.consumed_by_booking_id == booking.pk
+
+
+def test_the_json_booking_endpoint_takes_the_token_too(client, single):
+    def post(email: str, start: str):
+        return client.post(
+            f"/api/v1/public/links/{single.link.slug}/bookings",
+            {
+                "start": start,
+                "timezone": "Europe/Berlin",
+                "name": "Alice A",
+                "email": email,
+                "single_use": single.token,
+            },
+            content_type="application/json",
+        )
+
+    refused = post("bob@example.com", BERLIN_10)
+    assert refused.status_code == 422 and refused.json()["errors"] == {"email": [NOT_FOR_YOU]}
+    assert post("alice@example.com", BERLIN_10).status_code == 201
+    again = post("alice@example.com", BERLIN_11)
+    assert again.status_code == 422 and again.json()["detail"] == USED
+    assert Booking.objects.count() == 1
