@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -26,7 +27,7 @@ from workestra.tenancy import AuthedRequest, scoped, workspace_required
 
 #: The query parameter (and form field) that carries the token on the booking page.
 PARAM = "single_use"
-PAGE_LIMIT = 500
+PAGE_SIZE = 50
 
 
 @require_GET
@@ -84,7 +85,10 @@ def single_use_list(request: AuthedRequest) -> HttpResponse:
         )
     filter_form, found = _filter(request)
     now = timezone.now()
-    rows = [] if found is None else list(found[:PAGE_LIMIT])
+    page = None if found is None else Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [] if page is None else list(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
     context: dict[str, Any] = {
         "calendar_tab": "single-use",
         "zone": zone,
@@ -94,7 +98,8 @@ def single_use_list(request: AuthedRequest) -> HttpResponse:
             {"single": s, "status": single_use.status_label(single_use.status_of(s, now))}
             for s in rows
         ],
-        "query": request.GET.urlencode(),
+        "page": page,
+        "query": query.urlencode(),
     }
     invalid = (request.method == "POST") or found is None
     return render(request, "booking/single_use/list.html", context, status=400 if invalid else 200)

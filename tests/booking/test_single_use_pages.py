@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -204,3 +205,15 @@ def test_the_list_shows_expiry_in_the_hosts_zone(owner_client, owner, link, cont
         single_use.create(link=link, contact=contact)
         body = text(owner_client.get(URL))
     assert "Wed 23 Dec 2026, 08:00" in body
+
+
+def test_a_long_list_comes_in_pages_that_keep_the_filters(owner_client, link, contact, frozen):
+    made = [single_use.create(link=link, contact=contact) for _ in range(51)]
+    first = owner_client.get(URL, {"contact": contact.pk}).content.decode()
+    assert len(re.findall(r'<tr id="single-use-\d+"', first)) == 50
+    assert f"?contact={contact.pk}&amp;page=2" in first
+    second = owner_client.get(URL, {"contact": contact.pk, "page": 2}).content.decode()
+    assert (
+        len(re.findall(r'<tr id="single-use-\d+"', second)) == 1
+        and f'id="single-use-{made[0].pk}"' in second
+    )
