@@ -111,18 +111,20 @@ def find(token: str) -> SingleUseLink | None:
     return None
 
 
-def _holding(single: SingleUseLink) -> bool:
-    pending = single.pending_booking
-    return pending is not None and pending.status in WAITING
-
-
 def refusal(single: SingleUseLink, now: datetime) -> str | None:
-    """Why the token cannot be used now (before any email is typed), or ``None``."""
-    if single.consumed_at is not None:
+    """Why the token cannot be used now (before any email is typed), or ``None``.
+
+    A booking made through it that is no longer waiting and was not released (cancelled) counts
+    as using it, even if its confirmation somehow did not record the consumption.
+    """
+    pending = single.pending_booking
+    if single.consumed_at is not None or (
+        pending is not None and pending.status not in (*WAITING, Booking.Status.CANCELLED)
+    ):
         return used_message()
     if single.expires_at <= now:
         return expired_message()
-    if _holding(single):
+    if pending is not None and pending.status in WAITING:
         return held_message()
     return None
 

@@ -196,6 +196,14 @@ def test_payment_required_never_paid_and_expired_leaves_it_valid(client, single,
     assert book(client, single).status_code == 302
 
 
+def test_a_held_booking_confirmed_some_other_way_still_counts_as_used(single, frozen):
+    held = BookingFactory(link=single.link, status=Status.PENDING_PAYMENT)
+    single_use.record(single_use.Claim(single), held, now=NOW)
+    Booking.objects.filter(pk=held.pk).update(status=Status.CONFIRMED)  # no settle() call
+    single.refresh_from_db()
+    assert single_use.refusal(single, NOW) == USED
+
+
 @pytest.mark.parametrize("status", Status.values)
 def test_only_a_confirmed_booking_consumes_the_token(status):
     assert single_use.consumes(status) is (status == Status.CONFIRMED)
