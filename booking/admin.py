@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from booking.models import Booking, BookingEvent, BookingLink, LinkHost, Reservation
+from booking.models import (
+    Booking,
+    BookingEvent,
+    BookingLink,
+    LinkHost,
+    Reservation,
+    RoutingForm,
+    RoutingResponse,
+    RoutingRule,
+)
 
 
 class LinkHostInline(admin.TabularInline):
@@ -55,3 +64,28 @@ class BookingEventAdmin(admin.ModelAdmin):
     list_filter = ["kind", "by"]
     raw_id_fields = ["booking", "actor"]
     date_hierarchy = "at"
+
+
+class RoutingRuleInline(admin.TabularInline):
+    model = RoutingRule
+    extra = 0
+    raw_id_fields = ["link"]
+
+
+@admin.register(RoutingForm)
+class RoutingFormAdmin(admin.ModelAdmin):
+    list_display = ["name", "workspace", "owner", "is_active", "created_at"]
+    list_filter = ["is_active", "workspace"]
+    search_fields = ["name", "public_id"]
+    raw_id_fields = ["owner"]
+    readonly_fields = ["public_id", "created_at", "updated_at"]
+    inlines = [RoutingRuleInline]
+
+
+@admin.register(RoutingResponse)
+class RoutingResponseAdmin(admin.ModelAdmin):
+    list_display = ["email", "form", "route_label", "owner_outcome", "booking", "created_at"]
+    list_filter = ["owner_outcome", "destination"]
+    search_fields = ["name", "email"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["form", "link", "booking", "preferred_host"]

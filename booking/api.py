@@ -16,10 +16,12 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from availability import engine
-from booking import selectors, services
+from booking import routing, selectors, services
+from booking.answers import link_questions
 from booking.api_verify import verify_url
 from booking.forms import BookingRequestForm
 from booking.models import Booking, BookingLink
+from booking.questions import Kind, Question
 from workestra.api_errors import responses
 from workestra.inputs import DATE_RANGE_MESSAGE, date_in_range
 from workestra.lib import ratelimit
@@ -53,6 +55,33 @@ class SlotsOut(Schema):
     slots: dict[str, list[SlotOut]]
 
 
+class QuestionOut(Schema):
+    id: int
+    key: str = Field(description="The answer's name: in `answers`, and `a<id>` in page URLs.")
+    kind: str = Field(description=", ".join(Kind.values))
+    label: str
+    help_text: str
+    required: bool
+    options: list[str] | None = Field(None, description="Dropdown, radio and checkboxes.")
+    min: int | None = Field(None, description="A number's least value, or a text's least length.")
+    max: int | None = Field(None, description="A number's most value, or a text's most length.")
+    max_bytes: int | None = Field(None, description="File questions only.")
+    allowed_types: list[str] | None = Field(None, description="File questions only.")
+
+
+class LinkOut(Schema):
+    slug: str
+    title: str
+    description: str
+    duration: int
+    durations: list[int]
+    timezone: str
+    questions: list[QuestionOut] = Field(
+        description="Asked before booking, in order. Answer them in the booking's `answers` by "
+        "key; checkboxes take a list of options. File questions are answered on the link's page."
+    )
+
+
 class BookingIn(Schema):
     start: str = Field(
         description="One of the offered starts, with its UTC offset.",
@@ -64,8 +93,17 @@ class BookingIn(Schema):
     email: str = Field(max_length=254, json_schema_extra={"format": "email"})
     phone: str | None = Field(None, max_length=32, description="Only if the link asks for one.")
     guests: list[str] | None = Field(None, description="Only if the link allows guests.")
-    answers: dict[str, Any] | None = None
+    answers: dict[str, Any] | None = Field(
+        None, description="Answers to the link's questions by key (`a<id>`), see the link."
+    )
     utm: dict[str, Any] | None = None
+    rr: str | None = Field(
+        None,
+        max_length=300,
+        description="The routing ticket a routing form put in the booking page's address "
+        "(?rr=…): the booking is recorded on that response and may prefer the visitor's CRM "
+        "owner as host. A ticket that is not genuine or is for another link is ignored.",
+    )
     location: str | None = Field(
         None,
         max_length=20,
@@ -111,6 +149,28 @@ def _live_link(slug: str) -> BookingLink:
     if not link.is_active:
         raise HttpError(410, gettext("This link is no longer active."))
     return link
+
+
+@router.get("/links/{slug}", response=responses({200: LinkOut}, 404, 410), exclude_none=True)
+def link_detail(request: HttpRequest, slug: str) -> Any:
+    """What the link's page shows before the times: its title, lengths and questions."""
+    link = _live_link(slug)
+    return {
+        "slug": link.slug,
+        "title": link.title,
+        "description": link.description,
+        "duration": link.duration,
+        "durations": list(link.duration_choices),
+        "timezone": link.timezone,
+        "questions": [_question_out(q) for q in link_questions(link.questions)],
+    }
+
+
+def _question_out(question: Question) -> dict[str, Any]:
+    out = question.to_dict() | {"key": question.key}
+    if question.kind == Kind.FILE:
+        out |= {"max_bytes": question.file_limit, "allowed_types": list(question.file_types)}
+    return out
 
 
 @router.get(
@@ -205,14 +265,19 @@ def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
         )
     data = payload.dict()
     data["guests"] = "\n".join(payload.guests or [])
+    questions = link_questions(link.questions)
+    # The link's questions are fields of the form, answered by key in ``answers``.
+    answers = payload.answers or {}
+    asked = {q.key: answers[q.key] for q in questions if answers.get(q.key) is not None}
     form = BookingRequestForm(
-        {k: v for k, v in data.items() if v is not None},
+        {k: v for k, v in data.items() if v is not None} | asked,
         link=link,
-        answers=payload.answers,
+        answers=answers,
         utm=payload.utm,
     )
     form.is_valid()
     _reject_unexpected(link, payload, form)
+    _refuse_files(link, questions, answers, form)
     if form.errors:
         return Status(
             422,
@@ -229,6 +294,7 @@ def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
         phone=cleaned.get("phone", ""),
         guests=tuple(cleaned.get("guests", [])),
         answers=cleaned["answers"],
+        answer_labels=cleaned["answer_labels"],
         utm=cleaned["utm"],
         location=cleaned.get("location", ""),
     )
@@ -239,6 +305,7 @@ def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
             attendee=attendee,
             duration=cleaned["duration"],
             single_use_token=payload.single_use or "",
+            ticket=routing.ticket_read(payload.rr or "", link_id=link.pk),
         )
     except services.SlotTaken as exc:
         return Status(409, {"detail": exc.message})
@@ -262,6 +329,21 @@ def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
             ),
         },
     )
+
+
+def _refuse_files(
+    link: BookingLink, questions: list[Question], answers: dict[str, Any], form: BookingRequestForm
+) -> None:
+    """Files are uploaded on the link's page only: a required file question, or any answer
+    to a file question, is refused here with where to go instead."""
+    for question in questions:
+        if question.kind == Kind.FILE and (question.required or question.key in answers):
+            form.errors.pop(question.key, None)
+            form.add_error(
+                question.key,
+                gettext("This link asks for a file; book on its page: %(url)s")
+                % {"url": link.public_url},
+            )
 
 
 def _reject_unexpected(link: BookingLink, payload: BookingIn, form: BookingRequestForm) -> None:

@@ -6,9 +6,12 @@ class BookingConfig(AppConfig):
     verbose_name = "Booking"
 
     def ready(self) -> None:
-        from booking import crm_pages, kinds, selectors
+        from django.db.models.signals import post_delete
+
+        from booking import answers, crm_pages, kinds, selectors
         from booking.automation import BookingProvider
         from booking.calendar_sync import calendar_tick
+        from booking.models import Booking
         from crm import hooks as crm_hooks
         from workestra import hooks
         from workflows import context, periodic
@@ -21,3 +24,5 @@ class BookingConfig(AppConfig):
         crm_hooks.provide_booking_lister(crm_pages.crm_bookings)
         crm_hooks.provide_link_lister(crm_pages.member_links)
         crm_hooks.provide_contact_actions("booking", crm_pages.contact_actions)
+        # However a booking goes (directly or with its workspace), its uploaded files go too.
+        post_delete.connect(answers.on_booking_deleted, sender=Booking, dispatch_uid="answer-files")

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from booking import kinds, single_use
+from booking.answers import booking_answer_rows
 from booking.models import Booking
 from booking.variables import VALID_NAMES, VARIABLE_NAMES, booking_variables, is_known
 from workflows import outbox, runner
@@ -143,6 +144,17 @@ def booking_payload(booking: Booking) -> dict[str, Any]:
             "guests": list(booking.guests),
         },
         "answers": booking.answers,
+        # The same answers with the label each was asked with (kept from booking time); a file
+        # answer gives its name only: the file itself is for the host, through the app.
+        "answer_details": [
+            {
+                "key": row.key,
+                "label": row.label,
+                "text": row.text,
+                "file": row.key in (booking.answer_files or {}),
+            }
+            for row in booking_answer_rows(booking)
+        ],
         "utm": booking.utm,
         "meeting_url": booking.meeting_url,
         "reschedule_url": booking.reschedule_url,

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 
+from booking.answers import booking_answer_rows
 from booking.models import Booking
 
 HEADER = [
@@ -29,6 +30,7 @@ HEADER = [
     "Attendee's time zone",
     "Cancellation reason",
     "Booked at",
+    "Answers",
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 500
@@ -62,6 +64,9 @@ def _row(booking: Booking, zone: ZoneInfo, zone_name: str) -> list[str]:
         booking.timezone,
         booking.cancel_reason,
         local(booking.created_at),
+        # One line per answer, under the label it was asked with: links differ in questions,
+        # so they share one column rather than one each.
+        "\n".join(f"{row.label}: {row.text}" for row in booking_answer_rows(booking)),
     ]
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from availability.selectors import schedules_of
 from booking import locations
+from booking.answer_fields import add_question_fields, cleaned_answers, describe_errors
 from booking.link_hosts_form import HostRow, add_host_fields, clean_hosts, host_rows
 from booking.link_locations_form import (
     LocationRow,
@@ -315,8 +316,9 @@ class BookingLinkForm(forms.ModelForm):
 
 
 class BookingRequestForm(forms.Form):
-    """What an attendee submits, from the public page or the JSON API. Pre-meeting answers and
-    UTM values come as dicts beside the fields and are cleaned into ``answers`` and ``utm``."""
+    """What an attendee submits, from the public page or the JSON API. The link's questions are
+    fields named ``a<id>``; other pre-meeting answers and UTM values come as dicts beside the
+    fields. Cleaned into ``answers`` (with ``answer_labels`` and file ``uploads``) and ``utm``."""
 
     start = AwareDateTimeField(
         error_messages={"required": _("Pick a time."), "invalid": _("Pick a time from the list.")},
@@ -366,6 +368,25 @@ class BookingRequestForm(forms.Form):
                     "invalid_choice": _("Choose one of the offered locations."),
                 },
             )
+        self.questions = add_question_fields(self, link)
+
+    @property
+    def attendee_fields(self) -> list[forms.BoundField]:
+        """The visible fields about the attendee: not the picked time, nor the questions."""
+        skip = {"start", "duration", "timezone", "location", *(q.key for q in self.questions)}
+        return [f for f in self.visible_fields() if f.name not in skip]
+
+    @property
+    def question_fields(self) -> list[forms.BoundField]:
+        return [self[q.key] for q in self.questions]
+
+    @property
+    def asks_for_files(self) -> bool:
+        return any(q.kind == "file" for q in self.questions)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        describe_errors(self, self.questions)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -388,6 +409,8 @@ class BookingRequestForm(forms.Form):
                 data[key] = clean_values(raw)
             except ValidationError as exc:
                 self.add_error(None, exc)
+        if not self.errors:
+            data.update(cleaned_answers(self, self.questions, data["answers"]))
         return data
 
     def clean_start(self) -> datetime:

@@ -178,6 +178,10 @@ class BookingLink(models.Model):
     # Where meetings take place: [{"kind": …, "detail": …}] (see booking/locations.py); with
     # several, the attendee picks one.
     locations = models.JSONField(default=list, blank=True)
+    # Pre-meeting questions, in the order asked: [Question.to_dict(), …] (booking/questions.py).
+    # Ids come from ``question_counter`` so a removed question's id (and its a<id>) is never reused.
+    questions = models.JSONField(default=list, blank=True)
+    question_counter = models.PositiveIntegerField(default=0)
     lock_timezone = models.BooleanField(default=False)
     # The language of the booking page and the attendee's emails; blank: the attendee's browser
     # decides. The attendee can still pick another on the page.
@@ -393,6 +397,11 @@ class Booking(models.Model):
     phone = models.CharField(max_length=32, blank=True)
     guests = models.JSONField(default=list, blank=True)
     answers = models.JSONField(default=dict, blank=True)
+    # What was asked, in order, when the attendee answered: [{"key": "a1", "label": …, "kind": …}],
+    # so editing or removing a question later never relabels or hides an old answer.
+    answer_labels = models.JSONField(default=list, blank=True)
+    # Uploaded answers: {"a3": {"key": <storage name>, "name": …, "size": …, "type": …}}.
+    answer_files = models.JSONField(default=dict, blank=True)
     utm = models.JSONField(default=dict, blank=True)
 
     reschedule_token = models.CharField(max_length=32, unique=True, default=new_token)
@@ -671,3 +680,10 @@ class SingleUseLink(models.Model):
     @property
     def url(self) -> str:
         return settings.PUBLIC_BASE_URL + self.path
+
+
+# Routing forms live in their own module; importing them here registers them with the app.
+from booking.routing_models import Destination as Destination  # noqa: E402
+from booking.routing_models import RoutingForm as RoutingForm  # noqa: E402
+from booking.routing_models import RoutingResponse as RoutingResponse  # noqa: E402
+from booking.routing_models import RoutingRule as RoutingRule  # noqa: E402

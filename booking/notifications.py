@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from booking import verification
+from booking.answers import booking_answer_rows
 from booking.calendar_events import calendar_of
 from booking.ics import booking_hosts, booking_ics
 from booking.models import Booking, BookingLink
@@ -70,6 +71,10 @@ def _render_and_send(
         "link": booking.link,
         "host": booking.host,
         "when": local_range(booking.start, booking.end, when_zone),
+        "answers": booking_answer_rows(booking),
+        "files": booking.answer_files or {},
+        "booking_page": settings.PUBLIC_BASE_URL
+        + reverse("booking:calendar-booking", args=[booking.pk]),
     }
     subject = render_to_string(f"booking/email/{template}_subject.txt", context).strip()
     body = render_to_string(f"booking/email/{template}.txt", context)

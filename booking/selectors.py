@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -20,7 +20,14 @@ from availability.selectors import Busy, engine_schedules, hosts_away
 from availability.sql import EpochSeconds
 from booking import locations
 from booking.assignment import Member
-from booking.models import Booking, BookingLink, LinkHost, Reservation
+from booking.models import (
+    Booking,
+    BookingLink,
+    LinkHost,
+    Reservation,
+    RoutingForm,
+    RoutingResponse,
+)
 from integrations.models import CalendarConnection
 from workestra.hooks import FormerHost, HostlessBooking
 from workestra.models import Membership, User, Workspace
@@ -336,3 +343,57 @@ def bookings_needing_new_host(workspace: Workspace, now: datetime) -> list[Forme
             )
         )
     return list(groups.values())
+
+
+def routing_form_get_for_user(
+    membership: Membership, pk: int, *, write: bool = False
+) -> RoutingForm:
+    """The one way host-side code fetches a routing form: another workspace's id is a 404;
+    changing someone else's form needs the admin role."""
+    form = get_object_or_404(
+        RoutingForm.objects.filter(workspace_id=membership.workspace_id).select_related("owner"),
+        pk=pk,
+    )
+    if write and form.owner_id != membership.user_id and not membership.is_admin:
+        raise PermissionDenied("Only the form's creator or a workspace admin can change it.")
+    return form
+
+
+def routing_forms_of(workspace_id: int) -> QuerySet[RoutingForm]:
+    return (
+        RoutingForm.objects.filter(workspace_id=workspace_id)
+        .select_related("owner")
+        .annotate(response_count=Count("responses"))
+    )
+
+
+def routing_form_public(public_id: str) -> RoutingForm | None:
+    if not public_id.isalnum() or len(public_id) > 32:
+        return None
+    return RoutingForm.objects.filter(public_id=public_id).select_related("workspace").first()
+
+
+def routing_responses(
+    workspace_id: int,
+    *,
+    form_id: int | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> QuerySet[RoutingResponse]:
+    """Responses of the workspace, newest first, optionally one form's and from ``start``
+    (inclusive) to ``end`` (exclusive)."""
+    found = RoutingResponse.objects.filter(workspace_id=workspace_id).select_related(
+        "form", "link", "booking", "preferred_host"
+    )
+    if form_id is not None:
+        found = found.filter(form_id=form_id)
+    if start is not None:
+        found = found.filter(created_at__gte=start)
+    if end is not None:
+        found = found.filter(created_at__lt=end)
+    return found
+
+
+def routing_response_of(booking: Booking) -> RoutingResponse | None:
+    """The routing form submission a booking was made from, if any."""
+    return RoutingResponse.objects.filter(booking=booking).select_related("form").first()

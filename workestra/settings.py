@@ -8,6 +8,7 @@ Celery worker + beat on Redis.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -323,8 +324,31 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Files attendees upload (file questions). Local files under MEDIA_ROOT by default, or any
+# Django storage backend by configuration (e.g. S3-compatible through django-storages, with its
+# options as JSON). They are never served from a URL: hosts get signed, expiring links.
+MEDIA_ROOT = env_str("MEDIA_ROOT") or str(BASE_DIR / "media")
+FILE_STORAGE_BACKEND = env_str(
+    "FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+)
+try:
+    FILE_STORAGE_OPTIONS = json.loads(env_str("FILE_STORAGE_OPTIONS") or "{}")
+except ValueError as exc:
+    raise ImproperlyConfigured(f"FILE_STORAGE_OPTIONS is not JSON: {exc}") from None
+if not isinstance(FILE_STORAGE_OPTIONS, dict):
+    raise ImproperlyConfigured("FILE_STORAGE_OPTIONS must be a JSON object.")
+# Uploads above this size go to a temporary file rather than memory while a request is read;
+# none is kept beyond the largest size a file question allows (booking/uploads.py), and a
+# request carries at most as many files as a link has questions.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "booking.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_NUMBER_FILES = 30
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": FILE_STORAGE_BACKEND, "OPTIONS": FILE_STORAGE_OPTIONS},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -335,6 +359,7 @@ STORAGES = {
 # Public endpoints that take a token or create a booking are limited per client address.
 RATELIMIT_BOOKINGS_PER_MINUTE = env_int("RATELIMIT_BOOKINGS_PER_MINUTE", 20, minimum=1)
 RATELIMIT_TOKENS_PER_MINUTE = env_int("RATELIMIT_TOKENS_PER_MINUTE", 30, minimum=1)
+RATELIMIT_ROUTING_FORMS_PER_MINUTE = env_int("RATELIMIT_ROUTING_FORMS_PER_MINUTE", 10, minimum=1)
 
 # SMS and voice calls through Twilio: without all three values the SMS action fails visibly.
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")

@@ -29,6 +29,12 @@ from booking.services.links import (
     link_set_active,
 )
 from booking.services.new_time import MAX_NOTE, booking_ask_new_time, new_time_refusal
+from booking.services.questions import (
+    link_question_add,
+    link_question_move,
+    link_question_remove,
+    link_question_update,
+)
 from booking.services.reschedule import booking_calendar_move, booking_reschedule
 from booking.services.status import booking_mark_no_show, booking_reconfirm, booking_undo_no_show
 from booking.services.verify import (
@@ -66,6 +72,10 @@ __all__ = [
     "booking_verify",
     "instant_start",
     "link_delete",
+    "link_question_add",
+    "link_question_move",
+    "link_question_remove",
+    "link_question_update",
     "link_save",
     "link_set_active",
     "new_time_refusal",

@@ -4,18 +4,22 @@ outbox."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from availability import engine
+from booking import answers as answer_files
 from booking import locations, selectors, single_use, timeline, verification
 from booking.crm_records import crm_records_write
 from booking.models import Booking, BookingEvent, BookingLink
+from booking.routing import Ticket
 from booking.services.common import (
     EXCLUSION_VIOLATION,
     enqueue_confirmation,
@@ -30,6 +34,7 @@ from booking.services.errors import (
     SingleUseRefused,
     SlotUnavailable,
 )
+from booking.services.routing import routing_booking_attach, routing_ticket_host
 from booking.services.slots import assign_hosts
 from integrations.calendars.live import live_check
 from workestra.lib import languages
@@ -44,6 +49,11 @@ class Attendee:
     phone: str = ""
     guests: tuple[str, ...] = ()
     answers: dict[str, str] = field(default_factory=dict)
+    # What was asked for ``answers`` (booking/answers.py ``labels_snapshot``) and the files
+    # uploaded as answers, stored before the booking's transaction and removed if it fails.
+    answer_labels: list[dict[str, str]] = field(default_factory=list)
+    uploads: dict[str, UploadedFile] = field(default_factory=dict)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # set once stored
     utm: dict[str, str] = field(default_factory=dict)
     location: str = ""  # the kind picked among the link's locations (booking/locations.py)
     # The language their emails come in; blank: the one their page was shown in.
@@ -57,16 +67,48 @@ def booking_create(
     attendee: Attendee,
     duration: int | None = None,
     now: datetime | None = None,
+    ticket: Ticket | None = None,
     single_use_token: str = "",
 ) -> Booking:
     """Book ``start`` on ``link`` for ``attendee``.
 
+    ``ticket`` (from a routing form, already checked to be signed for this link) records the
+    booking on its response, and on a round-robin link prefers its host when they are free.
+
     Re-checks the exact slot inside the transaction, inserts the booking and its host reservation,
     finds or creates the CRM contact (and deal; a failure there is retried through the outbox and
     never fails the booking), and writes the outbox rows for every email.
-    Raises :class:`BookingError` subclasses with a message for the attendee; nothing is written then.
-    With ``single_use_token``, the token is re-checked and used up in the same transaction.
+    Raises :class:`BookingError` subclasses with a message for the attendee; nothing is written then
+    (uploaded answer files included). With ``single_use_token``, the token is re-checked and
+    used up in the same transaction.
     """
+    stored = answer_files.store_uploads(attendee.uploads)
+    try:
+        attendee = replace(attendee, uploads={}, files=stored)
+        return _create(
+            link=link,
+            start=start,
+            attendee=attendee,
+            duration=duration,
+            now=now,
+            ticket=ticket,
+            single_use_token=single_use_token,
+        )
+    except BaseException:
+        answer_files.delete_stored(stored)
+        raise
+
+
+def _create(
+    *,
+    link: BookingLink,
+    start: datetime,
+    attendee: Attendee,
+    duration: int | None,
+    now: datetime | None,
+    ticket: Ticket | None,
+    single_use_token: str,
+) -> Booking:
     now = now or timezone.now()
     duration = duration or link.duration
     if not link.is_active or link.deleted_at is not None:
@@ -80,11 +122,14 @@ def booking_create(
     location = _location(link, attendee)
     end = start + timedelta(minutes=duration)
     unsure = _ask_calendars(link, start=start, end=end)
+    if ticket is not None and ticket.link_id != link.pk:
+        ticket = None
+    prefer = routing_ticket_host(ticket, email=attendee.email)
 
     def book() -> Booking:
         lock_link(link)
-        host_ids = assign_hosts(link, start=start, duration=duration, now=now)
-        return _insert(
+        host_ids = assign_hosts(link, start=start, duration=duration, now=now, prefer=prefer)
+        booking = _insert(
             link,
             host_ids=host_ids,
             start=start,
@@ -94,6 +139,8 @@ def booking_create(
             location=location,
             token=single_use_token,
         )
+        routing_booking_attach(ticket, booking)
+        return booking
 
     booking = race_safe(book)
     hosts = set(booking.reservations.values_list("host_id", flat=True))
@@ -199,6 +246,8 @@ def _insert(
         phone=attendee.phone,
         guests=list(attendee.guests),
         answers=attendee.answers,
+        answer_labels=attendee.answer_labels,
+        answer_files=attendee.files,
         utm=attendee.utm,
         created_at=now,
         status=(

@@ -105,6 +105,9 @@ def _move(
         phone=old.phone,
         guests=old.guests,
         answers=old.answers,
+        answer_labels=old.answer_labels,
+        # Both rows name the same stored files; they are removed when no booking names them.
+        answer_files=old.answer_files,
         utm=old.utm,
         ical_uid=old.ical_uid,
         sequence=old.sequence + 1,

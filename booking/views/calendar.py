@@ -9,12 +9,15 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from booking import selectors, services, timeline
+from booking import answers, selectors, services, timeline
 from booking.models import Booking, BookingEvent
 from booking.services import BookingError
 from workestra.lib.formatting import local_range
@@ -77,6 +80,8 @@ def _detail(
         "when": local_range(booking.start, booking.end, zone),
         "when_attendee": local_range(booking.start, booking.end, booking.timezone),
         "entries": timeline.booking_timeline(booking, zone=zone),
+        "answers": answers.booking_answer_rows(booking, downloads=True),
+        "routed": selectors.routing_response_of(booking),
         "may_change": selectors.booking_may_change(request.membership, booking),
         "can_cancel": booking.refusal(Booking.Change.CANCEL, now, by=host) is None,
         "can_mark_no_show": booking.refusal(Booking.Change.NO_SHOW, now, by=host) is None,
@@ -143,3 +148,38 @@ def booking_ask_to_reschedule(request: AuthedRequest, pk: int) -> HttpResponse:
         "booked until they do.",
     )
     return redirect("booking:calendar-booking", booking.pk)
+
+
+#: What a downloaded answer file is served as: its type read from its content when it came in.
+_CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "text": "text/plain; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@workspace_required
+def answer_file(request: AuthedRequest, token: str) -> HttpResponseBase:
+    """A file an attendee uploaded, through the signed link on the booking's page: it must be
+    fresh, and the booking in the host's workspace (another workspace's booking is a 404)."""
+    try:
+        booking_id, key = answers.read_download_token(token)
+    except answers.DownloadRefused as exc:
+        raise PermissionDenied(exc.message) from None
+    booking = selectors.booking_get_for_user(request.membership, booking_id)
+    info = (booking.answer_files or {}).get(key)
+    if not isinstance(info, dict) or not default_storage.exists(info.get("key", "")):
+        raise Http404("This file is no longer kept.")
+    response = FileResponse(
+        default_storage.open(info["key"], "rb"),
+        as_attachment=True,
+        filename=info.get("name") or "file",
+        content_type=_CONTENT_TYPES.get(info.get("type", ""), "application/octet-stream"),
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

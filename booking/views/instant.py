@@ -29,7 +29,7 @@ def instant(request: HttpRequest, link: BookingLink) -> HttpResponse:
     data["duration"] = str(link.duration)
     if not is_valid_timezone(data.get("timezone", "")):
         data["timezone"] = link.timezone
-    form = BookingRequestForm(data, link=link)
+    form = BookingRequestForm(data, request.FILES, link=link)
     if not form.is_valid():
         return _page(request, link, form, status=400)
     cleaned = form.cleaned_data
@@ -39,6 +39,9 @@ def instant(request: HttpRequest, link: BookingLink) -> HttpResponse:
         timezone=cleaned["timezone"],
         phone=cleaned.get("phone", ""),
         guests=tuple(cleaned.get("guests", [])),
+        answers=cleaned["answers"],
+        answer_labels=cleaned["answer_labels"],
+        uploads=cleaned["uploads"],
     )
     try:
         booking = services.booking_create(link=link, start=cleaned["start"], attendee=attendee)

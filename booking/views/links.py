@@ -11,8 +11,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from booking import selectors, services
+from booking.answers import link_questions
 from booking.forms import BookingLinkForm
 from booking.models import BookingLink
+from booking.questions import MAX_QUESTIONS
 from workestra.tenancy import AuthedRequest, scoped, workspace_required
 
 
@@ -56,7 +58,12 @@ def link_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     if saved:
         messages.success(request, f"Saved “{saved.title}”.")
         return redirect("booking:link-list")
-    context |= {"link": link, "location_warnings": selectors.location_warnings(link)}
+    context |= {
+        "link": link,
+        "location_warnings": selectors.location_warnings(link),
+        "questions": link_questions(link.questions),
+        "max_questions": MAX_QUESTIONS,
+    }
     return render(request, "booking/links/form.html", context, status=context.pop("status"))
 
 

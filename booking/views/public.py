@@ -19,7 +19,8 @@ from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.views.decorators.http import require_http_methods
 
 from availability import engine
-from booking import display, selectors, services, single_use, tokens
+from booking import display, routing, selectors, services, single_use, tokens
+from booking.answer_fields import prefill, question_keys
 from booking.forms import BookingRequestForm, clean_answers, clean_utm
 from booking.models import BookingLink
 from booking.views.after import after_booking_url
@@ -266,14 +267,23 @@ def _form_initial(link: BookingLink, query: QueryDict, picker: Picker) -> dict[s
         duration=picker.duration,
         start=picker.slot.isoformat() if picker.slot else "",
     )
+    initial.update(prefill(link, query))
     return initial
 
 
-def _hidden_extras(query: QueryDict) -> dict[str, str]:
+def _hidden_extras(link: BookingLink, query: QueryDict) -> dict[str, str]:
     """UTM values and pre-filled answers travel with the form as hidden fields (any that could
-    not be stored are left behind; the posted form refuses them)."""
-    flat = {k: value for k in query if not text_problem(value := query.get(k, ""))}
-    return {**clean_utm(flat), **clean_answers(flat)}
+    not be stored are left behind; the posted form refuses them). Answers to the link's own
+    questions are not among them: those fields show, pre-filled."""
+    asked = question_keys(link)
+    flat = {
+        k: value for k in query if k not in asked and not text_problem(value := query.get(k, ""))
+    }
+    extras = {**clean_utm(flat), **clean_answers(flat)}
+    ticket = flat.get(routing.TICKET_PARAM, "")
+    if ticket and len(ticket) <= routing.MAX_TICKET_CHARS:
+        extras[routing.TICKET_PARAM] = ticket  # checked when the booking is made
+    return extras
 
 
 def _single_use_extra(query: QueryDict) -> dict[str, str]:
@@ -303,7 +313,7 @@ def render_picker_page(
         "picker": picker,
         "form": form,
         "error": error,
-        "extras": {**_hidden_extras(picker.query), **_single_use_extra(picker.query)},
+        "extras": {**_hidden_extras(link, picker.query), **_single_use_extra(picker.query)},
         # Only a first visit asks the browser for its zone: an answer to a POST already shows
         # the zone the attendee used, and swapping it would throw their message and entries away.
         "detect_timezone": request.method == "GET" and not request.GET.get("tz"),
@@ -354,7 +364,11 @@ def _book_post(request: HtmxRequest, link: BookingLink) -> HttpResponse:
     for key in PREFILL_KEYS:
         if request.POST.get(key):
             query[key] = request.POST[key][:200]
-    for key, value in _hidden_extras(request.POST).items():
+    for key in question_keys(link):
+        # Short answers ride along in the picker's links: choosing another time keeps them.
+        if values := [v for v in request.POST.getlist(key) if len(v) <= 200]:
+            query.setlist(key, values)
+    for key, value in _hidden_extras(link, request.POST).items():
         query.setdefault(key, value)
     single_use_token = _single_use_extra(request.POST).get(SINGLE_USE, "")
     if single_use_token:
@@ -371,7 +385,7 @@ def _book_post(request: HtmxRequest, link: BookingLink) -> HttpResponse:
             error="Too many attempts. Please wait a minute and try again.",
         )
     flat = {k: request.POST.get(k, "") for k in request.POST}
-    form = BookingRequestForm(request.POST, link=link, answers=flat, utm=flat)
+    form = BookingRequestForm(request.POST, request.FILES, link=link, answers=flat, utm=flat)
     if not form.is_valid():
         # Errors on the hidden fields (time, length, zone) are shown above the picker.
         hidden = [str(m) for k in ("start", "duration", "timezone") for m in form.errors.get(k, [])]
@@ -387,9 +401,12 @@ def _book_post(request: HtmxRequest, link: BookingLink) -> HttpResponse:
         phone=data.get("phone", ""),
         guests=tuple(data.get("guests", [])),
         answers=data["answers"],
+        answer_labels=data["answer_labels"],
+        uploads=data["uploads"],
         utm=data["utm"],
         location=data.get("location", ""),
     )
+    ticket = routing.ticket_read(request.POST.get(routing.TICKET_PARAM, ""), link_id=link.pk)
     try:
         booking = services.booking_create(
             link=link,
@@ -397,6 +414,7 @@ def _book_post(request: HtmxRequest, link: BookingLink) -> HttpResponse:
             attendee=attendee,
             duration=data["duration"],
             single_use_token=single_use_token,
+            ticket=ticket,
         )
     except services.BookingError as exc:
         keep_day(query, link, data["start"])

@@ -120,6 +120,8 @@ def test_the_overview_is_in_the_hosts_zone(owner_client, owner, olgas_month):
         ("/calendar/event-types", "Event Types"),
         ("/calendar/admin", "Admin"),
         ("/calendar/analytics", "Analytics"),
+        ("/calendar/routing-forms", "Routing Forms"),
+        ("/calendar/routing-forms/responses", "Routing Forms"),
     ],
 )
 def test_the_calendar_navigation_marks_where_you_are(owner_client, frozen, url, current):

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0017_drop_link_own_hours'),
+        ('booking', '0020_routing_form_removed_questions'),
         ('crm', '0002_initial'),
         ('workestra', '0007_sso_connection'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
