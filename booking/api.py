@@ -111,6 +111,12 @@ class BookingIn(Schema):
         "several): in_person, phone_host, phone_attendee, link, google_meet, teams, zoom, webex, "
         "gotomeeting, jitsi.",
     )
+    single_use: str | None = Field(
+        None,
+        max_length=32,
+        description="The token of a single-use link (/single-use/<token>) for this link: "
+        "checked and used up with the booking.",
+    )
 
     model_config = {
         "json_schema_extra": {
@@ -298,6 +304,7 @@ def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
             start=cleaned["start"],
             attendee=attendee,
             duration=cleaned["duration"],
+            single_use_token=payload.single_use or "",
             ticket=routing.ticket_read(payload.rr or "", link_id=link.pk),
         )
     except services.SlotTaken as exc:

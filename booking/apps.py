@@ -25,5 +25,6 @@ class BookingConfig(AppConfig):
         hooks.provide_hostless_lister(selectors.bookings_needing_new_host)
         crm_hooks.provide_booking_lister(crm_pages.crm_bookings)
         crm_hooks.provide_link_lister(crm_pages.member_links)
+        crm_hooks.provide_contact_actions("booking", crm_pages.contact_actions)
         # However a booking goes (directly or with its workspace), its uploaded files go too.
         post_delete.connect(answers.on_booking_deleted, sender=Booking, dispatch_uid="answer-files")

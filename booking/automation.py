@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from booking import kinds
+from django.conf import settings
+
+from booking import kinds, single_use
 from booking.answers import booking_answer_rows
 from booking.models import Booking
 from booking.variables import VALID_NAMES, VARIABLE_NAMES, booking_variables, is_known
@@ -82,17 +84,28 @@ def _booking(object_id: int) -> Booking | None:
     return Booking.objects.select_related("link", "host").filter(pk=object_id).first()
 
 
+#: Made at send time, per message: a fresh single-use link to book again (single-use-links.txt).
+SEND_TIME_NAMES = ("single_use_url",)
+
+
 class BookingProvider:
-    variable_names: tuple[str, ...] = (*VALID_NAMES, "reconfirm_deadline")
+    variable_names: tuple[str, ...] = (*VALID_NAMES, "reconfirm_deadline", *SEND_TIME_NAMES)
 
     def is_known(self, name: str) -> bool:
-        return is_known(name) or name == "reconfirm_deadline"
+        return is_known(name) or name in ("reconfirm_deadline", *SEND_TIME_NAMES)
 
     def values(self, object_id: int) -> dict[str, str] | None:
         booking = _booking(object_id)
         if booking is None:
             return None
         return {**booking_variables(booking), **readable_times(booking)}
+
+    def send_values(self, object_id: int, *, names: set[str], send_key: str) -> dict[str, str]:
+        if "single_use_url" not in names:
+            return {}
+        booking = _booking(object_id)
+        made = single_use.for_send(booking, send_key=send_key) if booking else None
+        return {"single_use_url": made.url if made else ""}
 
     def payload(self, object_id: int) -> dict[str, Any]:
         booking = _booking(object_id)
@@ -173,4 +186,5 @@ SAMPLE_VARIABLES: dict[str, str] = {
     "duration": "30",
     "attendee_timezone": "UTC",
     "booking_id": "0",
+    "single_use_url": settings.PUBLIC_BASE_URL + "/single-use/sample",
 }

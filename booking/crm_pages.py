@@ -6,9 +6,10 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from booking.models import Booking, BookingLink
-from crm.hooks import CrmBooking, SchedulingLink
+from crm.hooks import ContactAction, CrmBooking, SchedulingLink
 from workestra.models import Membership
 
 # A contact page is a summary; the calendar lists everything.
@@ -45,3 +46,9 @@ def member_links(membership: Membership) -> list[SchedulingLink]:
         SchedulingLink(pk=link.pk, title=link.title, path=link.public_path)
         for link in links.order_by("title", "pk")
     ]
+
+
+def contact_actions(contact_id: int) -> list[ContactAction]:
+    """A single-use link for the contact: the form on /calendar/single-use, the contact picked."""
+    url = f"{reverse('booking:single-use-list')}?contact={contact_id}#single-use-new"
+    return [ContactAction(label=gettext("Create single-use link"), url=url)]

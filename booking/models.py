@@ -632,6 +632,57 @@ class BookingEvent(models.Model):
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M} UTC"
 
 
+SINGLE_USE_DAYS = 30
+
+
+def single_use_expiry() -> datetime:
+    return dj_timezone.now() + timedelta(days=SINGLE_USE_DAYS)
+
+
+class SingleUseLink(models.Model):
+    """One contact, one template link, one booking (single-use-links.txt); see booking/single_use.py.
+
+    ``pending_booking`` is the booking made through the token that still waits for its email
+    code (or payment): it holds the token without consuming it.
+    """
+
+    workspace = models.ForeignKey("workestra.Workspace", on_delete=models.CASCADE)
+    link = models.ForeignKey(BookingLink, on_delete=models.PROTECT, related_name="single_uses")
+    contact = models.ForeignKey("crm.Contact", on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=32, unique=True, default=new_token)
+    expires_at = models.DateTimeField(default=single_use_expiry)
+    allow_forwarding = models.BooleanField(default=False)
+    consumed_at = models.DateTimeField(null=True, blank=True)
+    consumed_by_booking = models.ForeignKey(
+        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    pending_booking = models.ForeignKey(
+        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Made by a workflow email: the outbox row's key (and recipient), so a retry reuses it.
+    send_key = models.CharField(max_length=300, unique=True, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        db_table = "scheduling_single_use_links"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["workspace", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Single-use link for {self.contact_id} on {self.link_id}"
+
+    @property
+    def path(self) -> str:
+        return reverse("booking:single-use", args=[self.token])
+
+    @property
+    def url(self) -> str:
+        return settings.PUBLIC_BASE_URL + self.path
+
+
 # Routing forms and one-off meetings live in their own modules; importing them here registers
 # them with the app.
 from booking.one_off_models import OneOffHold as OneOffHold  # noqa: E402

@@ -71,3 +71,24 @@ def bookings_of(
 
 def links_of(membership: Membership) -> list[SchedulingLink]:
     return _links[0](membership) if _links else []
+
+
+@dataclass(frozen=True)
+class ContactAction:
+    """A button on a contact's page that another app offers (e.g. "Create single-use link")."""
+
+    label: str
+    url: str
+
+
+#: The actions one app offers for a contact (by id), keyed by the app so ``ready()`` may rerun.
+ContactActions = Callable[[int], list[ContactAction]]
+_contact_actions: dict[str, ContactActions] = {}
+
+
+def provide_contact_actions(app: str, actions: ContactActions) -> None:
+    _contact_actions[app] = actions
+
+
+def contact_actions(contact_id: int) -> list[ContactAction]:
+    return [action for provider in _contact_actions.values() for action in provider(contact_id)]

@@ -42,6 +42,7 @@ def contact_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "contact": contact,
             "deals": selectors.contact_deals(contact),
+            "contact_actions": hooks.contact_actions(contact.pk),
             **_bookings_context(bookings),
             **_schedule_context(request, contact),
         },

@@ -14,6 +14,7 @@ from ninja.parser import Parser
 
 from booking.api import router as public_booking_router
 from booking.api_hosts import router as host_router
+from booking.api_single_use import router as single_use_router
 from booking.api_verify import router as public_verification_router
 
 REQUIRED = "This field is required."
@@ -52,6 +53,7 @@ api = NinjaAPI(
 api.add_router("/public", public_booking_router)
 api.add_router("/public", public_verification_router)
 api.add_router("/", host_router)
+api.add_router("/", single_use_router)
 
 
 @api.exception_handler(HttpError)

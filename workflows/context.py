@@ -20,6 +20,10 @@ class Provider(Protocol):
     def values(self, object_id: int) -> dict[str, str] | None:
         """Every variable filled in; ``None`` when the object is gone."""
 
+    def send_values(self, object_id: int, *, names: set[str], send_key: str) -> dict[str, str]:
+        """Values made for one message among ``names`` (e.g. a fresh single-use link); a retry
+        of the same outbox row (``send_key``) gets the same values again."""
+
     def payload(self, object_id: int) -> dict[str, Any]: ...
 
     def is_live(self, object_id: int) -> bool:

@@ -6,6 +6,7 @@ from typing import Any
 
 from workflows import context, kinds, outbox, runner
 from workflows.models import OutboxMessage, WorkflowStep
+from workflows.render import PLACEHOLDER
 from workflows.senders import SENDERS, Delivery
 
 TEST_INPUTS = ("variables", "sample")
@@ -20,7 +21,7 @@ def run_step(message: OutboxMessage) -> None:
     is_test = bool(payload.get("is_test"))
     if not is_test and not workflow.is_enabled:
         raise outbox.Drop("the workflow is disabled")
-    variables, data = _inputs(message, is_test=is_test)
+    variables, data = _inputs(message, step, is_test=is_test)
     sender = SENDERS.get(step.action)
     if sender is None:
         raise outbox.Fail(f"No sender for the {step.get_action_display()} action")
@@ -52,7 +53,9 @@ def run_step(message: OutboxMessage) -> None:
         )
 
 
-def _inputs(message: OutboxMessage, *, is_test: bool) -> tuple[dict[str, str], dict[str, Any]]:
+def _inputs(
+    message: OutboxMessage, step: WorkflowStep, *, is_test: bool
+) -> tuple[dict[str, str], dict[str, Any]]:
     if is_test:
         sample: dict[str, str] = dict(message.payload.get("variables") or {})
         return sample, dict(message.payload.get("sample") or {})
@@ -65,4 +68,6 @@ def _inputs(message: OutboxMessage, *, is_test: bool) -> tuple[dict[str, str], d
     variables = provider.values(object_id)
     if variables is None:
         raise outbox.Drop("the booking no longer exists")
-    return variables, provider.payload(object_id)
+    named = set(PLACEHOLDER.findall(f"{step.subject} {step.body} {step.address}"))
+    made = provider.send_values(object_id, names=named, send_key=message.idempotency_key)
+    return {**variables, **made}, provider.payload(object_id)

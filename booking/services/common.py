@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 
-from booking import automation, kinds, selectors
+from booking import automation, kinds, selectors, single_use
 from booking.calendar_events import (
     MEETING_LINK_WAIT,
     enqueue_event_writes,
@@ -128,6 +128,7 @@ def enqueue_confirmation(booking: Booking, *, now: datetime) -> None:
         due_at=due_at,
     )
     enqueue_reminder(booking, now=now)
+    single_use.settle(booking, now=now)
     automation.on_confirmed(booking)
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 
 from availability import engine
 from booking import answers as answer_files
-from booking import locations, selectors, timeline, verification
+from booking import locations, selectors, single_use, timeline, verification
 from booking.crm_records import crm_records_write
 from booking.models import Booking, BookingEvent, BookingLink
 from booking.routing import Ticket
@@ -28,7 +28,12 @@ from booking.services.common import (
     reserve,
     sqlstate,
 )
-from booking.services.errors import LinkInactive, LocationRefused, SlotUnavailable
+from booking.services.errors import (
+    LinkInactive,
+    LocationRefused,
+    SingleUseRefused,
+    SlotUnavailable,
+)
 from booking.services.routing import routing_booking_attach, routing_ticket_host
 from booking.services.slots import assign_hosts
 from integrations.calendars.live import live_check
@@ -63,6 +68,7 @@ def booking_create(
     duration: int | None = None,
     now: datetime | None = None,
     ticket: Ticket | None = None,
+    single_use_token: str = "",
 ) -> Booking:
     """Book ``start`` on ``link`` for ``attendee``.
 
@@ -73,13 +79,20 @@ def booking_create(
     finds or creates the CRM contact (and deal; a failure there is retried through the outbox and
     never fails the booking), and writes the outbox rows for every email.
     Raises :class:`BookingError` subclasses with a message for the attendee; nothing is written then
-    (uploaded answer files included).
+    (uploaded answer files included). With ``single_use_token``, the token is re-checked and
+    used up in the same transaction.
     """
     stored = answer_files.store_uploads(attendee.uploads)
     try:
         attendee = replace(attendee, uploads={}, files=stored)
         return _create(
-            link=link, start=start, attendee=attendee, duration=duration, now=now, ticket=ticket
+            link=link,
+            start=start,
+            attendee=attendee,
+            duration=duration,
+            now=now,
+            ticket=ticket,
+            single_use_token=single_use_token,
         )
     except BaseException:
         answer_files.delete_stored(stored)
@@ -94,6 +107,7 @@ def _create(
     duration: int | None,
     now: datetime | None,
     ticket: Ticket | None,
+    single_use_token: str,
 ) -> Booking:
     now = now or timezone.now()
     duration = duration or link.duration
@@ -102,7 +116,9 @@ def _create(
     if duration not in link.duration_choices:
         raise SlotUnavailable(gettext("Pick one of the offered meeting lengths."))
     if link.kind == BookingLink.Kind.INSTANT:
-        return _book_instant(link, attendee=attendee, duration=duration, now=now)
+        return _book_instant(
+            link, attendee=attendee, duration=duration, now=now, token=single_use_token
+        )
     location = _location(link, attendee)
     end = start + timedelta(minutes=duration)
     unsure = _ask_calendars(link, start=start, end=end)
@@ -121,6 +137,7 @@ def _create(
             attendee=attendee,
             now=now,
             location=location,
+            token=single_use_token,
         )
         routing_booking_attach(ticket, booking)
         return booking
@@ -167,7 +184,7 @@ def instant_start(now: datetime) -> datetime:
 
 
 def _book_instant(
-    link: BookingLink, *, attendee: Attendee, duration: int, now: datetime
+    link: BookingLink, *, attendee: Attendee, duration: int, now: datetime, token: str = ""
 ) -> Booking:
     """No slot check: the meeting starts now with a fresh room, and the host hears at once.
 
@@ -185,6 +202,7 @@ def _book_instant(
             now=now,
             host_id=link.owner_id,
             meeting_url=settings.INSTANT_MEETING_BASE_URL + f"workestra-{secrets.token_hex(8)}",
+            token=token,
         )
         try:
             with transaction.atomic():
@@ -206,7 +224,9 @@ def _insert(
     host_id: int | None = None,
     meeting_url: str = "",
     location: locations.Location | None = None,
+    token: str = "",
 ) -> Booking:
+    claim = _claim(token, link=link, email=attendee.email, now=now) if token else None
     host = host_id or host_ids[0]
     host_name = User.objects.filter(pk=host).values_list("name", flat=True).first() or "The host"
     placed = locations.place(location, attendee_phone=attendee.phone, host_name=host_name)
@@ -238,10 +258,19 @@ def _insert(
     )
     booking.ical_uid = f"{booking.reschedule_token}@workestra"
     booking.save()
+    if claim is not None:
+        single_use.record(claim, booking, now=now)
     reserve(booking, link, host_ids)
     crm_records_write(booking)
     _announce(booking, now=now)
     return booking
+
+
+def _claim(token: str, *, link: BookingLink, email: str, now: datetime) -> single_use.Claim:
+    try:
+        return single_use.claim(token, link=link, email=email, now=now)
+    except single_use.Refused as exc:
+        raise SingleUseRefused(exc.message, field=exc.field) from exc
 
 
 def _announce(booking: Booking, *, now: datetime) -> None:

@@ -56,3 +56,11 @@ class CodeExpired(BookingError):
 
 class ResendRefused(BookingError):
     field = "code"
+
+
+class SingleUseRefused(BookingError):
+    """A single-use link that is used up, expired or meant for someone else."""
+
+    def __init__(self, message: str, *, field: str = "start") -> None:
+        super().__init__(message)
+        self.field = field

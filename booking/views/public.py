@@ -19,7 +19,7 @@ from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.views.decorators.http import require_http_methods
 
 from availability import engine
-from booking import display, routing, selectors, services
+from booking import display, routing, selectors, services, single_use, tokens
 from booking.answer_fields import prefill, question_keys
 from booking.forms import BookingRequestForm, clean_answers, clean_utm
 from booking.models import BookingLink
@@ -32,6 +32,7 @@ from workestra.timezones import is_valid_timezone
 
 CONFIRM_MAX_AGE = 7 * 24 * 3600
 PREFILL_KEYS = ("name", "email", "phone", "guests")
+SINGLE_USE = "single_use"  # the single-use token's query parameter and form field
 
 
 @dataclass
@@ -258,6 +259,9 @@ def build_picker(
 
 def _form_initial(link: BookingLink, query: QueryDict, picker: Picker) -> dict[str, Any]:
     initial: dict[str, Any] = {key: query.get(key, "")[:200] for key in PREFILL_KEYS}
+    if token := query.get(SINGLE_USE, ""):
+        for key, value in single_use.prefill(link, token).items():
+            initial[key] = initial[key] or value
     initial.update(
         timezone=picker.attendee_zone,
         duration=picker.duration,
@@ -282,6 +286,11 @@ def _hidden_extras(link: BookingLink, query: QueryDict) -> dict[str, str]:
     return extras
 
 
+def _single_use_extra(query: QueryDict) -> dict[str, str]:
+    token = query.get(SINGLE_USE, "")
+    return {SINGLE_USE: token} if tokens.is_well_formed(token) else {}
+
+
 def render_picker_page(
     request: HtmxRequest,
     link: BookingLink,
@@ -294,6 +303,8 @@ def render_picker_page(
 ) -> HttpResponse:
     """The booking page (or just its picker for HTMX), shared by booking and rescheduling."""
     form = form or BookingRequestForm(link=link, initial=_form_initial(link, picker.query, picker))
+    if not error and (token := _single_use_extra(picker.query).get(SINGLE_USE)):
+        error = single_use.notice(link, token, timezone.now())
     picker.clock = display.clock_for(
         picker.query.get("clock"), request.headers.get("Accept-Language", "")
     )
@@ -302,7 +313,7 @@ def render_picker_page(
         "picker": picker,
         "form": form,
         "error": error,
-        "extras": _hidden_extras(link, picker.query),
+        "extras": {**_hidden_extras(link, picker.query), **_single_use_extra(picker.query)},
         # Only a first visit asks the browser for its zone: an answer to a POST already shows
         # the zone the attendee used, and swapping it would throw their message and entries away.
         "detect_timezone": request.method == "GET" and not request.GET.get("tz"),
@@ -359,6 +370,9 @@ def _book_post(request: HtmxRequest, link: BookingLink) -> HttpResponse:
             query.setlist(key, values)
     for key, value in _hidden_extras(link, request.POST).items():
         query.setdefault(key, value)
+    single_use_token = _single_use_extra(request.POST).get(SINGLE_USE, "")
+    if single_use_token:
+        query[SINGLE_USE] = single_use_token
     if not ratelimit.hit(
         "book", ratelimit.client_ip(request), limit=settings.RATELIMIT_BOOKINGS_PER_MINUTE
     ):
@@ -399,6 +413,7 @@ def _book_post(request: HtmxRequest, link: BookingLink) -> HttpResponse:
             start=data["start"],
             attendee=attendee,
             duration=data["duration"],
+            single_use_token=single_use_token,
             ticket=ticket,
         )
     except services.BookingError as exc:
