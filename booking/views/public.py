@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from availability import engine
 from booking import display, routing, selectors, services
 from booking.answer_fields import prefill, question_keys
+from booking.embed import embeddable, link_by_slug
 from booking.forms import BookingRequestForm, clean_answers, clean_utm
 from booking.models import BookingLink
 from booking.views.after import after_booking_url
@@ -324,6 +325,7 @@ def render_picker_page(
     return response
 
 
+@embeddable(link_by_slug)
 @require_http_methods(["GET", "POST"])
 def book(request: HtmxRequest, slug: str) -> HttpResponse:
     link = selectors.link_get_public(slug)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from booking import services, verification
+from booking.embed import embeddable, link_by_booking_token
 from booking.models import Booking
 from booking.services import BookingError
 from booking.views.after import after_booking_url
@@ -77,6 +78,7 @@ def _not_waiting(request: HttpRequest, booking: Booking) -> HttpResponse | None:
     return None
 
 
+@embeddable(link_by_booking_token)
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -98,6 +100,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     return redirect(after_booking_url(booking))
 
 
+@embeddable(link_by_booking_token)
 @require_POST
 def resend(request: HttpRequest, token: str) -> HttpResponse:
     try:
