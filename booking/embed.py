@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -77,22 +78,16 @@ def clean_origins(text: str) -> list[str]:
         origin = normalize_origin(value)
         if origin is None:
             problems.append(
-                _(
-                    "“%(value)s” is not a site origin. Enter it as https://host or "
-                    "https://host:port, like https://www.example.com (plain http only for "
-                    "localhost)."
-                )
-                % {"value": value[:80]}
+                f"“{value[:80]}” is not a site origin. Enter it as https://host or "
+                "https://host:port, like https://www.example.com (plain http only for localhost)."
             )
         elif origin not in origins:
             origins.append(origin)
     if problems:
         raise ValidationError(problems)
     if len(origins) > MAX_ORIGINS:
-        raise ValidationError(
-            _("Allow at most %(max)d sites; remove %(extra)d.")
-            % {"max": MAX_ORIGINS, "extra": len(origins) - MAX_ORIGINS}
-        )
+        extra = len(origins) - MAX_ORIGINS
+        raise ValidationError(f"Allow at most {MAX_ORIGINS} sites; remove {extra}.")
     return origins
 
 
@@ -148,7 +143,7 @@ def check_post(request: HttpRequest, link: BookingLink) -> None:
     origin = request.headers.get("Origin")
     if (
         origin is not None
-        and origin != _own_origin(request)
+        and origin not in _own_origins(request)
         and not (link.embed_origins and normalize_origin(origin) in link.embed_origins)
     ):
         raise EmbedRefused(_("This site may not send bookings to this link."))
@@ -167,8 +162,11 @@ def check_post(request: HttpRequest, link: BookingLink) -> None:
         raise EmbedRefused(_("This form was already sent. Reload the page to book again."))
 
 
-def _own_origin(request: HttpRequest) -> str:
-    return f"{request.scheme}://{request.get_host()}"
+def _own_origins(request: HttpRequest) -> set[str]:
+    """Our origin as this request sees it, and as the public base URL names it (behind a proxy
+    that does not pass the scheme on, the request alone would say http)."""
+    public = urlsplit(settings.PUBLIC_BASE_URL)
+    return {f"{request.scheme}://{request.get_host()}", f"{public.scheme}://{public.netloc}"}
 
 
 # --- The views' wrapper ------------------------------------------------------------------------

@@ -342,3 +342,10 @@ def test_a_preflight_for_an_allowed_site_is_answered(client, link):
 def test_host_api_gets_no_cors_headers(client, link):
     response = client.get("/api/v1/links", headers={"Origin": SITE})
     assert not response.has_header("Access-Control-Allow-Origin")
+
+
+def test_our_public_address_counts_as_our_own_page_behind_a_proxy(browser, link, frozen, settings):
+    settings.PUBLIC_BASE_URL = "https://book.acme.test"
+    token = page_token(browser, link)
+    response = post_booking(browser, link, token, Origin="https://book.acme.test")
+    assert response.status_code == 302
