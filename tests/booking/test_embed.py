@@ -349,3 +349,26 @@ def test_our_public_address_counts_as_our_own_page_behind_a_proxy(browser, link,
     token = page_token(browser, link)
     response = post_booking(browser, link, token, Origin="https://book.acme.test")
     assert response.status_code == 302
+
+
+def test_the_links_redirect_is_not_followed_inside_the_frame(browser, link, frozen):
+    link.redirect_url = "https://shop.example/thanks"
+    link.save()
+    response = post_booking(browser, link, page_token(browser, link))
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{link.public_path}/booked/")
+    body = browser.get(response["Location"]).content.decode()
+    assert 'data-booking-status="confirmed"' in body
+
+
+def test_an_instant_meeting_can_be_booked_inside_the_frame(browser, link, frozen):
+    instant = LinkFactory(
+        workspace=link.workspace, owner=link.owner, kind="instant", title="Urgent", slug="now"
+    )
+    page = browser.get(f"/book/now?embed=1&embed_origin={SITE}").content.decode()
+    data = {"name": "Ivy", "email": "ivy@example.com", "timezone": "UTC"}
+    response = browser.post(
+        f"/book/now?embed=1&embed_origin={SITE}", {**data, "embed_token": form_token(page)}
+    )
+    assert response.status_code == 302 and "embed=1" in response["Location"]
+    assert Booking.objects.get().link == instant
