@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,9 +36,9 @@ class EmbedOriginsForm(forms.Form):
         return embed.clean_origins(self.cleaned_data["embed_origins"])
 
 
-def share_context(request: HttpRequest, link: BookingLink, form: EmbedOriginsForm | None = None):
+def share_context(link: BookingLink, form: EmbedOriginsForm | None = None) -> dict[str, Any]:
     """The card's context: the form and the snippets to paste."""
-    script = request.build_absolute_uri(reverse("booking:embed-script"))
+    script = settings.PUBLIC_BASE_URL + reverse("booking:embed-script")
     url = link.public_url
     return {
         "embed_form": form
@@ -68,7 +69,7 @@ def link_embed(request: AuthedRequest, pk: int) -> HttpResponse:
     link = selectors.link_get_for_user(request.membership, pk, write=True)
     form = EmbedOriginsForm(request.POST)
     if not form.is_valid():
-        context: dict[str, Any] = {"link": link, **share_context(request, link, form)}
+        context: dict[str, Any] = {"link": link, **share_context(link, form)}
         return render(request, "booking/links/embed.html", context, status=400)
     link = services.link_set_embed_origins(link=link, origins=form.cleaned_data["embed_origins"])
     count = len(link.embed_origins)

@@ -64,7 +64,7 @@ def link_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "location_warnings": selectors.location_warnings(link),
         "questions": link_questions(link.questions),
         "max_questions": MAX_QUESTIONS,
-        **share_context(request, link),
+        **share_context(link),
     }
     return render(request, "booking/links/form.html", context, status=context.pop("status"))
 

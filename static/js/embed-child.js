@@ -23,7 +23,8 @@
 
   var lastHeight = 0;
   function sendHeight() {
-    var height = Math.ceil(document.documentElement.scrollHeight);
+    // The content's own height (scrollHeight never drops below the frame's), so the frame can shrink.
+    var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
     if (height !== lastHeight) { lastHeight = height; post("page_height", { height: height }); }
   }
 

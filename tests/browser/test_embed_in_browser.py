@@ -135,6 +135,8 @@ def test_a_visitor_books_inside_another_sites_page_without_cookies(
     assert events_of(page, "slot_selected")[-1]["start"] == created[0]["start"]
     assert events_of(page, "date_selected")
     heights = events_of(page, "page_height")
+    content = child.evaluate("Math.ceil(document.documentElement.getBoundingClientRect().height)")
+    assert heights[-1]["height"] == content  # the frame fits the confirmation, no inner scroll
     assert (
         heights
         and page.locator("#booking iframe").evaluate("f => f.offsetHeight")
