@@ -156,7 +156,7 @@ def check_post(request: HttpRequest, link: BookingLink) -> None:
     if not isinstance(payload, dict) or payload.get("l") != link.pk:
         raise EmbedRefused(expired)
     bound = str(payload.get("o", ""))
-    if bound and not origin_allowed(link, bound):
+    if (bound or link.embed_origins) and not origin_allowed(link, bound):
         raise EmbedRefused(_("This site may not send bookings to this link."))
     if not cache.add(f"{NONCE_PREFIX}{payload.get('n')}", 1, timeout=TOKEN_MAX_AGE + 60):
         raise EmbedRefused(_("This form was already sent. Reload the page to book again."))

@@ -372,3 +372,13 @@ def test_an_instant_meeting_can_be_booked_inside_the_frame(browser, link, frozen
     )
     assert response.status_code == 302 and "embed=1" in response["Location"]
     assert Booking.objects.get().link == instant
+
+
+def test_a_link_with_sites_needs_to_know_the_embedding_site(browser, link, frozen):
+    link.embed_origins = [SITE]
+    link.save()
+    page = browser.get(f"{link.public_path}?embed=1&slot=2026-11-25T10:00:00%2B01:00")
+    response = browser.post(
+        f"{link.public_path}?embed=1", {**FORM, "embed_token": form_token(page.content.decode())}
+    )
+    assert response.status_code == 403 and NOT_ALLOWED in response.content.decode()
