@@ -91,6 +91,11 @@ CALENDAR_WATCH = Kind(
     handler="booking.calendar_sync.renew_watch",
     title="Calendar change notifications renewed",
 )
+ONE_OFF_HOLD = Kind(
+    "booking.one_off_hold",
+    handler="booking.one_off_events.write_hold",
+    title="Placeholder of an offered one-off time in the host's calendar",
+)
 
 #: The rows a pending verification schedules; both close once the email is verified.
 VERIFICATION_KINDS = (VERIFICATION_CODE, VERIFICATION_RELEASE)
@@ -112,4 +117,5 @@ KINDS = (
     CALENDAR_CHANGE,
     CALENDAR_SYNC,
     CALENDAR_WATCH,
+    ONE_OFF_HOLD,
 )

@@ -33,8 +33,9 @@ def new_token() -> str:
 
 class BookingLinkQuerySet(models.QuerySet["BookingLink"]):
     def live(self) -> BookingLinkQuerySet:
-        """Links that exist (active or paused); deleted ones are kept only for their bookings."""
-        return self.filter(deleted_at__isnull=True)
+        """Links that exist (active or paused); deleted ones are kept only for their bookings.
+        The hidden link behind a one-off meeting is no event type: it is left out too."""
+        return self.filter(deleted_at__isnull=True, one_off__isnull=True)
 
 
 class BookingLink(models.Model):
@@ -634,7 +635,11 @@ class BookingEvent(models.Model):
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M} UTC"
 
 
-# Routing forms live in their own module; importing them here registers them with the app.
+# Routing forms and one-off meetings live in their own modules; importing them here registers
+# them with the app.
+from booking.one_off_models import OneOffHold as OneOffHold  # noqa: E402
+from booking.one_off_models import OneOffMeeting as OneOffMeeting  # noqa: E402
+from booking.one_off_models import OneOffTime as OneOffTime  # noqa: E402
 from booking.routing_models import Destination as Destination  # noqa: E402
 from booking.routing_models import RoutingForm as RoutingForm  # noqa: E402
 from booking.routing_models import RoutingResponse as RoutingResponse  # noqa: E402

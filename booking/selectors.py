@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import CharField, Count, Max, Q, QuerySet, Value
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -24,6 +24,7 @@ from booking.models import (
     Booking,
     BookingLink,
     LinkHost,
+    OneOffHold,
     Reservation,
     RoutingForm,
     RoutingResponse,
@@ -131,9 +132,11 @@ def host_busy(
     exclude_booking_id: int | None = None,
     own_sessions: BookingLink | None = None,
     cached: bool = False,
+    except_one_off: int | None = None,
 ) -> tuple[Busy, list[tuple[int, int]]]:
     """Each host's busy ranges overlapping ``[start, end)``: reservations (buffers included),
-    time off and cached calendar busy time. Two queries whatever the number of hosts.
+    times held by one-off offers (but ``except_one_off``'s own), time off and cached calendar
+    busy time. Two queries whatever the number of hosts.
 
     With ``own_sessions`` (a group link), that link's own sessions come back separately: they
     block their hosts except at their own start while seats are left. ``cached``: time off and
@@ -148,9 +151,14 @@ def host_busy(
     prefix = _group_prefix(own_sessions) if own_sessions is not None else None
     busy: Busy = defaultdict(list)
     held: set[tuple[int, int]] = set()
-    found = rows.annotate(
-        b0=EpochSeconds("blocked_start"), b1=EpochSeconds("blocked_end")
-    ).values_list("host_id", "b0", "b1", "share_key")
+    found = (
+        rows.order_by()
+        .annotate(b0=EpochSeconds("blocked_start"), b1=EpochSeconds("blocked_end"))
+        .values_list("host_id", "b0", "b1", "share_key")
+        .union(
+            _one_off_holds(host_ids, start=start, end=end, except_one_off=except_one_off), all=True
+        )
+    )
     for host_id, b0, b1, key in found:
         span = (b0, b1)
         if prefix is not None and key and key.startswith(prefix):
@@ -161,6 +169,24 @@ def host_busy(
     for host_id, spans in away(host_ids, start=start, end=end).items():
         busy[host_id].extend(spans)
     return busy, sorted(held)
+
+
+def _one_off_holds(
+    host_ids: list[int], *, start: datetime, end: datetime, except_one_off: int | None
+) -> QuerySet[Any]:
+    """The hosts' one-off holds, shaped like the reservation rows they are read beside."""
+    holds = OneOffHold.objects.filter(host_id__in=host_ids, end__gt=start, start__lt=end)
+    if except_one_off is not None:
+        holds = holds.exclude(meeting_id=except_one_off)
+    return (
+        holds.order_by()
+        .annotate(
+            b0=EpochSeconds("start"),
+            b1=EpochSeconds("end"),
+            key=Value(None, output_field=CharField()),
+        )
+        .values_list("host_id", "b0", "b1", "key")
+    )
 
 
 def _link_bookings(

@@ -122,6 +122,7 @@ def test_the_overview_is_in_the_hosts_zone(owner_client, owner, olgas_month):
         ("/calendar/analytics", "Analytics"),
         ("/calendar/routing-forms", "Routing Forms"),
         ("/calendar/routing-forms/responses", "Routing Forms"),
+        ("/calendar/one-off", "One-off"),
     ],
 )
 def test_the_calendar_navigation_marks_where_you_are(owner_client, frozen, url, current):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0020_routing_form_removed_questions'),
+        ('booking', '0021_one_off_meetings'),
     ]
 
     operations = [
