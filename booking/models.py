@@ -194,6 +194,9 @@ class BookingLink(models.Model):
         help_text="Blank: each attendee gets the language of their browser.",
     )
     redirect_url = models.CharField(max_length=2000, blank=True)
+    # Sites allowed to frame the booking page and call the public API from a browser, as
+    # "scheme://host[:port]" (booking/embed.py checks them); empty: any site.
+    embed_origins = models.JSONField(default=list, blank=True)
     require_email_verification = models.BooleanField(
         "Require email verification",
         default=False,

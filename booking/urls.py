@@ -5,6 +5,7 @@ from booking.views import (
     calendar,
     confirmation,
     dashboard,
+    embed_settings,
     link_questions,
     links,
     manage,
@@ -34,6 +35,8 @@ urlpatterns = [
     path("settings/booking-links/<int:pk>", links.link_edit, name="link-edit"),
     path("settings/booking-links/<int:pk>/toggle", links.link_toggle, name="link-toggle"),
     path("settings/booking-links/<int:pk>/delete", links.link_delete, name="link-delete"),
+    path("settings/booking-links/<int:pk>/embed", embed_settings.link_embed, name="link-embed"),
+    path("embed.js", embed_settings.embed_script, name="embed-script"),
     path(
         "settings/booking-links/<int:pk>/questions/new",
         link_questions.question_add,

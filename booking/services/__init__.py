@@ -27,6 +27,7 @@ from booking.services.links import (
     link_delete,
     link_save,
     link_set_active,
+    link_set_embed_origins,
 )
 from booking.services.new_time import MAX_NOTE, booking_ask_new_time, new_time_refusal
 from booking.services.questions import (
@@ -78,5 +79,6 @@ __all__ = [
     "link_question_update",
     "link_save",
     "link_set_active",
+    "link_set_embed_origins",
     "new_time_refusal",
 ]

@@ -56,6 +56,13 @@ def link_set_active(*, link: BookingLink, active: bool) -> BookingLink:
     return link
 
 
+def link_set_embed_origins(*, link: BookingLink, origins: list[str]) -> BookingLink:
+    """The sites that may embed the link (already checked by ``booking.embed.clean_origins``)."""
+    link.embed_origins = origins
+    link.save(update_fields=["embed_origins", "updated_at"])
+    return link
+
+
 def link_delete(*, link: BookingLink, now: datetime | None = None) -> BookingLink:
     """Mark the link deleted rather than remove it: its bookings keep pointing at the row, and
     its slug is free for a new link."""

@@ -15,12 +15,13 @@ from workflows.render import render_url
 CONFIRM_SALT = "booking.confirmed"
 
 
-def after_booking_url(booking: Booking) -> str:
+def after_booking_url(booking: Booking, *, embedded: bool = False) -> str:
     """The link's redirect (placeholders filled, UTM passed through) or our confirmation page;
-    first the code page when the attendee still has to verify their email."""
+    first the code page when the attendee still has to verify their email. Embedded in another
+    site, the confirmation stays in its frame: the parent page hears of the booking instead."""
     if booking.status == Booking.Status.PENDING_VERIFICATION:
         return reverse("booking:verify", args=[booking.reschedule_token])
-    if booking.link.redirect_url:
+    if booking.link.redirect_url and not embedded:
         url = render_url(booking.link.redirect_url, booking_variables(booking))
         return _with_params(url, booking.utm)
     token = signing.dumps(booking.pk, salt=CONFIRM_SALT)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from booking import add_to_calendar
+from booking.embed import embeddable, link_by_slug
 from booking.ics import booking_hosts, booking_ics
 from booking.locations import CALENDAR_MEETINGS, CONFERENCING
 from booking.models import Booking
@@ -31,6 +32,7 @@ def _confirmed_booking(slug: str, token: str) -> Booking:
     return get_object_or_404(Booking.objects.select_related("link", "host"), pk=pk, link__slug=slug)
 
 
+@embeddable(link_by_slug)
 def confirmed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     booking = _confirmed_booking(slug, token)
     ics_url = reverse("booking:confirmed-ics", args=[slug, token])

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from booking import services
+from booking.embed import is_embed
 from booking.forms import BookingRequestForm
 from booking.models import BookingLink
 from booking.views.after import after_booking_url
@@ -47,7 +48,7 @@ def instant(request: HttpRequest, link: BookingLink) -> HttpResponse:
         booking = services.booking_create(link=link, start=cleaned["start"], attendee=attendee)
     except services.BookingError as exc:
         return _page(request, link, form, exc.message, 400)
-    return redirect(after_booking_url(booking))
+    return redirect(after_booking_url(booking, embedded=is_embed(request)))
 
 
 def _page(

@@ -15,6 +15,7 @@ from booking.answers import link_questions
 from booking.forms import BookingLinkForm
 from booking.models import BookingLink
 from booking.questions import MAX_QUESTIONS
+from booking.views.embed_settings import share_context
 from workestra.tenancy import AuthedRequest, scoped, workspace_required
 
 
@@ -63,6 +64,7 @@ def link_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "location_warnings": selectors.location_warnings(link),
         "questions": link_questions(link.questions),
         "max_questions": MAX_QUESTIONS,
+        **share_context(link),
     }
     return render(request, "booking/links/form.html", context, status=context.pop("status"))
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from availability import engine
 from booking import display, routing, selectors, services, single_use, tokens
 from booking.answer_fields import prefill, question_keys
+from booking.embed import embeddable, is_embed, link_by_slug
 from booking.forms import BookingRequestForm, clean_answers, clean_utm
 from booking.models import BookingLink
 from booking.views.after import after_booking_url
@@ -335,6 +336,7 @@ def render_picker_page(
     return response
 
 
+@embeddable(link_by_slug)
 @require_http_methods(["GET", "POST"])
 def book(request: HtmxRequest, slug: str) -> HttpResponse:
     link = selectors.link_get_public(slug)
@@ -423,7 +425,7 @@ def _book_post(request: HtmxRequest, link: BookingLink) -> HttpResponse:
         return render_picker_page(
             request, link, picker=picker, form=form, error=exc.message, status=status
         )
-    return redirect(after_booking_url(booking), permanent=False)
+    return redirect(after_booking_url(booking, embedded=is_embed(request)), permanent=False)
 
 
 def keep_day(query: QueryDict, link: BookingLink, start: datetime | None) -> None:

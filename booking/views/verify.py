@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from booking import services, verification
+from booking.embed import embeddable, is_embed, link_by_booking_token
 from booking.models import Booking
 from booking.services import BookingError
 from booking.views.after import after_booking_url
@@ -73,10 +74,11 @@ def _not_waiting(request: HttpRequest, booking: Booking) -> HttpResponse | None:
     if refusal is not None:
         return _closed(request, booking, refusal.message)
     if booking.status == Booking.Status.CONFIRMED:
-        return redirect(after_booking_url(booking))
+        return redirect(after_booking_url(booking, embedded=is_embed(request)))
     return None
 
 
+@embeddable(link_by_booking_token)
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -95,9 +97,10 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
         return _page(request, booking, form=form, status=400)
     except BookingError as exc:
         return _closed(request, booking, exc.message)
-    return redirect(after_booking_url(booking))
+    return redirect(after_booking_url(booking, embedded=is_embed(request)))
 
 
+@embeddable(link_by_booking_token)
 @require_POST
 def resend(request: HttpRequest, token: str) -> HttpResponse:
     try:
