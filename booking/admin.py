@@ -5,10 +5,14 @@ from booking.models import (
     BookingEvent,
     BookingLink,
     LinkHost,
+    OneOffHold,
+    OneOffMeeting,
+    OneOffTime,
     Reservation,
     RoutingForm,
     RoutingResponse,
     RoutingRule,
+    SingleUseLink,
 )
 
 
@@ -89,3 +93,47 @@ class RoutingResponseAdmin(admin.ModelAdmin):
     search_fields = ["name", "email"]
     date_hierarchy = "created_at"
     raw_id_fields = ["form", "link", "booking", "preferred_host"]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ["form", "position", "label", "destination", "is_fallback"]
+    list_filter = ["destination", "is_fallback"]
+    raw_id_fields = ["form", "link"]
+
+
+@admin.register(SingleUseLink)
+class SingleUseLinkAdmin(admin.ModelAdmin):
+    list_display = ["contact", "link", "expires_at", "consumed_at", "created_at"]
+    list_filter = ["allow_forwarding"]
+    search_fields = ["contact__email"]
+    raw_id_fields = ["workspace", "link", "contact", "consumed_by_booking", "pending_booking"]
+    raw_id_fields += ["created_by"]
+    readonly_fields = ["token", "send_key", "created_at"]
+
+
+class OneOffTimeInline(admin.TabularInline):
+    model = OneOffTime
+    extra = 0
+
+
+@admin.register(OneOffMeeting)
+class OneOffMeetingAdmin(admin.ModelAdmin):
+    list_display = ["title", "host", "invitee_email", "status", "expires_at", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["title", "invitee_email"]
+    raw_id_fields = ["workspace", "host", "link", "booking"]
+    readonly_fields = ["token", "created_at", "closed_at"]
+    inlines = [OneOffTimeInline]
+
+
+@admin.register(OneOffTime)
+class OneOffTimeAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "start", "end"]
+    raw_id_fields = ["meeting"]
+
+
+@admin.register(OneOffHold)
+class OneOffHoldAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "host", "start", "end"]
+    raw_id_fields = ["time", "meeting", "host"]
