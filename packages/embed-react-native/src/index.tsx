@@ -15,23 +15,35 @@ export type * from "@workestra/embed-core";
 export { buildEmbedUrl, parseMessage } from "@workestra/embed-core";
 
 /**
- * Runs in the booking page before its own scripts. In a WebView the page is the top window, so
- * its `window.parent.postMessage(...)` lands on `window.postMessage`: Workestra messages are
- * handed to the app instead, everything else goes through untouched.
+ * Runs in the booking page before its own scripts. In a WebView the page is the top window:
+ * its script posts to `window.parent` only when that is another window, so `parent` becomes a
+ * stand-in whose `postMessage` hands Workestra messages to the app as JSON. A page posting to
+ * its own `window.postMessage` is caught too; every other message goes through untouched.
  */
 export const BRIDGE_SCRIPT = `(function () {
-  if (window.__workestraBridge) return;
+  if (window.__workestraBridge || !window.ReactNativeWebView) return;
   window.__workestraBridge = true;
+  function forward(message) {
+    if (!message || message.source !== "workestra") return false;
+    try {
+      window.ReactNativeWebView.postMessage(JSON.stringify(message));
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
   var post = window.postMessage;
   window.postMessage = function (message) {
-    if (message && message.source === "workestra" && window.ReactNativeWebView) {
-      try {
-        window.ReactNativeWebView.postMessage(JSON.stringify(message));
-        return;
-      } catch (e) {}
-    }
-    return post.apply(window, arguments);
+    if (!forward(message)) return post.apply(window, arguments);
   };
+  if (window.parent === window) {
+    var app = { postMessage: function (message) { forward(message); } };
+    try {
+      Object.defineProperty(window, "parent", { value: app, configurable: true });
+    } catch (e) {
+      window.parent = app;
+    }
+  }
 })();
 true;`;
 

@@ -85,26 +85,47 @@ describe("WorkestraEmbed (React Native)", () => {
 });
 
 describe("BRIDGE_SCRIPT", () => {
+  const booked = { source: "workestra", version: 1, type: "booking_created", payload: BOOKED };
+
   function page() {
     const toApp: string[] = [];
     const toPage: unknown[] = [];
-    const window = {
+    const window: Record<string, unknown> & { postMessage: (message: unknown, origin: string) => void } = {
       postMessage: (message: unknown) => toPage.push(message),
       ReactNativeWebView: { postMessage: (text: string) => toApp.push(text) },
     };
+    window.parent = window; // a WebView's page is the top window
     return { window, toApp, toPage };
   }
 
-  it("hands the page's Workestra messages to the app as JSON and leaves the rest alone", () => {
+  it("gives the top window a parent that hands Workestra messages to the app as JSON", () => {
+    const { window, toApp } = page();
+    runInNewContext(BRIDGE_SCRIPT, { window });
+    runInNewContext(BRIDGE_SCRIPT, { window }); // injected again: still one hop
+
+    const parent = window.parent as typeof window;
+    expect(parent).not.toBe(window);
+    parent.postMessage(booked, "https://shop.example.org");
+    parent.postMessage({ source: "analytics" }, "*");
+
+    expect(toApp.map((text) => JSON.parse(text))).toEqual([booked]);
+  });
+
+  it("also catches the page posting to itself, and leaves other messages alone", () => {
     const { window, toApp, toPage } = page();
     runInNewContext(BRIDGE_SCRIPT, { window });
-    runInNewContext(BRIDGE_SCRIPT, { window }); // injected twice: still one hop
 
-    const booked = { source: "workestra", version: 1, type: "booking_created", payload: BOOKED };
     window.postMessage(booked, "https://book.example.com");
     window.postMessage({ source: "analytics" }, "*");
 
     expect(toApp.map((text) => JSON.parse(text))).toEqual([booked]);
     expect(toPage).toEqual([{ source: "analytics" }]);
+  });
+
+  it("does nothing outside a React Native WebView", () => {
+    const { window } = page();
+    delete window.ReactNativeWebView;
+    runInNewContext(BRIDGE_SCRIPT, { window });
+    expect(window.parent).toBe(window);
   });
 });
