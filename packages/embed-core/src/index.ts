@@ -58,7 +58,10 @@ export interface WorkestraEventCallbacks {
   onError?: (payload: ErrorPayload) => void;
 }
 
-/** Values the booking form starts with. `answers` are keyed by question id: `{12: "Acme"}` → `a12=Acme`. */
+/**
+ * Values the booking form starts with. `answers` are keyed by question id, with or without the
+ * `a`: `{12: "Acme"}` and `{a12: "Acme"}` both send `a12=Acme`.
+ */
 export interface Prefill {
   name?: string;
   email?: string;
@@ -70,6 +73,7 @@ export interface EmbedUrlOptions {
   /**
    * UTM parameters to pass through: an object (only `utm_*` keys are kept), or a URL or query
    * string to copy the `utm_*` parameters from (usually the parent page's `location.href`).
+   * Those already in the booking URL are kept.
    */
   utm?: Record<string, string> | string;
   /** The origin of the page the booking page is embedded in; sent as `embed_origin`. */
@@ -96,11 +100,11 @@ export function buildEmbedUrl(url: string, options: EmbedUrlOptions = {}, base?:
   if (prefill.name) params.set("name", prefill.name);
   if (prefill.email) params.set("email", prefill.email);
   for (const [id, value] of Object.entries(prefill.answers ?? {})) {
-    const key = `a${id}`;
+    const key = /^a\d+$/.test(id) ? id : `a${id}`;
     params.delete(key);
     for (const item of Array.isArray(value) ? value : [value]) params.append(key, String(item));
   }
-  for (const [key, value] of utmPairs(options.utm)) params.set(key, value);
+  for (const [key, value] of utmPairs(options.utm)) if (!params.has(key)) params.set(key, value);
   return result.toString();
 }
 

@@ -30,6 +30,19 @@ describe("buildEmbedUrl", () => {
     assert.deepEqual(url.searchParams.getAll("a7"), ["a", "b"]);
   });
 
+  it("takes question ids with or without the a", () => {
+    const url = new URL(buildEmbedUrl(BOOKING, { prefill: { answers: { a5: "yes", 6: "no" } } }));
+    assert.equal(url.searchParams.get("a5"), "yes");
+    assert.equal(url.searchParams.get("a6"), "no");
+    assert.equal(url.searchParams.has("aa5"), false);
+  });
+
+  it("keeps utm_* parameters the booking URL already has", () => {
+    const url = new URL(buildEmbedUrl(`${BOOKING}?utm_source=partner`, { utm: "?utm_source=news&utm_medium=mail" }));
+    assert.equal(url.searchParams.get("utm_source"), "partner");
+    assert.equal(url.searchParams.get("utm_medium"), "mail");
+  });
+
   it("copies only the utm_* parameters of the parent page", () => {
     const parent = "https://shop.example.org/pricing?utm_source=news&utm_campaign=fall&ref=x#top";
     const url = new URL(buildEmbedUrl(BOOKING, { utm: parent }));
