@@ -4,6 +4,7 @@ import {
   useMemo,
   useRef,
   useState,
+  useSyncExternalStore,
   type CSSProperties,
   type RefObject,
 } from "react";
@@ -50,6 +51,13 @@ export function useWorkestraEvents(
   }, [target]);
 }
 
+const unchanging = () => () => {};
+
+/** This page's URL in the browser; nothing while rendering on a server or hydrating its HTML. */
+function usePageUrl(): string | undefined {
+  return useSyncExternalStore(unchanging, currentPageUrl, () => undefined);
+}
+
 export interface WorkestraEmbedProps extends WorkestraEventCallbacks {
   /** The booking page, e.g. `https://app.example.com/book/acme/intro-call/`. */
   url: string;
@@ -85,15 +93,20 @@ export function WorkestraEmbed({
   const [height, setHeight] = useState(initialHeight);
   const prefillKey = JSON.stringify(prefill ?? {});
   const utmKey = JSON.stringify(utm);
+  // On a server the iframe has no src: the booking page loads once, in the browser, where this
+  // page's origin and UTM parameters are known.
+  const pageUrl = usePageUrl();
   const src = useMemo(
     () =>
-      buildEmbedUrl(url, {
-        prefill,
-        utm: utm === true ? currentPageUrl() : utm || undefined,
-        parentOrigin: parentOrigin ?? currentPageOrigin(),
-      }),
+      pageUrl === undefined
+        ? undefined
+        : buildEmbedUrl(url, {
+            prefill,
+            utm: utm === true ? pageUrl : utm || undefined,
+            parentOrigin: parentOrigin ?? currentPageOrigin(),
+          }),
     // The objects are compared by value so an inline `prefill={{...}}` does not reload the page.
-    [url, prefillKey, utmKey, parentOrigin],
+    [pageUrl, url, prefillKey, utmKey, parentOrigin],
   );
   const callbacksRef = useRef(callbacks);
   callbacksRef.current = callbacks;

@@ -1,5 +1,7 @@
 import { act, cleanup, render, renderHook, screen } from "@testing-library/react";
 import { useRef } from "react";
+import { hydrateRoot } from "react-dom/client";
+import { renderToString } from "react-dom/server";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { WorkestraEmbed, useWorkestraEvents } from "../src/index";
@@ -94,6 +96,24 @@ describe("WorkestraEmbed", () => {
 
     expect(frame().style.height).toBe("700px");
     expect(onPageHeight).toHaveBeenCalledWith({ height: 300 });
+  });
+
+  it("leaves loading the booking page to the browser when rendered on a server", () => {
+    const html = renderToString(<WorkestraEmbed url={BOOKING} />);
+    expect(html).toContain('title="Book a meeting"');
+    expect(html).not.toContain("src=");
+
+    const container = document.createElement("div");
+    container.innerHTML = html;
+    document.body.append(container);
+    let root: ReturnType<typeof hydrateRoot> | undefined;
+    act(() => {
+      root = hydrateRoot(container, <WorkestraEmbed url={BOOKING} />);
+    });
+    const src = new URL(container.querySelector("iframe")!.src);
+    expect(src.searchParams.get("embed_origin")).toBe(window.location.origin);
+    act(() => root?.unmount());
+    container.remove();
   });
 
   it("refuses a booking URL that is not http(s)", () => {
