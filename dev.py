@@ -3,6 +3,7 @@
 
     python3 dev.py serve   install, migrate, seed the demo workspace and serve it
     python3 dev.py test    install the dev dependencies, lint, type-check, and run the whole test suite
+                           (plus the npm packages in packages/, when Node.js is installed)
 
 Both create ``.venv`` on first use and reinstall only when a lock file changes.
 """
@@ -23,12 +24,17 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 SLOWEST = ("--durations=15",)  # print the slowest tests, so a creeping one is seen
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+PACKAGES = ROOT / "packages"
+# Any of these set means a machine that must test everything: no Node.js there is a failure.
+NODE_REQUIRED_BY = ("REQUIRE_NODE", "REQUIRE_BROWSER", "CI")
 
 
-def run(*args: str | Path, env: dict[str, str] | None = None, check: bool = True) -> int:
+def run(
+    *args: str | Path, env: dict[str, str] | None = None, check: bool = True, cwd: Path = ROOT
+) -> int:
     """Run a command; exit with its code when it fails, unless ``check`` is off."""
     print("+", " ".join(str(a) for a in args), flush=True)
-    result = subprocess.run([str(a) for a in args], cwd=ROOT, env=env)  # noqa: S603
+    result = subprocess.run([str(a) for a in args], cwd=cwd, env=env)  # noqa: S603
     if result.returncode and check:
         sys.exit(result.returncode)
     return result.returncode
@@ -81,6 +87,34 @@ def ensure_chromium() -> str | None:
     return find_chromium()
 
 
+def node_required(env: dict[str, str]) -> bool:
+    return any(env.get(flag, "").lower() in ("1", "true", "yes") for flag in NODE_REQUIRED_BY)
+
+
+def check_npm_packages(env: dict[str, str]) -> bool:
+    """Build and test packages/ with npm; False when that fails, or cannot run but must.
+
+    ``npm ci`` runs only when packages/package-lock.json changed since the last install.
+    """
+    npm = shutil.which("npm")
+    if not npm or not shutil.which("node"):
+        say(
+            "WARNING: node/npm not found, so the npm packages in packages/ are NOT built or "
+            "tested. Install Node.js 20.19+ with npm to test them."
+        )
+        return not node_required(env)
+    lock = PACKAGES / "package-lock.json"
+    stamp = PACKAGES / "node_modules" / ".installed-lock"
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if not (stamp.exists() and stamp.read_text() == digest):
+        say("Installing the npm packages' dependencies from packages/package-lock.json…")
+        if run(npm, "ci", "--no-audit", "--no-fund", env=env, check=False, cwd=PACKAGES):
+            return False
+        stamp.write_text(digest)
+    say("Building and testing the npm packages…")
+    return not run(npm, "test", env=env, check=False, cwd=PACKAGES)
+
+
 def serve() -> None:
     ensure_venv("base.txt")
     manage: list[str | Path] = [PY, "manage.py"]
@@ -105,6 +139,9 @@ def test(extra: list[str]) -> None:
     # behind (a reused database keeps them) must never decide a result.
     fresh = [] if extra else ["--create-db"]
     failed = []
+    # A run narrowed to some tests (extra arguments) is about Python only.
+    if not extra and not check_npm_packages(env):
+        failed.append("the npm packages")
     if run(BIN / "pytest", *SLOWEST, *fresh, *extra, env=env, check=False):
         failed.append("the test suite")
     if env.get("DATABASE_URL", "").startswith("postgres") and not extra:
