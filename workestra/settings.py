@@ -363,6 +363,9 @@ RATELIMIT_BOOKINGS_PER_MINUTE = env_int("RATELIMIT_BOOKINGS_PER_MINUTE", 20, min
 RATELIMIT_TOKENS_PER_MINUTE = env_int("RATELIMIT_TOKENS_PER_MINUTE", 30, minimum=1)
 RATELIMIT_ROUTING_FORMS_PER_MINUTE = env_int("RATELIMIT_ROUTING_FORMS_PER_MINUTE", 10, minimum=1)
 
+# Routes the trivial view ``manage.py bench_serving`` measures against; never on in production.
+BENCH_VIEWS = env_bool("BENCH_VIEWS", default=False)
+
 # SMS and voice calls through Twilio: without all three values the SMS action fails visibly.
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")

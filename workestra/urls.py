@@ -1,4 +1,5 @@
 from allauth.account import views as account_views
+from django.conf import settings
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import include, path
@@ -39,3 +40,8 @@ urlpatterns = [
     path("", include("integrations.calendars.urls")),
     path("", include("integrations.crm_accounts.urls")),
 ]
+
+if settings.BENCH_VIEWS:  # the yardstick of ``manage.py bench_serving``; off unless asked for
+    from bench.views import trivial
+
+    urlpatterns.append(path("bench/trivial", trivial))
