@@ -16,6 +16,7 @@ from django.urls import reverse
 from availability import engine
 from availability.busy_cache import hosts_away_cached
 from availability.models import TimeOff
+from availability.schedule_cache import engine_schedules_cached
 from availability.selectors import Busy, engine_schedules, hosts_away
 from availability.sql import EpochSeconds
 from booking import locations
@@ -105,13 +106,15 @@ def link_hosts(link: BookingLink) -> list[Host]:
 
 
 def link_schedules(
-    link: BookingLink, hosts: list[Host]
+    link: BookingLink, hosts: list[Host], *, cached: bool = False
 ) -> tuple[engine.Schedule, list[engine.Schedule]]:
     """The link's schedule (its chosen one, else its owner's default) and each host's: a team
-    host's chosen schedule, else the link's chosen one, else that host's own default."""
+    host's chosen schedule, else the link's chosen one, else that host's own default.
+    ``cached``: from the schedule cache (pages that list slots)."""
     wanted = [(link.owner_id, link.schedule_id)]
     wanted += [(h.id, h.schedule_id or link.schedule_id) for h in hosts]
-    schedules = engine_schedules(link.workspace_id, wanted)
+    read = engine_schedules_cached if cached else engine_schedules
+    schedules = read(link.workspace_id, wanted)
     return schedules[0], schedules[1:]
 
 
@@ -240,7 +243,7 @@ def link_availability(
         length = (duration or link.duration) * 60
         taken = Counter(s for s, n in bookings if n == length)
         seats = engine.Seats(capacity=link.capacity, taken=taken, held=held)
-    schedule, own = link_schedules(link, hosts)
+    schedule, own = link_schedules(link, hosts, cached=cached)
     return engine.compute(
         schedule,
         link.rules(duration),
