@@ -327,8 +327,8 @@ def render_picker_page(
         )
     if not request.htmx:
         # The long list of zones is part of the full page only, outside the part HTMX swaps.
-        context["timezones"] = display.zone_choices(
-            timezone.now(), first=picker.zone, clock=picker.clock
+        context["timezone_options"] = display.zone_options(
+            timezone.now(), selected=picker.zone, clock=picker.clock
         )
     template = "booking/book.html#picker" if request.htmx else "booking/book.html"
     response = render(request, template, context, status=status)
