@@ -129,7 +129,16 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env_url("DATABASE_URL", schemes=("postgres", "postgresql", "sqlite"))
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Each worker thread keeps its connection for DATABASE_CONN_MAX_AGE seconds (0: one per
+    # request, e.g. behind PgBouncer in transaction mode), checked before reuse so a restarted
+    # database costs one failed check, not a failed request.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600, minimum=0),
+            conn_health_checks=True,
+        )
+    }
 else:
     sqlite_path = Path(env_str("SQLITE_PATH") or BASE_DIR / "db.sqlite3")
     DATABASES = {
