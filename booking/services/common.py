@@ -60,6 +60,16 @@ def lock_link(link: BookingLink) -> None:
     BookingLink.objects.select_for_update().filter(pk=link.pk).values_list("pk").first()
 
 
+def counts_own_bookings(link: BookingLink) -> bool:
+    """Whether booking ``link`` counts its own bookings (caps, group seats, the round-robin's
+    fair rotation), so its bookings must take :func:`lock_link`. A one-on-one or collective
+    link without caps need not: its overlaps are the exclusion constraint's job alone, and
+    bookings of other times then go through side by side."""
+    if link.daily_cap or link.weekly_cap or link.monthly_cap:
+        return True
+    return link.kind not in (BookingLink.Kind.ONE_ON_ONE, BookingLink.Kind.COLLECTIVE)
+
+
 def locked(booking: Booking) -> Booking:
     """The booking's row, re-read and locked for the rest of the transaction."""
     return Booking.objects.select_for_update().select_related("link", "host").get(pk=booking.pk)

@@ -22,6 +22,7 @@ from booking.models import Booking, BookingEvent, BookingLink
 from booking.routing import Ticket
 from booking.services.common import (
     EXCLUSION_VIOLATION,
+    counts_own_bookings,
     enqueue_confirmation,
     lock_link,
     race_safe,
@@ -127,7 +128,8 @@ def _create(
     prefer = routing_ticket_host(ticket, email=attendee.email)
 
     def book() -> Booking:
-        lock_link(link)
+        if counts_own_bookings(link):
+            lock_link(link)
         host_ids = assign_hosts(link, start=start, duration=duration, now=now, prefer=prefer)
         booking = _insert(
             link,
