@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import CharField, QuerySet, Value
+from django.db.models import CharField, Q, QuerySet, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -30,7 +30,9 @@ def polls_for(membership: Membership) -> QuerySet[Poll]:
     polls = Poll.objects.filter(workspace_id=membership.workspace_id)
     if membership.is_admin:
         return polls
-    return polls.filter(owner_id=membership.user_id) | polls.filter(co_hosts__id=membership.user_id)
+    # A subquery, not a join: a join would repeat a poll once per co-host.
+    co_hosted = Poll.co_hosts.through.objects.filter(user_id=membership.user_id)
+    return polls.filter(Q(owner_id=membership.user_id) | Q(pk__in=co_hosted.values("poll_id")))
 
 
 def poll_for_token(token: str) -> Poll | None:

@@ -77,7 +77,6 @@ def poll_list(request: AuthedRequest) -> HttpResponse:
     rows = (
         polls.polls_for(request.membership)
         .select_related("owner", "chosen")
-        .distinct()
         .order_by("-created_at", "-pk")[:200]
     )
     context = {"form": form, "polls": rows, "calendar_tab": "polls", "zone": zone}
@@ -176,6 +175,8 @@ def poll_vote_page(request: HtmxRequest, token: str) -> HttpResponse:
     if saved is not None:
         form = VoteForm(labelled_times=labelled, initial=_initial(saved))
     context = _vote_context(poll, form, zone, clock, error=error, saved=saved)
+    # Only a first visit asks the browser for its zone; a chosen zone or a POST keeps its own.
+    context["detect_timezone"] = request.method == "GET" and not request.GET.get("tz")
     return render(request, "booking/polls/vote.html", context, status=status)
 
 

@@ -16,7 +16,9 @@ from booking.models import Booking, Poll, PollHold, PollVote, Reservation
 from booking.services import SlotTaken, SlotUnavailable
 from booking.services.polls import PollDraft, PollError, poll_create, poll_vote
 from tests.booking.helpers import utc
-from tests.conftest import NOW
+from tests.conftest import NOW, login
+from tests.factories import MembershipFactory
+from workestra.models import Membership
 from workflows import outbox, periodic
 from workflows.models import OutboxMessage
 
@@ -394,3 +396,24 @@ def test_finalizing_needs_a_time_of_this_poll_and_a_voter(owner_client, workspac
     )
     assert nobody.status_code == 409 and "Nobody has voted yet" in nobody.content.decode()
     assert not Booking.objects.exists()
+
+
+def test_a_member_sees_the_polls_they_own_or_co_host_once_each(workspace, owner, teammate, frozen):
+    third = MembershipFactory(workspace=workspace, role=Membership.Role.MEMBER).user
+    poll = new_poll(workspace, teammate, starts=(TUE_10,), co_hosts=(owner, third))
+    new_poll(workspace, owner, starts=(WED_10,))  # not theirs
+    mate, co_host = login(teammate), login(third)
+
+    assert mate.get(f"/calendar/polls/{poll.pk}").status_code == 200
+    assert co_host.get(f"/calendar/polls/{poll.pk}").status_code == 200
+    listed = mate.get("/calendar/polls").content.decode()
+    assert listed.count(f'id="poll-{poll.pk}"') == 1 and listed.count('id="poll-') == 1
+
+
+def test_the_voting_page_is_rate_limited(client, workspace, owner, settings, frozen):
+    settings.RATELIMIT_TOKENS_PER_MINUTE = 2
+    poll = new_poll(workspace, owner)
+
+    codes = [client.get(vote_url(poll)).status_code for _ in range(3)]
+
+    assert codes == [200, 200, 429]
