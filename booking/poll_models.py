@@ -83,6 +83,14 @@ class Poll(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN and self.expires_at > dj_timezone.now()
 
+    @property
+    def shown_status(self) -> str:
+        """The status as people read it: past its expiry a poll is expired, even before the
+        periodic job has closed it."""
+        if self.status == self.Status.OPEN and not self.is_open:
+            return str(self.Status.EXPIRED.label)
+        return str(self.get_status_display())
+
 
 class PollTime(models.Model):
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="times")

@@ -276,10 +276,14 @@ def _book(poll: Poll, time: PollTime, votes: list[PollVote], *, now: datetime) -
             link=link, start=time.start, attendee=attendee, duration=poll.duration, now=now
         )
     except BookingError as exc:
-        raise PollError(
-            gettext("%(time)s is no longer free for every host. Pick another time. (%(why)s)")
-            % {"time": _label(link, time.start), "why": exc.message}
-        ) from exc
+        # The booking service words its refusals for attendees picking from a list; the host
+        # reads which time and why in their own terms.
+        message = (
+            gettext("%(time)s has already passed.")
+            if time.start <= now
+            else gettext("%(time)s is no longer free for every host. Pick another time.")
+        )
+        raise PollError(message % {"time": _label(link, time.start)}) from exc
     link.deleted_at = now
     link.save(update_fields=["deleted_at"])
     return booking

@@ -212,7 +212,7 @@ def _vote_context(
         "zone": zone,
         "clock": clock,
         "timezones": display.zone_choices(now, first=zone, clock=clock),
-        "open": poll.status == Poll.Status.OPEN and poll.expires_at > now,
+        "open": poll.is_open,
         "chosen": chosen,
         "tally": tally,
         "error": error,

@@ -206,13 +206,17 @@ def test_proposed_times_are_held_off_the_hosts_other_links(workspace, owner, lin
         booked(link, TUE_10)
 
 
-def test_holds_end_with_the_poll_expiry_and_the_job_releases_them(workspace, owner, link, frozen):
+def test_holds_end_with_the_poll_expiry_and_the_job_releases_them(
+    workspace, owner, owner_client, link, frozen
+):
     poll = new_poll(workspace, owner, expires=NOW + timedelta(hours=1))
     assert not offered(link, TUE_10)
 
     frozen.shift(timedelta(hours=1, minutes=1))
     # Past its expiry a hold no longer counts, even before the job has run.
     assert offered(link, TUE_10)
+    detail = owner_client.get(f"/calendar/polls/{poll.pk}").content.decode()
+    assert "<dd>Expired</dd>" in detail and "Book this time" not in detail
     periodic.run_all()
 
     poll.refresh_from_db()
@@ -417,3 +421,17 @@ def test_the_voting_page_is_rate_limited(client, workspace, owner, settings, fro
     codes = [client.get(vote_url(poll)).status_code for _ in range(3)]
 
     assert codes == [200, 200, 429]
+
+
+def test_a_time_that_has_passed_cannot_be_finalized(owner_client, workspace, owner, frozen):
+    poll = new_poll(workspace, owner, expires=NOW + timedelta(days=5))
+    vote(poll, "ann@example.com", "yes", "yes")
+    frozen.move_to(TUE_10 + timedelta(minutes=5))
+
+    response = owner_client.post(
+        f"/calendar/polls/{poll.pk}/finalize", {"time": poll.times.get(start=TUE_10).pk}
+    )
+
+    assert response.status_code == 409
+    assert "Tue 24 Nov 2026 10:00 has already passed." in response.content.decode()
+    assert not Booking.objects.exists()
