@@ -8,6 +8,10 @@ from booking.models import (
     OneOffHold,
     OneOffMeeting,
     OneOffTime,
+    Poll,
+    PollHold,
+    PollTime,
+    PollVote,
     Reservation,
     RoutingForm,
     RoutingResponse,
@@ -137,3 +141,38 @@ class OneOffTimeAdmin(admin.ModelAdmin):
 class OneOffHoldAdmin(admin.ModelAdmin):
     list_display = ["meeting", "host", "start", "end"]
     raw_id_fields = ["time", "meeting", "host"]
+
+
+# Meeting polls (booking/poll_models.py).
+class PollTimeInline(admin.TabularInline):
+    model = PollTime
+    extra = 0
+
+
+@admin.register(Poll)
+class PollAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "status", "expires_at", "workspace"]
+    list_filter = ["status", "workspace"]
+    search_fields = ["title", "owner__email"]
+    raw_id_fields = ["owner", "co_hosts", "link", "chosen", "booking"]
+    readonly_fields = ["token", "created_at"]
+    inlines = [PollTimeInline]
+
+
+@admin.register(PollTime)
+class PollTimeAdmin(admin.ModelAdmin):
+    list_display = ["poll", "start", "end"]
+    raw_id_fields = ["poll"]
+
+
+@admin.register(PollVote)
+class PollVoteAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "poll", "updated_at"]
+    search_fields = ["name", "email"]
+    raw_id_fields = ["poll"]
+
+
+@admin.register(PollHold)
+class PollHoldAdmin(admin.ModelAdmin):
+    list_display = ["host", "start", "end", "expires_at", "released_at", "poll"]
+    raw_id_fields = ["poll", "time", "host"]

@@ -96,6 +96,18 @@ ONE_OFF_HOLD = Kind(
     handler="booking.one_off_events.write_hold",
     title="Placeholder of an offered one-off time in the host's calendar",
 )
+POLL_INVITATION = Kind(
+    "booking.poll_invitation",
+    handler="booking.poll_emails.send_invitation",
+    title="Meeting poll invitation",
+    is_email=True,
+)
+POLL_RESULT = Kind(
+    "booking.poll_result",
+    handler="booking.poll_emails.send_result",
+    title="Meeting poll result to a voter",
+    is_email=True,
+)
 
 #: The rows a pending verification schedules; both close once the email is verified.
 VERIFICATION_KINDS = (VERIFICATION_CODE, VERIFICATION_RELEASE)
@@ -118,4 +130,6 @@ KINDS = (
     CALENDAR_SYNC,
     CALENDAR_WATCH,
     ONE_OFF_HOLD,
+    POLL_INVITATION,
+    POLL_RESULT,
 )

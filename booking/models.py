@@ -686,11 +686,15 @@ class SingleUseLink(models.Model):
         return settings.PUBLIC_BASE_URL + self.path
 
 
-# Routing forms and one-off meetings live in their own modules; importing them here registers
-# them with the app.
+# Routing forms, one-off meetings and meeting polls live in their own modules; importing them
+# here registers them with the app.
 from booking.one_off_models import OneOffHold as OneOffHold  # noqa: E402
 from booking.one_off_models import OneOffMeeting as OneOffMeeting  # noqa: E402
 from booking.one_off_models import OneOffTime as OneOffTime  # noqa: E402
+from booking.poll_models import Poll as Poll  # noqa: E402
+from booking.poll_models import PollHold as PollHold  # noqa: E402
+from booking.poll_models import PollTime as PollTime  # noqa: E402
+from booking.poll_models import PollVote as PollVote  # noqa: E402
 from booking.routing_models import Destination as Destination  # noqa: E402
 from booking.routing_models import RoutingForm as RoutingForm  # noqa: E402
 from booking.routing_models import RoutingResponse as RoutingResponse  # noqa: E402
