@@ -12,6 +12,7 @@ class BookingConfig(AppConfig):
         from booking.automation import BookingProvider
         from booking.calendar_sync import calendar_tick
         from booking.models import Booking
+        from booking.services.payments import release_overdue
         from crm import hooks as crm_hooks
         from workestra import hooks
         from workflows import context, periodic
@@ -19,6 +20,7 @@ class BookingConfig(AppConfig):
 
         outbox_kinds.register(*kinds.KINDS)
         periodic.register("calendar-sync", calendar_tick)
+        periodic.register("payment-holds", release_overdue)
         context.register("booking", BookingProvider())
         hooks.provide_hostless_lister(selectors.bookings_needing_new_host)
         crm_hooks.provide_booking_lister(crm_pages.crm_bookings)
