@@ -22,17 +22,21 @@ from booking.views.manage import booking_by_token
 from workestra.lib.formatting import clock_time, local_range, long_date
 
 
-def checkout_redirect(booking: Booking) -> HttpResponse:
-    """303 to the booking's Stripe Checkout page; raises ``BookingError`` when Stripe can't be
-    asked (the hold is released then)."""
+def checkout_url(booking: Booking) -> str:
+    """The booking's Stripe Checkout page; raises ``BookingError`` when Stripe can't be asked
+    (the hold is released then)."""
     token = booking.reschedule_token
     base = settings.PUBLIC_BASE_URL
-    url = payments.checkout_start(
+    return payments.checkout_start(
         booking,
         success_url=base + reverse("payments:paid", args=[token]),
         cancel_url=base + reverse("payments:not-paid", args=[token]),
     )
-    return HttpResponseRedirect(url, status=303)
+
+
+def checkout_redirect(booking: Booking) -> HttpResponse:
+    """303 to the booking's Stripe Checkout page (see :func:`checkout_url`)."""
+    return HttpResponseRedirect(checkout_url(booking), status=303)
 
 
 @require_GET

@@ -416,3 +416,17 @@ def test_hosts_see_payment_status_and_amount(owner_client, client, paid_link, fa
     for text in (page, listing):
         assert "25.00 USD" in text and "Paid" in text
     assert "Paid 25.00 USD" in csv
+
+
+def test_the_api_answers_where_to_pay(client, paid_link, fake_stripe):
+    payload = {k: v for k, v in FORM.items() if k != "duration"}
+
+    response = client.post(
+        f"/api/v1/public/links/{paid_link.slug}/bookings", payload, content_type="application/json"
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "pending_payment"
+    booking = Booking.objects.get(pk=body["id"])
+    assert body["checkout_url"] == session_of(fake_stripe, booking)["url"]
