@@ -31,8 +31,8 @@ HEADER = [
     "Attendee's time zone",
     "Cancellation reason",
     "Booked at",
-    "Answers",
     "Payment",
+    "Answers",
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 500
@@ -66,10 +66,10 @@ def _row(booking: Booking, zone: ZoneInfo, zone_name: str) -> list[str]:
         booking.timezone,
         booking.cancel_reason,
         local(booking.created_at),
+        payment_summary(booking),
         # One line per answer, under the label it was asked with: links differ in questions,
         # so they share one column rather than one each.
         "\n".join(f"{row.label}: {row.text}" for row in booking_answer_rows(booking)),
-        payment_summary(booking),
     ]
 
 

@@ -304,7 +304,7 @@ def test_a_pending_payment_cannot_be_rescheduled(client, paid_link, fake_stripe)
 
 
 def test_cancelling_inside_the_window_refunds_through_stripe(
-    client, paid_link, fake_stripe, account
+    client, owner_client, paid_link, fake_stripe, account
 ):
     booking = paid_booking(client, fake_stripe, account, paid_link)
     intent = booking.payments.get().payment_intent_id
@@ -324,6 +324,9 @@ def test_cancelling_inside_the_window_refunds_through_stripe(
     assert any("Refund of 25.00 USD requested" in d for d in details)
     cancellations = [m for m in mail.outbox if "ancel" in m.subject]
     assert cancellations and all("refund of 25.00 USD" in m.body for m in cancellations)
+    page = owner_client.get(reverse("booking:calendar-booking", args=[booking.pk])).content
+    assert "Refund to the attendee through Stripe" in page.decode()
+    assert "Refund of 25.00 USD requested" in page.decode()
     # Stripe's own report of the refund is recorded once, however often it comes.
     charge = stripe_server.event("charge.refunded", fake_stripe.charge(intent))
     assert deliver(client, account, charge).status_code == 200
