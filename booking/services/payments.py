@@ -39,6 +39,10 @@ PAY_FAILED = (
 
 
 def link_price(link: BookingLink) -> LinkPrice | None:
+    """What booking ``link`` costs; None when it is free. An instant meeting starts at once,
+    so it is never held for a payment."""
+    if link.kind == BookingLink.Kind.INSTANT:
+        return None
     return LinkPrice.objects.filter(link=link).first()
 
 

@@ -76,8 +76,8 @@ def link_payment(request: AuthedRequest, pk: int) -> HttpResponse:
     form = LinkPriceForm(request.POST or None, initial=_initial(price))
     status = 200
     if request.method == "POST":
-        if form.is_valid() and form.cleaned_data["require_payment"] and not connected:
-            form.add_error(None, gettext("Connect Stripe in Settings → Integrations first."))
+        if form.is_valid() and form.cleaned_data["require_payment"]:
+            _refuse(form, link, connected=connected)
         if form.is_valid():
             _save(link, price, form.cleaned_data)
             messages.success(request, gettext("Saved the payment settings."))
@@ -85,6 +85,15 @@ def link_payment(request: AuthedRequest, pk: int) -> HttpResponse:
         status = 400
     context = {"link": link, "form": form, "price": price, "connected": connected}
     return render(request, "booking/payments/link.html", context, status=status)
+
+
+def _refuse(form: LinkPriceForm, link: BookingLink, *, connected: bool) -> None:
+    if not connected:
+        form.add_error(None, gettext("Connect Stripe in Settings → Integrations first."))
+    elif link.kind == BookingLink.Kind.INSTANT:
+        form.add_error(
+            None, gettext("Instant meetings start at once, so they can't require payment.")
+        )
 
 
 def _save(link: BookingLink, price: LinkPrice | None, data: dict[str, Any]) -> None:

@@ -433,3 +433,27 @@ def test_the_api_answers_where_to_pay(client, paid_link, fake_stripe):
     assert body["status"] == "pending_payment"
     booking = Booking.objects.get(pk=body["id"])
     assert body["checkout_url"] == session_of(fake_stripe, booking)["url"]
+
+
+def test_instant_links_never_hold_for_a_payment(owner_client, link, account):
+    link.kind = link.Kind.INSTANT
+    link.save()
+    url = reverse("payments:link-payment", args=[link.pk])
+    data = {"require_payment": "on", "price": "10", "currency": "EUR", "refund_hours": "0"}
+
+    response = owner_client.post(url, data)
+
+    assert response.status_code == 400
+    assert "can&#x27;t require payment" in response.content.decode()
+    assert not LinkPrice.objects.exists()
+
+
+def test_without_stripe_a_link_cannot_require_payment(owner_client, link):
+    url = reverse("payments:link-payment", args=[link.pk])
+    data = {"require_payment": "on", "price": "10", "currency": "EUR", "refund_hours": "0"}
+
+    response = owner_client.post(url, data)
+
+    assert response.status_code == 400
+    assert "Connect Stripe in Settings" in response.content.decode()
+    assert not LinkPrice.objects.exists()
