@@ -32,6 +32,9 @@ from workflows.models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 UNPAID_REASON = "The payment was not completed in time."
+# Stripe's shortest Checkout Session (30 minutes from its creation), with a margin for the
+# moments between our booking and Stripe's clock.
+STRIPE_MIN_EXPIRY = timedelta(minutes=30, seconds=30)
 PAY_FAILED = (
     "Payments can't be taken right now, so the time was not held. Please try again in a few "
     "minutes."
@@ -72,6 +75,10 @@ def checkout_start(
     payment = current_payment(booking)
     if payment is None or booking.status != Booking.Status.PENDING_PAYMENT:
         raise BookingError(gettext("This booking is not waiting for a payment."))
+    if payment.hold_until < now + STRIPE_MIN_EXPIRY:
+        # Stripe refuses a session that expires sooner; the hold lasts as long as the session.
+        payment.hold_until = now + STRIPE_MIN_EXPIRY
+        Payment.objects.filter(pk=payment.pk).update(hold_until=payment.hold_until)
     try:
         account = StripeAccount.objects.get(workspace_id=booking.workspace_id)
         session = client.checkout_create(

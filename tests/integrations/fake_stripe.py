@@ -131,7 +131,7 @@ class FakeStripe:
         if idempotency in self._by_key:
             return 200, self.sessions[self._by_key[idempotency]], {}
         expires_at = int(body["expires_at"])
-        if not 30 * 60 - 5 <= expires_at - time.time() <= 24 * 3600:
+        if not 30 * 60 <= expires_at - time.time() <= 24 * 3600:
             return _error(400, "expires_at must be between 30 minutes and 24 hours from now.")
         amount = int(body["line_items[0][price_data][unit_amount]"])
         session_id = f"cs_test_{next(_ids)}{secrets.token_hex(4)}"
