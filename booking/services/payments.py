@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from booking import automation, kinds, timeline
 from booking.models import Booking, BookingEvent, BookingLink
@@ -35,7 +35,7 @@ UNPAID_REASON = "The payment was not completed in time."
 # Stripe's shortest Checkout Session (30 minutes from its creation), with a margin for the
 # moments between our booking and Stripe's clock.
 STRIPE_MIN_EXPIRY = timedelta(minutes=30, seconds=30)
-PAY_FAILED = (
+PAY_FAILED = gettext_lazy(
     "Payments can't be taken right now, so the time was not held. Please try again in a few "
     "minutes."
 )
@@ -96,11 +96,11 @@ def checkout_start(
     except (StripeAccount.DoesNotExist, crypto.MissingKey, crypto.Undecryptable) as exc:
         logger.warning("Workspace %s has no usable Stripe account", booking.workspace_id)
         release_unpaid(payment.pk, now=now, why="Stripe is not connected.")
-        raise BookingError(gettext(PAY_FAILED)) from exc
+        raise BookingError(str(PAY_FAILED)) from exc
     except client.StripeError as exc:
         logger.warning("Checkout for booking %s failed: %s", booking.pk, exc.message)
         release_unpaid(payment.pk, now=now, why=f"Checkout failed: {exc.message}")
-        raise BookingError(gettext(PAY_FAILED)) from exc
+        raise BookingError(str(PAY_FAILED)) from exc
     Payment.objects.filter(pk=payment.pk).update(checkout_session_id=session.id)
     return session.url
 
