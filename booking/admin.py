@@ -5,9 +5,11 @@ from booking.models import (
     BookingEvent,
     BookingLink,
     LinkHost,
+    LinkPrice,
     OneOffHold,
     OneOffMeeting,
     OneOffTime,
+    Payment,
     Poll,
     PollHold,
     PollTime,
@@ -176,3 +178,18 @@ class PollVoteAdmin(admin.ModelAdmin):
 class PollHoldAdmin(admin.ModelAdmin):
     list_display = ["host", "start", "end", "expires_at", "released_at", "poll"]
     raw_id_fields = ["poll", "time", "host"]
+
+
+@admin.register(LinkPrice)
+class LinkPriceAdmin(admin.ModelAdmin):
+    list_display = ["link", "amount", "currency", "refund_hours"]
+    raw_id_fields = ["link"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = ["booking", "status", "amount", "currency", "refunded_amount", "created_at"]
+    list_filter = ["status", "currency"]
+    search_fields = ["checkout_session_id", "payment_intent_id"]
+    raw_id_fields = ["workspace", "booking"]
+    readonly_fields = ["checkout_session_id", "payment_intent_id", "created_at", "paid_at"]

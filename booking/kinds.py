@@ -67,6 +67,11 @@ NEW_TIME_REQUEST = Kind(
     title="Please-pick-a-new-time email to the attendee",
     is_email=True,
 )
+PAYMENT_REFUND = Kind(
+    "booking.payment_refund",
+    handler="booking.services.payments.send_refund",
+    title="Refund to the attendee through Stripe",
+)
 
 CALENDAR_EVENT = Kind(
     "booking.calendar_event",
@@ -124,6 +129,7 @@ KINDS = (
     RECONFIRM_DEADLINE,
     NOT_RECONFIRMED,
     NEW_TIME_REQUEST,
+    PAYMENT_REFUND,
     CALENDAR_EVENT,
     CONFERENCE,
     CALENDAR_CHANGE,
