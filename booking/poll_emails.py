@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from booking.notifications import sender_for
 from booking.poll_models import Poll, PollVote
@@ -50,4 +52,5 @@ def send_result(message: OutboxMessage) -> None:
     if vote is None or poll.chosen is None:
         raise outbox.Drop("the vote or the chosen time no longer exists")
     when = local_range(poll.chosen.start, poll.chosen.end, vote.timezone)
-    _send(poll, template="result", to=vote.email, context={"vote": vote, "when": when})
+    with translation.override(vote.language or settings.LANGUAGE_CODE):
+        _send(poll, template="result", to=vote.email, context={"vote": vote, "when": when})

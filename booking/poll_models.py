@@ -123,6 +123,8 @@ class PollVote(models.Model):
     email = models.EmailField(max_length=254)  # stored lower-case
     timezone = models.CharField(max_length=64, default="UTC")
     answers = models.JSONField(default=dict)  # {"<PollTime id>": Answer}
+    # The language of the page they voted from; their result email uses it (blank: English).
+    language = models.CharField(max_length=8, blank=True)
     created_at = models.DateTimeField(default=dj_timezone.now)
     updated_at = models.DateTimeField(default=dj_timezone.now)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -194,9 +195,10 @@ def poll_vote(
     zone: str,
     answers: dict[int, str],
     now: datetime,
+    language: str = "",
 ) -> PollVote:
     """Record the voter's answer for every time; the same email again replaces its answers.
-    Raises :class:`PollError` when the poll is closed or a time is left unanswered."""
+    ``language`` is the one their page was shown in, for their result email. Raises :class:`PollError` when the poll is closed or a time is left unanswered."""
     with transaction.atomic():
         poll = _locked(poll)
         _refuse_unless_open(poll, now)
@@ -211,13 +213,15 @@ def poll_vote(
                 "name": name,
                 "timezone": zone,
                 "answers": stored,
+                "language": language,
                 "created_at": now,
                 "updated_at": now,
             },
         )
         if not created:
             vote.name, vote.timezone, vote.answers, vote.updated_at = name, zone, stored, now
-            vote.save(update_fields=["name", "timezone", "answers", "updated_at"])
+            vote.language = language
+            vote.save(update_fields=["name", "timezone", "answers", "language", "updated_at"])
     return vote
 
 
@@ -270,6 +274,8 @@ def _book(poll: Poll, time: PollTime, votes: list[PollVote], *, now: datetime) -
         email=first.email,
         timezone=first.timezone,
         guests=tuple(v.email for v in others),
+        # Finalizing is the host's request (English); the invite speaks the attendee's language.
+        language=first.language or settings.LANGUAGE_CODE,
     )
     try:
         booking = booking_create(

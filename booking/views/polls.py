@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -167,6 +167,7 @@ def poll_vote_page(request: HtmxRequest, token: str) -> HttpResponse:
                 zone=zone,
                 answers=form.answers(),
                 now=timezone.now(),
+                language=translation.get_language(),
             )
         except PollError as exc:
             error, status = exc.message, 409
