@@ -133,6 +133,17 @@ def test_booking_holds_the_slot_and_sends_the_attendee_to_checkout(client, paid_
         services.booking_create(link=paid_link, start=START, attendee=attendee(email="b@x.test"))
 
 
+def test_a_german_attendee_reads_the_price_and_refund_policy_in_german(client, paid_link):
+    page = client.get(
+        paid_link.public_path + "?slot=2026-11-25T09:00:00Z",
+        HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9",
+    ).content.decode()
+    assert "Preis: 25.00 USD, sicher bezahlt über Stripe" in page
+    assert "Erstattungsregel:" in page
+    assert "mindestens 24 Stunden vor dem Termin absagen; danach keine." in page
+    assert "Full refund" not in page
+
+
 def test_coming_back_from_checkout_changes_nothing(client, paid_link, fake_stripe):
     booking, _ = book(client, paid_link)
     fake_stripe.pay(session_of(fake_stripe, booking)["id"])  # paid, but no webhook yet
