@@ -39,6 +39,17 @@ def checkout_redirect(booking: Booking) -> HttpResponse:
     return HttpResponseRedirect(checkout_url(booking), status=303)
 
 
+def checkout_in_new_tab(request: HttpRequest, booking: Booking) -> HttpResponse:
+    """Inside an embed: Stripe Checkout refuses to be framed, so the frame offers it in a tab."""
+    return _page(
+        request,
+        booking,
+        title=gettext("Pay to confirm your booking"),
+        message=gettext("The time is held for you. Pay on Stripe's page to confirm it."),
+        checkout=checkout_url(booking),
+    )
+
+
 @require_GET
 def paid(request: HttpRequest, token: str) -> HttpResponse:
     booking = booking_by_token(request, token)
@@ -73,7 +84,13 @@ def not_paid(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _page(
-    request: HttpRequest, booking: Booking, *, title: str, message: str, refresh: bool = False
+    request: HttpRequest,
+    booking: Booking,
+    *,
+    title: str,
+    message: str,
+    refresh: bool = False,
+    checkout: str = "",
 ) -> HttpResponse:
     payment = payments.current_payment(booking)
     return render(
@@ -85,6 +102,7 @@ def _page(
             "booking": booking,
             "payment": payment,
             "refresh": refresh,
+            "checkout": checkout,
             "when": local_range(booking.start, booking.end, booking.timezone),
         },
     )

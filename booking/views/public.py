@@ -434,9 +434,11 @@ def _to_checkout(
     request: HtmxRequest, link: BookingLink, booking: Any, *, query: QueryDict, form: Any
 ) -> HttpResponse:
     """A paid link: the time is held; the attendee pays on Stripe Checkout."""
-    from booking.views.payments import checkout_redirect
+    from booking.views.payments import checkout_in_new_tab, checkout_redirect
 
     try:
+        if is_embed(request):
+            return checkout_in_new_tab(request, booking)
         return checkout_redirect(booking)
     except services.BookingError as exc:
         picker = build_picker(link, query)

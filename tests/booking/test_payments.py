@@ -7,11 +7,14 @@ Sessions (tests/integrations/fake_stripe.py); the attendee pays there with ``fak
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -131,6 +134,24 @@ def test_booking_holds_the_slot_and_sends_the_attendee_to_checkout(client, paid_
     assert outbox_kinds(booking) == []
     with pytest.raises(services.SlotTaken):
         services.booking_create(link=paid_link, start=START, attendee=attendee(email="b@x.test"))
+
+
+def test_inside_an_embed_checkout_opens_in_a_new_tab(paid_link, fake_stripe):
+    """Stripe Checkout refuses to be framed: the frame keeps the hold and links out to pay."""
+    browser = Client(enforce_csrf_checks=True)  # a cross-site iframe: no CSRF cookie
+    embedded = f"{paid_link.public_path}?embed=1&embed_origin=https://site.example"
+    page = browser.get(embedded + "&slot=2026-11-25T09:00:00Z").content.decode()
+    token = html.unescape(re.search(r'name="embed_token" value="([^"]+)"', page).group(1))
+
+    response = browser.post(embedded, {**FORM, "embed_token": token})
+
+    booking = Booking.objects.get()
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert booking.status == Booking.Status.PENDING_PAYMENT
+    url = html.escape(session_of(fake_stripe, booking)["url"])
+    assert f'href="{url}" target="_blank" rel="noopener"' in body
+    assert "frame-ancestors *" in response["Content-Security-Policy"]
 
 
 def test_a_german_attendee_reads_the_price_and_refund_policy_in_german(client, paid_link):
