@@ -29,6 +29,25 @@ def status_choices() -> list[tuple[str, str]]:
     return [(tab.key, tab.label) for tab in keys]
 
 
+def day_field(label: Any, invalid: Any) -> forms.DateField:
+    """An optional end of a filter's range of days, typed in a date input; ``invalid`` is what
+    an unreadable date is told."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        validators=[validate_date_range],
+        error_messages={"invalid": invalid},
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+def check_day_order(form: forms.Form, data: dict[str, Any], message: Any) -> None:
+    """Refuse a range whose ``end`` day comes before its ``start`` day, on ``end``."""
+    start, end = data.get("start"), data.get("end")
+    if start and end and end < start:
+        form.add_error("end", message)
+
+
 class BookingFilterForm(forms.Form):
     q = forms.CharField(
         label="Search attendee",
@@ -55,20 +74,8 @@ class BookingFilterForm(forms.Form):
         empty_label="Any host",
         error_messages={"invalid_choice": "Choose a host from the list."},
     )
-    start = forms.DateField(
-        label="From",
-        required=False,
-        validators=[validate_date_range],
-        error_messages={"invalid": "Enter the first day as a date, e.g. 2026-11-23."},
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    end = forms.DateField(
-        label="To",
-        required=False,
-        validators=[validate_date_range],
-        error_messages={"invalid": "Enter the last day as a date, e.g. 2026-11-30."},
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    start = day_field("From", "Enter the first day as a date, e.g. 2026-11-23.")
+    end = day_field("To", "Enter the last day as a date, e.g. 2026-11-30.")
 
     def __init__(self, data: Any, *, workspace: Workspace) -> None:
         super().__init__(data)
@@ -93,9 +100,7 @@ class BookingFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            self.add_error("end", "The last day comes before the first; swap them.")
+        check_day_order(self, data, "The last day comes before the first; swap them.")
         return data
 
     @property

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.filters import local_midnight
+from booking.filters import check_day_order, day_field, local_midnight
 from booking.models import BookingLink, SingleUseLink
 from crm.models import Contact
 from workestra.inputs import validate_date_range
@@ -125,20 +125,8 @@ class SingleUseFilterForm(forms.Form):
         empty_label=_("Any contact"),
         error_messages={"invalid_choice": _("Choose a contact from the list.")},
     )
-    start = forms.DateField(
-        label=_("Created from"),
-        required=False,
-        validators=[validate_date_range],
-        error_messages={"invalid": _("Enter the first day as a date, e.g. 2026-11-23.")},
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    end = forms.DateField(
-        label=_("Created to"),
-        required=False,
-        validators=[validate_date_range],
-        error_messages={"invalid": _("Enter the last day as a date, e.g. 2026-11-30.")},
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    start = day_field(_("Created from"), _("Enter the first day as a date, e.g. 2026-11-23."))
+    end = day_field(_("Created to"), _("Enter the last day as a date, e.g. 2026-11-30."))
 
     def __init__(self, data: Any, *, workspace: Workspace) -> None:
         super().__init__(data)
@@ -151,9 +139,7 @@ class SingleUseFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            self.add_error("end", _("The last day comes before the first; swap them."))
+        check_day_order(self, data, _("The last day comes before the first; swap them."))
         return data
 
 
