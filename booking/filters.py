@@ -8,11 +8,11 @@ invalid choice, never a filter that leaks whether it exists.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from booking import dashboard
 from booking.models import Booking, BookingLink
@@ -21,6 +21,7 @@ from workestra.lib.fields import model_choice_field
 from workestra.models import User, Workspace
 
 MAX_SEARCH = 200
+M = TypeVar("M", bound=Model)
 
 
 def status_choices() -> list[tuple[str, str]]:
@@ -118,11 +119,28 @@ def apply(bookings: QuerySet[Booking], data: dict[str, Any], *, zone: str) -> Qu
         bookings = bookings.filter(link=data["link"])
     if data.get("host"):
         bookings = bookings.filter(host=data["host"])
-    if data.get("start"):
-        bookings = bookings.filter(start__gte=local_midnight(data["start"], zone))
-    if data.get("end"):
-        bookings = bookings.filter(start__lt=local_midnight(data["end"] + timedelta(days=1), zone))
-    return bookings
+    return in_days(bookings, "start", data, zone)
+
+
+def in_days(rows: QuerySet[M], field: str, data: dict[str, Any], zone: str) -> QuerySet[M]:
+    """``rows`` whose ``field`` falls on the filter's range of days (``start``/``end`` of the
+    cleaned ``data``, days in ``zone``)."""
+    first, until = day_bounds(data, zone)
+    if first:
+        rows = rows.filter(**{f"{field}__gte": first})
+    if until:
+        rows = rows.filter(**{f"{field}__lt": until})
+    return rows
+
+
+def day_bounds(data: dict[str, Any], zone: str) -> tuple[datetime | None, datetime | None]:
+    """The instants the range of days in ``data`` begins and ends (the end day included);
+    ``None`` for a side left open."""
+    start, end = data.get("start"), data.get("end")
+    return (
+        local_midnight(start, zone) if start else None,
+        local_midnight(end + timedelta(days=1), zone) if end else None,
+    )
 
 
 def local_midnight(day: date, zone: str) -> datetime:

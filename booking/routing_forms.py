@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from booking import routing
-from booking.filters import check_day_order, day_field, local_midnight
+from booking.filters import check_day_order, day_bounds, day_field
 from booking.models import BookingLink, Destination, RoutingForm, RoutingRule
 from booking.questions import Kind, Question, answer_text, form_field
 from booking.services.routing_edit import Route
@@ -263,8 +263,4 @@ class ResponseFilterForm(forms.Form):
         return data
 
     def bounds(self, zone: str) -> tuple[datetime | None, datetime | None]:
-        start, end = self.cleaned_data.get("start"), self.cleaned_data.get("end")
-        return (
-            local_midnight(start, zone) if start else None,
-            local_midnight(end + timedelta(days=1), zone) if end else None,
-        )
+        return day_bounds(self.cleaned_data, zone)

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.filters import check_day_order, day_field, local_midnight
+from booking.filters import check_day_order, day_field, in_days
 from booking.models import BookingLink, SingleUseLink
 from crm.models import Contact
 from workestra.inputs import validate_date_range
@@ -150,8 +150,4 @@ def apply(
         rows = rows.filter(link=data["link"])
     if data.get("contact"):
         rows = rows.filter(contact=data["contact"])
-    if data.get("start"):
-        rows = rows.filter(created_at__gte=local_midnight(data["start"], zone))
-    if data.get("end"):
-        rows = rows.filter(created_at__lt=local_midnight(data["end"] + timedelta(days=1), zone))
-    return rows
+    return in_days(rows, "created_at", data, zone)
