@@ -5,9 +5,15 @@ from booking.models import (
     BookingEvent,
     BookingLink,
     LinkHost,
+    LinkPrice,
     OneOffHold,
     OneOffMeeting,
     OneOffTime,
+    Payment,
+    Poll,
+    PollHold,
+    PollTime,
+    PollVote,
     Reservation,
     RoutingForm,
     RoutingResponse,
@@ -137,3 +143,53 @@ class OneOffTimeAdmin(admin.ModelAdmin):
 class OneOffHoldAdmin(admin.ModelAdmin):
     list_display = ["meeting", "host", "start", "end"]
     raw_id_fields = ["time", "meeting", "host"]
+
+
+# Meeting polls (booking/poll_models.py).
+class PollTimeInline(admin.TabularInline):
+    model = PollTime
+    extra = 0
+
+
+@admin.register(Poll)
+class PollAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "status", "expires_at", "workspace"]
+    list_filter = ["status", "workspace"]
+    search_fields = ["title", "owner__email"]
+    raw_id_fields = ["owner", "co_hosts", "link", "chosen", "booking"]
+    readonly_fields = ["token", "created_at"]
+    inlines = [PollTimeInline]
+
+
+@admin.register(PollTime)
+class PollTimeAdmin(admin.ModelAdmin):
+    list_display = ["poll", "start", "end"]
+    raw_id_fields = ["poll"]
+
+
+@admin.register(PollVote)
+class PollVoteAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "poll", "updated_at"]
+    search_fields = ["name", "email"]
+    raw_id_fields = ["poll"]
+
+
+@admin.register(PollHold)
+class PollHoldAdmin(admin.ModelAdmin):
+    list_display = ["host", "start", "end", "expires_at", "released_at", "poll"]
+    raw_id_fields = ["poll", "time", "host"]
+
+
+@admin.register(LinkPrice)
+class LinkPriceAdmin(admin.ModelAdmin):
+    list_display = ["link", "amount", "currency", "refund_hours"]
+    raw_id_fields = ["link"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = ["booking", "status", "amount", "currency", "refunded_amount", "created_at"]
+    list_filter = ["status", "currency"]
+    search_fields = ["checkout_session_id", "payment_intent_id"]
+    raw_id_fields = ["workspace", "booking"]
+    readonly_fields = ["checkout_session_id", "payment_intent_id", "created_at", "paid_at"]

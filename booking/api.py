@@ -141,6 +141,7 @@ class BookingOut(Schema):
     cancel_url: str
     # Only while the booking waits for the emailed code: POST {"code": …} there to confirm.
     verify_url: str | None = None
+    checkout_url: str | None = None  # a paid link: where the attendee pays (pending_payment)
 
 
 def _live_link(slug: str) -> BookingLink:
@@ -324,6 +325,14 @@ def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
         return Status(409, {"detail": exc.message})
     except services.BookingError as exc:
         return Status(422, {"detail": exc.message, "errors": {exc.field: [exc.message]}})
+    checkout = None
+    if booking.status == Booking.Status.PENDING_PAYMENT:
+        from booking.views.payments import checkout_url
+
+        try:
+            checkout = checkout_url(booking)
+        except services.BookingError as exc:
+            return Status(422, {"detail": exc.message, "errors": {exc.field: [exc.message]}})
     zone = ZoneInfo(booking.timezone)
     return Status(
         201,
@@ -340,6 +349,7 @@ def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
                 if booking.status == Booking.Status.PENDING_VERIFICATION
                 else None
             ),
+            "checkout_url": checkout,
         },
     )
 

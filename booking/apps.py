@@ -13,6 +13,8 @@ class BookingConfig(AppConfig):
         from booking.calendar_sync import calendar_tick
         from booking.models import Booking
         from booking.services.one_off import one_offs_expire
+        from booking.services.payments import release_overdue
+        from booking.services.polls import polls_expire
         from crm import hooks as crm_hooks
         from workestra import hooks
         from workflows import context, periodic
@@ -21,6 +23,8 @@ class BookingConfig(AppConfig):
         outbox_kinds.register(*kinds.KINDS)
         periodic.register("calendar-sync", calendar_tick)
         periodic.register("one-off-expiry", one_offs_expire)
+        periodic.register("poll-expiry", polls_expire)
+        periodic.register("payment-holds", release_overdue)
         context.register("booking", BookingProvider())
         hooks.provide_hostless_lister(selectors.bookings_needing_new_host)
         crm_hooks.provide_booking_lister(crm_pages.crm_bookings)

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 
 from booking.answers import booking_answer_rows
 from booking.models import Booking
+from booking.payments import payment_summary
 
 HEADER = [
     "Start",
@@ -30,6 +31,7 @@ HEADER = [
     "Attendee's time zone",
     "Cancellation reason",
     "Booked at",
+    "Payment",
     "Answers",
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -64,6 +66,7 @@ def _row(booking: Booking, zone: ZoneInfo, zone_name: str) -> list[str]:
         booking.timezone,
         booking.cancel_reason,
         local(booking.created_at),
+        payment_summary(booking),
         # One line per answer, under the label it was asked with: links differ in questions,
         # so they share one column rather than one each.
         "\n".join(f"{row.label}: {row.text}" for row in booking_answer_rows(booking)),
@@ -75,6 +78,10 @@ def lines(bookings: QuerySet[Booking], *, zone: str) -> Iterator[str]:
     writer = csv.writer(_Echo())
     tz = ZoneInfo(zone)
     yield writer.writerow(HEADER)
-    rows: Iterable[Booking] = bookings.select_related("link", "host").iterator(chunk_size=CHUNK)
+    rows: Iterable[Booking] = (
+        bookings.select_related("link", "host")
+        .prefetch_related("payments")
+        .iterator(chunk_size=CHUNK)
+    )
     for booking in rows:
         yield writer.writerow([safe(cell) for cell in _row(booking, tz, zone)])

@@ -58,7 +58,7 @@ def bookings_for_user(bookings: QuerySet[Booking], user: Any) -> QuerySet[Bookin
 
 def tab_bookings(bookings: QuerySet[Booking], tab: Tab, now: datetime) -> QuerySet[Booking]:
     order = ["-start", "-pk"] if tab.newest_first else ["start", "pk"]
-    return bookings.filter(tab_filter(tab.key, now)).order_by(*order)
+    return bookings.filter(tab_filter(tab.key, now)).order_by(*order).prefetch_related("payments")
 
 
 @dataclass

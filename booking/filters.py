@@ -8,11 +8,11 @@ invalid choice, never a filter that leaks whether it exists.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from booking import dashboard
 from booking.models import Booking, BookingLink
@@ -21,12 +21,32 @@ from workestra.lib.fields import model_choice_field
 from workestra.models import User, Workspace
 
 MAX_SEARCH = 200
+M = TypeVar("M", bound=Model)
 
 
 def status_choices() -> list[tuple[str, str]]:
     # The default tab first: a form with no status shows the list it names.
     keys = [*dashboard.TABS, dashboard.BOOKED, dashboard.ALL]
     return [(tab.key, tab.label) for tab in keys]
+
+
+def day_field(label: Any, invalid: Any) -> forms.DateField:
+    """An optional end of a filter's range of days, typed in a date input; ``invalid`` is what
+    an unreadable date is told."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        validators=[validate_date_range],
+        error_messages={"invalid": invalid},
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+def check_day_order(form: forms.Form, data: dict[str, Any], message: Any) -> None:
+    """Refuse a range whose ``end`` day comes before its ``start`` day, on ``end``."""
+    start, end = data.get("start"), data.get("end")
+    if start and end and end < start:
+        form.add_error("end", message)
 
 
 class BookingFilterForm(forms.Form):
@@ -55,20 +75,8 @@ class BookingFilterForm(forms.Form):
         empty_label="Any host",
         error_messages={"invalid_choice": "Choose a host from the list."},
     )
-    start = forms.DateField(
-        label="From",
-        required=False,
-        validators=[validate_date_range],
-        error_messages={"invalid": "Enter the first day as a date, e.g. 2026-11-23."},
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    end = forms.DateField(
-        label="To",
-        required=False,
-        validators=[validate_date_range],
-        error_messages={"invalid": "Enter the last day as a date, e.g. 2026-11-30."},
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    start = day_field("From", "Enter the first day as a date, e.g. 2026-11-23.")
+    end = day_field("To", "Enter the last day as a date, e.g. 2026-11-30.")
 
     def __init__(self, data: Any, *, workspace: Workspace) -> None:
         super().__init__(data)
@@ -93,9 +101,7 @@ class BookingFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            self.add_error("end", "The last day comes before the first; swap them.")
+        check_day_order(self, data, "The last day comes before the first; swap them.")
         return data
 
     @property
@@ -113,11 +119,28 @@ def apply(bookings: QuerySet[Booking], data: dict[str, Any], *, zone: str) -> Qu
         bookings = bookings.filter(link=data["link"])
     if data.get("host"):
         bookings = bookings.filter(host=data["host"])
-    if data.get("start"):
-        bookings = bookings.filter(start__gte=local_midnight(data["start"], zone))
-    if data.get("end"):
-        bookings = bookings.filter(start__lt=local_midnight(data["end"] + timedelta(days=1), zone))
-    return bookings
+    return in_days(bookings, "start", data, zone)
+
+
+def in_days(rows: QuerySet[M], field: str, data: dict[str, Any], zone: str) -> QuerySet[M]:
+    """``rows`` whose ``field`` falls on the filter's range of days (``start``/``end`` of the
+    cleaned ``data``, days in ``zone``)."""
+    first, until = day_bounds(data, zone)
+    if first:
+        rows = rows.filter(**{f"{field}__gte": first})
+    if until:
+        rows = rows.filter(**{f"{field}__lt": until})
+    return rows
+
+
+def day_bounds(data: dict[str, Any], zone: str) -> tuple[datetime | None, datetime | None]:
+    """The instants the range of days in ``data`` begins and ends (the end day included);
+    ``None`` for a side left open."""
+    start, end = data.get("start"), data.get("end")
+    return (
+        local_midnight(start, zone) if start else None,
+        local_midnight(end + timedelta(days=1), zone) if end else None,
+    )
 
 
 def local_midnight(day: date, zone: str) -> datetime:

@@ -67,6 +67,11 @@ NEW_TIME_REQUEST = Kind(
     title="Please-pick-a-new-time email to the attendee",
     is_email=True,
 )
+PAYMENT_REFUND = Kind(
+    "booking.payment_refund",
+    handler="booking.services.payments.send_refund",
+    title="Refund to the attendee through Stripe",
+)
 
 CALENDAR_EVENT = Kind(
     "booking.calendar_event",
@@ -96,6 +101,18 @@ ONE_OFF_HOLD = Kind(
     handler="booking.one_off_events.write_hold",
     title="Placeholder of an offered one-off time in the host's calendar",
 )
+POLL_INVITATION = Kind(
+    "booking.poll_invitation",
+    handler="booking.poll_emails.send_invitation",
+    title="Meeting poll invitation",
+    is_email=True,
+)
+POLL_RESULT = Kind(
+    "booking.poll_result",
+    handler="booking.poll_emails.send_result",
+    title="Meeting poll result to a voter",
+    is_email=True,
+)
 
 #: The rows a pending verification schedules; both close once the email is verified.
 VERIFICATION_KINDS = (VERIFICATION_CODE, VERIFICATION_RELEASE)
@@ -112,10 +129,13 @@ KINDS = (
     RECONFIRM_DEADLINE,
     NOT_RECONFIRMED,
     NEW_TIME_REQUEST,
+    PAYMENT_REFUND,
     CALENDAR_EVENT,
     CONFERENCE,
     CALENDAR_CHANGE,
     CALENDAR_SYNC,
     CALENDAR_WATCH,
     ONE_OFF_HOLD,
+    POLL_INVITATION,
+    POLL_RESULT,
 )

@@ -20,7 +20,15 @@ from django.utils.cache import patch_vary_headers
 from booking.models import BookingLink
 from workestra.lib import languages
 
-PUBLIC_PREFIXES = ("/book/", "/team/", "/form/", "/api/v1/public/")
+PUBLIC_PREFIXES = (
+    "/book/",
+    "/team/",
+    "/form/",
+    "/one-off/",
+    "/poll/",
+    "/single-use/",
+    "/api/v1/public/",
+)
 # Pages named by a link's slug, whose host may have set its language.
 LINK_PAGES = {"booking:public", "booking:confirmed", "booking:confirmed-ics"}
 

@@ -349,6 +349,9 @@ REFUSALS = {
         "This booking was already rescheduled. Use the link in the latest confirmation email."
     ),
     "unverified": UNVERIFIED_MESSAGE,
+    "unpaid": _(
+        "This booking is waiting for its payment. Finish paying first, or cancel it and book again."
+    ),
     "code_expired": EXPIRED_MESSAGE,
     "too_many_codes": TOO_MANY_MESSAGE,
     "closed": _("This booking is {status}."),
@@ -490,10 +493,10 @@ class Booking(models.Model):
             return self.refused(RELEASED[self.cancel_reason])
         if action in (self.Change.VERIFY, self.Change.RESEND_CODE):
             return self._code_refusal(action, now)
-        if self.status not in self.ACTIVE_STATUSES or (
-            action == self.Change.RECONFIRM and self.status == self.Status.PENDING_PAYMENT
-        ):
+        if self.status not in self.ACTIVE_STATUSES:
             return self.refused("closed")
+        if self.status == self.Status.PENDING_PAYMENT and action != self.Change.CANCEL:
+            return self.refused("unpaid")
         if by == "host" and self.end <= now:
             return self.refused("ended")
         if by == "attendee" and self.start <= now:
@@ -608,6 +611,10 @@ class BookingEvent(models.Model):
         RECONFIRMED = "reconfirmed", "Reconfirmed by the attendee"
         CALENDAR = "calendar", "Calendar note"
         NEW_TIME_ASKED = "new_time_asked", "New time requested"
+        PAID = "paid", "Payment received"
+        PAYMENT_RELEASED = "payment_released", "Released unpaid"
+        REFUND = "refund", "Refund"
+        PAYMENT_NOTE = "payment_note", "Payment"
 
     class By(models.TextChoices):
         ATTENDEE = "attendee", "the attendee"
@@ -686,11 +693,17 @@ class SingleUseLink(models.Model):
         return settings.PUBLIC_BASE_URL + self.path
 
 
-# Routing forms and one-off meetings live in their own modules; importing them here registers
-# them with the app.
+# Routing forms, one-off meetings, meeting polls and payments live in their own modules;
+# importing them here registers them with the app.
 from booking.one_off_models import OneOffHold as OneOffHold  # noqa: E402
 from booking.one_off_models import OneOffMeeting as OneOffMeeting  # noqa: E402
 from booking.one_off_models import OneOffTime as OneOffTime  # noqa: E402
+from booking.payments import LinkPrice as LinkPrice  # noqa: E402
+from booking.payments import Payment as Payment  # noqa: E402
+from booking.poll_models import Poll as Poll  # noqa: E402
+from booking.poll_models import PollHold as PollHold  # noqa: E402
+from booking.poll_models import PollTime as PollTime  # noqa: E402
+from booking.poll_models import PollVote as PollVote  # noqa: E402
 from booking.routing_models import Destination as Destination  # noqa: E402
 from booking.routing_models import RoutingForm as RoutingForm  # noqa: E402
 from booking.routing_models import RoutingResponse as RoutingResponse  # noqa: E402

@@ -75,6 +75,7 @@ def _render_and_send(
         "files": booking.answer_files or {},
         "booking_page": settings.PUBLIC_BASE_URL
         + reverse("booking:calendar-booking", args=[booking.pk]),
+        "payment": booking.payments.order_by("-created_at", "-pk").first(),
     }
     subject = render_to_string(f"booking/email/{template}_subject.txt", context).strip()
     body = render_to_string(f"booking/email/{template}.txt", context)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -11,11 +11,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from booking import routing
-from booking.filters import local_midnight
+from booking.filters import check_day_order, day_bounds, day_field
 from booking.models import BookingLink, Destination, RoutingForm, RoutingRule
 from booking.questions import Kind, Question, answer_text, form_field
 from booking.services.routing_edit import Route
-from workestra.inputs import validate_date_range
 from workestra.lib.fields import model_choice_field
 
 HONEYPOT = "website_url"  # a name autofill leaves alone and bots fill in
@@ -249,20 +248,8 @@ class ResponseFilterForm(forms.Form):
         empty_label="Every form",
         error_messages={"invalid_choice": "Choose a form from the list."},
     )
-    start = forms.DateField(
-        label="From",
-        required=False,
-        validators=[validate_date_range],
-        error_messages={"invalid": "Enter the first day as a date, e.g. 2026-11-23."},
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    end = forms.DateField(
-        label="To",
-        required=False,
-        validators=[validate_date_range],
-        error_messages={"invalid": "Enter the last day as a date, e.g. 2026-11-30."},
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    start = day_field("From", "Enter the first day as a date, e.g. 2026-11-23.")
+    end = day_field("To", "Enter the last day as a date, e.g. 2026-11-30.")
 
     def __init__(self, data: Any, *, workspace_id: int) -> None:
         super().__init__(data)
@@ -272,14 +259,8 @@ class ResponseFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            self.add_error("end", "The last day comes before the first; swap them.")
+        check_day_order(self, data, "The last day comes before the first; swap them.")
         return data
 
     def bounds(self, zone: str) -> tuple[datetime | None, datetime | None]:
-        start, end = self.cleaned_data.get("start"), self.cleaned_data.get("end")
-        return (
-            local_midnight(start, zone) if start else None,
-            local_midnight(end + timedelta(days=1), zone) if end else None,
-        )
+        return day_bounds(self.cleaned_data, zone)

@@ -30,6 +30,7 @@ from booking.models import (
     RoutingForm,
     RoutingResponse,
 )
+from booking.polls import held_rows
 from integrations.models import CalendarConnection
 from workestra.hooks import FormerHost, HostlessBooking
 from workestra.models import Membership, User, Workspace
@@ -138,8 +139,8 @@ def host_busy(
     except_one_off: int | None = None,
 ) -> tuple[Busy, list[tuple[int, int]]]:
     """Each host's busy ranges overlapping ``[start, end)``: reservations (buffers included),
-    times held by one-off offers (but ``except_one_off``'s own), time off and cached calendar
-    busy time. Two queries whatever the number of hosts.
+    times held by one-off offers (but ``except_one_off``'s own) and by open meeting polls, time
+    off and cached calendar busy time. Two queries whatever the number of hosts.
 
     With ``own_sessions`` (a group link), that link's own sessions come back separately: they
     block their hosts except at their own start while seats are left. ``cached``: time off and
@@ -159,7 +160,10 @@ def host_busy(
         .annotate(b0=EpochSeconds("blocked_start"), b1=EpochSeconds("blocked_end"))
         .values_list("host_id", "b0", "b1", "share_key")
         .union(
-            _one_off_holds(host_ids, start=start, end=end, except_one_off=except_one_off), all=True
+            _one_off_holds(host_ids, start=start, end=end, except_one_off=except_one_off),
+            # Proposed times of open meeting polls hold their hosts too (same query).
+            held_rows(host_ids, start=start, end=end),
+            all=True,
         )
     )
     for host_id, b0, b1, key in found:

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.filters import local_midnight
+from booking.filters import check_day_order, day_field, in_days
 from booking.models import BookingLink, SingleUseLink
 from crm.models import Contact
 from workestra.inputs import validate_date_range
@@ -35,6 +35,22 @@ def template_links(workspace: Workspace) -> QuerySet[BookingLink]:
     )
 
 
+def contact_field(empty_label: Any) -> forms.ModelChoiceField:
+    """An optional choice of one of the workspace's contacts (see ``workspace_contacts``)."""
+    return forms.ModelChoiceField(
+        label=_("Contact"),
+        queryset=Contact.objects.none(),
+        required=False,
+        empty_label=empty_label,
+        error_messages={"invalid_choice": _("Choose a contact from the list.")},
+    )
+
+
+def workspace_contacts(workspace: Workspace) -> QuerySet[Contact]:
+    """The contacts a single-use link can be made for or filtered by, by email."""
+    return Contact.objects.filter(workspace=workspace).order_by("email", "pk")
+
+
 class SingleUseForm(forms.Form):
     link = forms.ModelChoiceField(
         label=_("Template booking link"),
@@ -45,13 +61,7 @@ class SingleUseForm(forms.Form):
             "invalid_choice": _("Choose a booking link from the list."),
         },
     )
-    contact = forms.ModelChoiceField(
-        label=_("Contact"),
-        queryset=Contact.objects.none(),
-        required=False,
-        empty_label=_("A new or other contact (type the email below)"),
-        error_messages={"invalid_choice": _("Choose a contact from the list.")},
-    )
+    contact = contact_field(_("A new or other contact (type the email below)"))
     email = forms.EmailField(
         label=_("Or the contact's email"),
         required=False,
@@ -81,9 +91,7 @@ class SingleUseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.zone = zone
         model_choice_field(self, "link").queryset = template_links(workspace)
-        model_choice_field(self, "contact").queryset = Contact.objects.filter(
-            workspace=workspace
-        ).order_by("email", "pk")
+        model_choice_field(self, "contact").queryset = workspace_contacts(workspace)
 
     def clean_expires_on(self) -> Any:
         day = self.cleaned_data.get("expires_on")
@@ -118,42 +126,20 @@ class SingleUseFilterForm(forms.Form):
         empty_label=_("Any link"),
         error_messages={"invalid_choice": _("Choose a link from the list.")},
     )
-    contact = forms.ModelChoiceField(
-        label=_("Contact"),
-        queryset=Contact.objects.none(),
-        required=False,
-        empty_label=_("Any contact"),
-        error_messages={"invalid_choice": _("Choose a contact from the list.")},
-    )
-    start = forms.DateField(
-        label=_("Created from"),
-        required=False,
-        validators=[validate_date_range],
-        error_messages={"invalid": _("Enter the first day as a date, e.g. 2026-11-23.")},
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    end = forms.DateField(
-        label=_("Created to"),
-        required=False,
-        validators=[validate_date_range],
-        error_messages={"invalid": _("Enter the last day as a date, e.g. 2026-11-30.")},
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    contact = contact_field(_("Any contact"))
+    start = day_field(_("Created from"), _("Enter the first day as a date, e.g. 2026-11-23."))
+    end = day_field(_("Created to"), _("Enter the last day as a date, e.g. 2026-11-30."))
 
     def __init__(self, data: Any, *, workspace: Workspace) -> None:
         super().__init__(data)
         model_choice_field(self, "link").queryset = BookingLink.objects.live().filter(
             workspace=workspace
         )
-        model_choice_field(self, "contact").queryset = Contact.objects.filter(
-            workspace=workspace
-        ).order_by("email", "pk")
+        model_choice_field(self, "contact").queryset = workspace_contacts(workspace)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            self.add_error("end", _("The last day comes before the first; swap them."))
+        check_day_order(self, data, _("The last day comes before the first; swap them."))
         return data
 
 
@@ -164,8 +150,4 @@ def apply(
         rows = rows.filter(link=data["link"])
     if data.get("contact"):
         rows = rows.filter(contact=data["contact"])
-    if data.get("start"):
-        rows = rows.filter(created_at__gte=local_midnight(data["start"], zone))
-    if data.get("end"):
-        rows = rows.filter(created_at__lt=local_midnight(data["end"] + timedelta(days=1), zone))
-    return rows
+    return in_days(rows, "created_at", data, zone)

@@ -6,6 +6,7 @@ Secrets (refresh tokens, passwords) are stored only encrypted (``workestra.lib.c
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from django.conf import settings
@@ -296,3 +297,61 @@ class CrmConnection(models.Model):
         type(self).objects.filter(pk=self.pk).update(
             status=self.status, broken_reason=self.broken_reason, broken_at=self.broken_at
         )
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class StripeAccount(models.Model):
+    """A workspace's Stripe account, which paid links charge through (Settings → Integrations).
+
+    The API key (secret or restricted) and the webhook signing secret are stored only encrypted;
+    ``public_id`` names the workspace in its webhook URL without revealing anything else.
+    """
+
+    workspace = models.OneToOneField(
+        "workestra.Workspace", on_delete=models.CASCADE, related_name="stripe_account"
+    )
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id)
+    account_name = models.CharField(max_length=200, blank=True)
+    api_key_encrypted = models.TextField()
+    webhook_secret_encrypted = models.TextField()
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Stripe {self.account_name or self.public_id}"
+
+    @property
+    def api_key(self) -> str:
+        return crypto.decrypt(self.api_key_encrypted)
+
+    @api_key.setter
+    def api_key(self, value: str) -> None:
+        self.api_key_encrypted = crypto.encrypt(value)
+
+    @property
+    def webhook_secret(self) -> str:
+        return crypto.decrypt(self.webhook_secret_encrypted)
+
+    @webhook_secret.setter
+    def webhook_secret(self, value: str) -> None:
+        self.webhook_secret_encrypted = crypto.encrypt(value)
+
+
+class StripeEvent(models.Model):
+    """A webhook event already processed: Stripe delivers at least once, we act exactly once."""
+
+    account = models.ForeignKey(StripeAccount, on_delete=models.CASCADE, related_name="events")
+    event_id = models.CharField(max_length=255)
+    event_type = models.CharField(max_length=100)
+    processed_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "event_id"], name="stripe_event_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id}"

@@ -383,6 +383,11 @@ TWILIO_API_BASE = (
     env_url("TWILIO_API_BASE", schemes=("https", "http")) or "https://api.twilio.com"
 ).rstrip("/")
 SMS_FREE_CREDITS_PER_MONTH = env_int("SMS_FREE_CREDITS_PER_MONTH", 50, minimum=0)
+# Paid bookings: each workspace connects its own Stripe account; this is Stripe's API address
+# (a test server's in tests) and how long an unpaid booking holds its time (Stripe's minimum for a
+# Checkout Session's expiry is 30 minutes).
+STRIPE_API_BASE = env_url("STRIPE_API_BASE", schemes=("https", "http")) or "https://api.stripe.com"
+PAYMENT_HOLD_MINUTES = env_int("PAYMENT_HOLD_MINUTES", 30, minimum=30)
 
 # Connected calendars (integrations/). Secrets at rest are encrypted with these Fernet keys: the
 # first encrypts, all decrypt (see workestra/lib/crypto.py). Without one, connecting is refused.

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("workestra.urls_members")),
     path("", include("booking.urls")),
     path("", include("booking.urls_calendar")),
+    path("", include("booking.urls_payments")),
     path("", include("crm.urls")),
     path("", include("workflows.urls")),
     path("", include("workflows.urls_webhooks")),

@@ -12,6 +12,7 @@ from booking import automation, kinds, timeline
 from booking.calendar_events import enqueue_event_writes
 from booking.conference import enqueue_conference
 from booking.models import Booking, BookingEvent
+from booking.services import payments
 from booking.services.common import locked, notify_both, refuse_unless_open
 from booking.services.errors import BookingClosed, BookingError
 from workflows import outbox
@@ -61,7 +62,10 @@ def _cancel(
         if booking.status == Booking.Status.CANCELLED:
             return booking
         refuse_unless_open(booking, Booking.Change.CANCEL, now=now, by=judged_as)
-        announced = booking.status != Booking.Status.PENDING_VERIFICATION
+        announced = booking.status not in (
+            Booking.Status.PENDING_VERIFICATION,
+            Booking.Status.PENDING_PAYMENT,
+        )
         booking.status = Booking.Status.CANCELLED
         booking.cancel_reason = reason.strip()[:2000]
         booking.cancelled_at = now
@@ -69,6 +73,7 @@ def _cancel(
         booking.save(update_fields=["status", "cancel_reason", "cancelled_at", "sequence"])
         booking.reservations.update(active=False)
         outbox.withdraw(subject=booking.subject, kinds=[kinds.REMINDER, *kinds.VERIFICATION_KINDS])
+        payments.on_cancel(booking, by_host=by == BookingEvent.By.HOST, now=now)
         timeline.record(
             booking,
             BookingEvent.Kind.CANCELLED,

@@ -20,6 +20,7 @@ from booking import locations, selectors, single_use, timeline, verification
 from booking.crm_records import crm_records_write
 from booking.models import Booking, BookingEvent, BookingLink
 from booking.routing import Ticket
+from booking.services import payments
 from booking.services.common import (
     EXCLUSION_VIOLATION,
     counts_own_bookings,
@@ -258,12 +259,19 @@ def _insert(
             else Booking.Status.CONFIRMED
         ),
     )
+    price = payments.link_price(link)
+    if price is not None:  # held, unannounced, until Stripe says it is paid
+        booking.status = Booking.Status.PENDING_PAYMENT
     booking.ical_uid = f"{booking.reschedule_token}@workestra"
     booking.save()
     if claim is not None:
         single_use.record(claim, booking, now=now)
     reserve(booking, link, host_ids)
     crm_records_write(booking)
+    if price is not None:
+        payments.hold_for_payment(booking, price, now=now)
+        timeline.record(booking, BookingEvent.Kind.CREATED, at=now, by=BookingEvent.By.ATTENDEE)
+        return booking
     _announce(booking, now=now)
     return booking
 

@@ -11,6 +11,7 @@ from booking.calendar_events import enqueue_event_writes
 from booking.conference import enqueue_conference
 from booking.ics import booking_hosts
 from booking.models import Booking, BookingEvent
+from booking.services import payments
 from booking.services.common import (
     enqueue_reminder,
     lock_link,
@@ -123,6 +124,7 @@ def _move(
         created_at=now,
     )
     reserve(new, old.link, host_ids)
+    payments.move_payment(old, new)
     # The same event moves in place; a host who no longer hosts it has theirs removed.
     enqueue_event_writes(new, [*host_ids, *old_hosts])
     enqueue_conference(new)

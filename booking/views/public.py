@@ -425,7 +425,26 @@ def _book_post(request: HtmxRequest, link: BookingLink) -> HttpResponse:
         return render_picker_page(
             request, link, picker=picker, form=form, error=exc.message, status=status
         )
+    if booking.status == booking.Status.PENDING_PAYMENT:
+        return _to_checkout(request, link, booking, query=query, form=form)
     return redirect(after_booking_url(booking, embedded=is_embed(request)), permanent=False)
+
+
+def _to_checkout(
+    request: HtmxRequest, link: BookingLink, booking: Any, *, query: QueryDict, form: Any
+) -> HttpResponse:
+    """A paid link: the time is held; the attendee pays on Stripe Checkout."""
+    from booking.views.payments import checkout_in_new_tab, checkout_redirect
+
+    try:
+        if is_embed(request):
+            return checkout_in_new_tab(request, booking)
+        return checkout_redirect(booking)
+    except services.BookingError as exc:
+        picker = build_picker(link, query)
+        return render_picker_page(
+            request, link, picker=picker, form=form, error=exc.message, status=400
+        )
 
 
 def keep_day(query: QueryDict, link: BookingLink, start: datetime | None) -> None:

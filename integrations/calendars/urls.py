@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from integrations.calendars import views
+from integrations.stripe import settings_views as stripe
 from integrations.twilio import settings_views as twilio
 
 app_name = "integrations"
@@ -12,6 +13,8 @@ urlpatterns = [
     path("settings/integrations/calendars", views.preferences, name="preferences"),
     path("settings/integrations/twilio", twilio.save, name="twilio_save"),
     path("settings/integrations/twilio/remove", twilio.remove, name="twilio_remove"),
+    path("settings/integrations/stripe", stripe.save, name="stripe_save"),
+    path("settings/integrations/stripe/remove", stripe.remove, name="stripe_remove"),
     path(
         "settings/integrations/connections/<int:pk>/disconnect",
         views.disconnect,

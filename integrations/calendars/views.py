@@ -17,6 +17,8 @@ from integrations.calendars import provider as providers
 from integrations.calendars.provider import PasswordProvider, ProviderError
 from integrations.crm_accounts import section as crm_section
 from integrations.models import CalendarConnection, Provider
+from integrations.stripe import section as stripe_section
+from integrations.stripe.forms import StripeAccountForm
 from integrations.twilio import section as twilio_section
 from integrations.twilio.forms import TwilioAccountForm
 from workestra.lib import crypto
@@ -90,6 +92,7 @@ def _page(
     bound: forms.PasswordConnectForm | None = None,
     preferences_error: str = "",
     twilio_form: TwilioAccountForm | None = None,
+    stripe_form: StripeAccountForm | None = None,
 ) -> HttpResponse:
     sections = _sections(request, bound)
     rows = [row for s in sections for row in s["connections"]]
@@ -103,6 +106,7 @@ def _page(
         "missing_key_message": crypto.MISSING_KEY_MESSAGE,
         "preferences_error": preferences_error,
         "twilio": twilio_section.context(request, twilio_form),
+        "stripe": stripe_section.context(request, stripe_form),
         "crm": crm_section.context(request),
     }
     return render(request, "integrations/settings.html", context, status=status)

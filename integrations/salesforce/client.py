@@ -31,6 +31,7 @@ from integrations.calendars.provider import ProviderError
 from integrations.conferencing import oauth_http
 from integrations.conferencing.oauth_http import OAuthApp
 from integrations.crm_accounts.http import Budget, call, json_body, revoke_quietly, status_error
+from integrations.crm_accounts.oauth_client import OAuthCrm
 from integrations.crm_accounts.provider import FOUND, NO_OWNER, NOT_FOUND, CrmGrant, Owner
 
 if TYPE_CHECKING:
@@ -88,22 +89,12 @@ def _no_expiry(tokens: dict[str, Any]) -> None:
     return None
 
 
-class Salesforce:
+class Salesforce(OAuthCrm):
     key = "salesforce"
     label = LABEL
+    app = APP
 
-    def is_configured(self) -> bool:
-        return APP.is_configured()
-
-    def authorization_url(self, *, state: str, code_challenge: str, redirect_uri: str) -> str:
-        return APP.authorization_url(
-            state=state, code_challenge=code_challenge, redirect_uri=redirect_uri
-        )
-
-    def exchange_code(self, *, code: str, code_verifier: str, redirect_uri: str) -> CrmGrant:
-        tokens = APP.exchange_code(
-            code=code, code_verifier=code_verifier, redirect_uri=redirect_uri
-        )
+    def grant(self, tokens: dict[str, Any]) -> CrmGrant:
         instance_url = _instance_url(str(tokens.get("instance_url") or ""))
         access = str(tokens["access_token"])
         return CrmGrant(

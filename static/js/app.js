@@ -225,7 +225,18 @@
     if (field) field.focus();
   }
 
-  function init() { setupZones(); setupGrid(); detectZone(); preselectZone(); focusRefused(); enhanceSteps(); enhanceKinds(); }
+  // Meeting poll: on a first visit, show the times in the browser's zone (a plain GET with ?tz=).
+  function pollZone() {
+    var page = document.querySelector("[data-poll-zone]");
+    var zone = browserZone();
+    if (!page || !zone || zone === page.getAttribute("data-poll-zone")) return;
+    if (!document.querySelector('#tz-select option[value="' + zone + '"]')) return;
+    var params = new URLSearchParams(window.location.search);
+    params.set("tz", zone);
+    window.location.replace(window.location.pathname + "?" + params.toString());
+  }
+
+  function init() { setupZones(); setupGrid(); detectZone(); preselectZone(); pollZone(); focusRefused(); enhanceSteps(); enhanceKinds(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();

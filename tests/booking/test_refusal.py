@@ -58,8 +58,10 @@ def test_a_closed_booking_names_its_status():
         "This booking is cancelled."
     )
     assert reason(booking(Status.NO_SHOW), Change.CANCEL, "host") == "closed"
-    assert reason(booking(Status.PENDING_PAYMENT), Change.RECONFIRM) == "closed"
-    assert reason(booking(Status.PENDING_PAYMENT), Change.RESCHEDULE) is None
+    # A booking waiting for its payment can only be cancelled: moving it would confirm it unpaid.
+    assert reason(booking(Status.PENDING_PAYMENT), Change.RECONFIRM) == "unpaid"
+    assert reason(booking(Status.PENDING_PAYMENT), Change.RESCHEDULE) == "unpaid"
+    assert reason(booking(Status.PENDING_PAYMENT), Change.CANCEL) is None
 
 
 def test_a_released_hold_says_why_it_was_released():

@@ -363,10 +363,10 @@ def test_once_the_email_is_out_its_outbox_row_no_longer_holds_the_link(owner_cli
 
 def test_the_members_page_lists_roles_and_join_dates_and_the_nav_links_it(owner, teammate_client):
     page = teammate_client.get(MEMBERS).content.decode()
-    assert '<a href="/settings/members">Members</a>' in page
+    assert '<a href="/settings/members" aria-current="page">Members</a>' in page
     assert "Olga Owner" in page
     assert "Tim Mate (you)" in page
-    assert "<td>Owner</td>" in page
+    assert '<td data-label="Role">Owner</td>' in page
     assert '<time datetime="2026-11-23T07:00:00+00:00">23 Nov 2026</time>' in page
     assert "Send invitation" not in page  # members see the list, not the tools
 

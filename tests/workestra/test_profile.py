@@ -56,7 +56,7 @@ def test_profile_links_to_email_password_mfa_and_sessions(owner_client):
         "/accounts/sessions/",
     ):
         assert f'href="{url}"' in body
-    assert 'href="/settings/profile">Profile</a>' in body
+    assert 'href="/settings/profile" aria-current="page">Profile</a>' in body
 
 
 def test_profile_needs_sign_in(client, db):
