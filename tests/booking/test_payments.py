@@ -18,9 +18,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import kinds, services
+from booking import kinds, services, single_use
 from booking.models import Booking, BookingEvent
 from booking.payments import LinkPrice, Payment
+from crm.models import Contact
 from integrations.models import StripeEvent
 from tests.booking.helpers import attendee, utc
 from tests.conftest import NOW
@@ -491,3 +492,45 @@ def test_without_stripe_a_link_cannot_require_payment(owner_client, link):
     assert response.status_code == 400
     assert "Connect Stripe in Settings" in response.content.decode()
     assert not LinkPrice.objects.exists()
+
+
+# --- a single-use link on a paid template (single-use-links.txt, "What consumed means") --------
+
+
+@pytest.fixture
+def single(paid_link, workspace):
+    contact = Contact.objects.create(workspace=workspace, email="alice@example.com", name="Alice")
+    return single_use.create(link=paid_link, contact=contact)
+
+
+def book_single(client, single) -> Booking:
+    response = client.post(single.link.public_path, {**FORM, "single_use": single.token})
+    assert response.status_code == 303, response.content.decode()[:2000]
+    return Booking.objects.latest("pk")
+
+
+def test_a_single_use_link_is_consumed_at_payment_confirmation(
+    client, single, fake_stripe, account
+):
+    booking = book_single(client, single)
+    single.refresh_from_db()
+    assert single.consumed_at is None  # pending_payment does not consume it
+
+    pay(client, fake_stripe, account, booking)
+
+    single.refresh_from_db()
+    assert single.consumed_by_booking_id == booking.pk and single.consumed_at == NOW
+    assert client.get(single.path).status_code == 410
+
+
+def test_a_single_use_link_whose_payment_never_came_stays_valid(
+    client, single, fake_stripe, account
+):
+    booking = book_single(client, single)
+    session = fake_stripe.expire(session_of(fake_stripe, booking)["id"])
+    deliver(client, account, stripe_server.event("checkout.session.expired", session))
+
+    single.refresh_from_db()
+    assert single.consumed_at is None
+    assert client.get(single.path).status_code == 302  # on to the booking page again
+    assert book_single(client, single).status == Booking.Status.PENDING_PAYMENT
