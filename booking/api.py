@@ -327,7 +327,7 @@ def link_book(request: HttpRequest, slug: str, payload: BookingIn) -> Any:
         return Status(422, {"detail": exc.message, "errors": {exc.field: [exc.message]}})
     checkout = None
     if booking.status == Booking.Status.PENDING_PAYMENT:
-        from booking.views.payments import checkout_url
+        from booking.views.checkout import checkout_url
 
         try:
             checkout = checkout_url(booking)

@@ -25,6 +25,7 @@ from booking.embed import embeddable, is_embed, link_by_slug
 from booking.forms import BookingRequestForm, clean_answers, clean_utm
 from booking.models import BookingLink
 from booking.views.after import after_booking_url
+from booking.views.checkout import checkout_in_new_tab, checkout_redirect
 from booking.views.instant import instant
 from workestra.inputs import date_in_range, parse_moment, text_problem
 from workestra.lib import ratelimit
@@ -434,8 +435,6 @@ def _to_checkout(
     request: HtmxRequest, link: BookingLink, booking: Any, *, query: QueryDict, form: Any
 ) -> HttpResponse:
     """A paid link: the time is held; the attendee pays on Stripe Checkout."""
-    from booking.views.payments import checkout_in_new_tab, checkout_redirect
-
     try:
         if is_embed(request):
             return checkout_in_new_tab(request, booking)
