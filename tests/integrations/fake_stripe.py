@@ -47,7 +47,11 @@ def start_localstripe() -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     binary = Path(sys.executable).with_name("localstripe")
     process = subprocess.Popen(  # noqa: S603 (our own venv's localstripe)
-        [str(binary), "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        # --from-scratch: localstripe otherwise reloads the pickle every run leaves in /tmp, which
+        # grows without end and, cut short by a killed run, stops it from starting at all.
+        [str(binary), "--port", str(port), "--from-scratch"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
