@@ -137,6 +137,8 @@ def test_picking_a_time_brings_the_form_into_view_with_focus(live_server, page, 
     page.set_viewport_size({"width": 1280, "height": 800})
     open_page(page, f"{live_server.url}{link.public_path}")
     pick_first_slot(page)
+    # The form lands with the swap; scrolling and focus follow once HTMX has settled it.
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'name'")
 
     assert in_view(page, "#booking-form-heading")
     assert focused(page, "e => e.name") == "name"
